@@ -1,0 +1,135 @@
+// Domain types of the snapshot file: the catalog an engine adapter reports and
+// the manifest the file carries. Plain data only, so it crosses any boundary.
+import type { Engine } from './fleet.ts';
+
+/** A value as it is stored in the snapshot's SQLite tables. */
+export type SqlValue = null | number | bigint | string | Uint8Array;
+
+/**
+ * How a source column's values are stored, so no value silently changes:
+ * - integer: INTEGER (an unsigned BIGINT above 2^63-1 is stored as decimal text)
+ * - decimal: exact decimal text as the server printed it ("12.50")
+ * - float:   the server's text rendering of a FLOAT/DOUBLE/REAL
+ * - text:    UTF-8 text (CHAR, VARCHAR, TEXT, ENUM, SET, uuid, arrays, intervals, ...)
+ * - temporal: date/time text as the server printed it, zero dates kept ("0000-00-00 00:00:00")
+ * - json:    JSON text as the server printed it
+ * - boolean: INTEGER 0/1
+ * - bit:     INTEGER value of a BIT(n) column (decimal text when n > 63)
+ * - blob:    the bytes, unchanged
+ */
+export type StorageKind = 'integer' | 'decimal' | 'float' | 'text' | 'temporal' | 'json' | 'boolean' | 'bit' | 'blob';
+
+export interface ColumnInfo {
+  name: string;
+  /** The type as the source server declares it, e.g. `decimal(12,2)`, `bigint unsigned`, `timestamp with time zone`. */
+  declaredType: string;
+  storage: StorageKind;
+  nullable: boolean;
+  /** 1-based position in the primary key, or null. */
+  primaryKeyOrdinal: number | null;
+  defaultValue?: string | null;
+  comment?: string | null;
+}
+
+export interface IndexInfo {
+  name: string;
+  unique: boolean;
+  primary: boolean;
+  columns: string[];
+}
+
+export interface TableInfo {
+  database: string;
+  /** PostgreSQL schema; absent for MySQL. */
+  schema?: string;
+  name: string;
+  /** The engine's own kind/engine of table, e.g. InnoDB, MyISAM, BASE TABLE, partitioned. */
+  engineTableType?: string | null;
+  estimatedRows: number | null;
+  dataBytes: number | null;
+  indexBytes: number | null;
+  columns: ColumnInfo[];
+  indexes: IndexInfo[];
+  comment?: string | null;
+}
+
+export interface ServerFact {
+  category: string;
+  name: string;
+  value: string | null;
+}
+
+export type Consistency =
+  /** Every table of the instance (or of each database, for PostgreSQL) read in one read-only snapshot transaction. */
+  | 'snapshot'
+  /** Tables read one after another without a common snapshot; the note says why. */
+  | 'best-effort'
+  /** Redis: SCAN walks a live keyspace; keys changing during the walk may be missed or seen twice. */
+  | 'scan';
+
+export type InstanceStatus = 'pulled' | 'failed' | 'inventory-only' | 'skipped';
+
+export interface InstanceRecord {
+  name: string;
+  engine: Engine;
+  domain: string | null;
+  host: string | null;
+  port: number | null;
+  instanceClass: string | null;
+  allocatedMemoryMb: number | null;
+  status: InstanceStatus;
+  error: { message: string; hint: string | null } | null;
+  consistency: Consistency | null;
+  consistencyNote: string | null;
+  version: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  tables: number;
+  rows: number;
+  limitedTables: number;
+}
+
+export interface TableHash {
+  sqlName: string;
+  rows: number;
+  sha256: string;
+}
+
+export interface SnapshotManifest {
+  format: 'snapbench-snapshot';
+  formatVersion: 1;
+  tool: { name: 'snapbench'; version: string };
+  createdAt: string;
+  createdBy: string;
+  createdOnHost: string;
+  synthetic: boolean;
+  fleet: { name: string | null; file: string | null; sha256: string | null; instances: number };
+  options: { maxRows: number | null; only: string[] | null; concurrency: number };
+  keyHashing: { algorithm: 'hmac-sha256/16'; keySource: 'random-per-snapshot' | 'SNAPBENCH_KEY_HASH_SECRET' };
+  instances: InstanceRecord[];
+  /** Content hashes of every table in the file, data and catalog alike, keyed by table name. */
+  hashes: Record<string, TableHash>;
+  rowEncoding: string;
+  complete: true;
+}
+
+/** One row of `snapbench tables --format json`. */
+export interface TableListing {
+  instance: string;
+  engine: Engine;
+  database: string;
+  table: string;
+  rows: number;
+  sqlName: string;
+}
+
+/** Per-key record of a Redis inventory. The key name is kept only where the manifest allows it. */
+export interface RedisKeyRecord {
+  db: number;
+  pattern: string;
+  keyHash: string;
+  keyName: string | null;
+  type: string;
+  ttlMs: number;
+  memoryBytes: number | null;
+}
