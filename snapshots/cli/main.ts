@@ -1,0 +1,218 @@
+// The `snapbench` command line. Every command: exit 0 on success, non-zero with
+// one line on stderr that names the problem and what to do; no stack trace
+// unless --debug. JSON goes to stdout alone; progress goes to stderr.
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { FleetError, parseFleet } from '../../shared/model/fleet.ts';
+import { PullError } from '../engines/types.ts';
+import { listTables, openSnapshot, readManifest, SnapshotFileError } from '../file/reader.ts';
+import { verifySnapshot } from '../file/verify.ts';
+import { CancelledError, pullFleet } from '../pull/pullFleet.ts';
+import { TOOL_VERSION } from '../version.ts';
+import { progressPrinter } from './progress.ts';
+import { runQuery, QueryRefusedError } from './query.ts';
+
+/** An error the user can act on, with the exit code it maps to. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly hint: string | null = null,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+function positiveInteger(name: string) {
+  return (value: string) => {
+    if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError(`${name} must be a whole number of at least 1`);
+    return Number(value);
+  };
+}
+
+function formatOption(allowed: string[], fallback: string) {
+  return new Option('--format <format>', `output format: ${allowed.join(' | ')}`).choices(allowed).default(fallback);
+}
+
+export function loadFleetFile(path: string) {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch {
+    throw new CliError(`fleet manifest ${path}: cannot be read`, 'check the path given to --fleet');
+  }
+  let document: unknown;
+  try {
+    document = parseYaml(bytes.toString('utf8'));
+  } catch (error) {
+    if (error instanceof YAMLParseError) {
+      const line = error.linePos?.[0];
+      throw new CliError(`fleet manifest ${path}${line ? ` line ${line.line}` : ''}: invalid YAML: ${error.message.split('\n')[0]}`, 'fix the YAML syntax');
+    }
+    throw error;
+  }
+  return { fleet: parseFleet(document, `fleet manifest ${path}`), bytes };
+}
+
+function writeStdout(text: string): void {
+  process.stdout.write(text);
+}
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('snapbench')
+    .description('Read-only snapshots of a MySQL, PostgreSQL and Redis fleet in one verifiable SQLite file.')
+    .version(TOOL_VERSION)
+    .option('--debug', 'print stack traces of errors')
+    .showHelpAfterError('(run "snapbench help" for the commands)')
+    .exitOverride();
+
+  program
+    .command('pull')
+    .description('pull a read-only snapshot of the fleet into one file')
+    .requiredOption('--fleet <file>', 'fleet manifest (YAML)')
+    .requiredOption('--out <file>', 'snapshot file to write (replaced only when the pull completes)')
+    .option('--only <names>', 'comma-separated instance names to pull')
+    .option('--max-rows <n>', 'at most N rows per table (recorded as a limit)', positiveInteger('--max-rows'))
+    .option('--concurrency <n>', 'instances pulled at once', positiveInteger('--concurrency'), 4)
+    .option('--progress', 'print progress on stderr even when it is not a terminal')
+    .addOption(formatOption(['text', 'json'], 'text'))
+    .action(async (opts: { fleet: string; out: string; only?: string; maxRows?: number; concurrency: number; progress?: boolean; format: string }) => {
+      const { fleet, bytes } = loadFleetFile(opts.fleet);
+      for (const warning of fleet.warnings) process.stderr.write(`snapbench: warning: ${warning}\n`);
+      const controller = new AbortController();
+      const cancel = () => controller.abort(new CancelledError());
+      process.once('SIGINT', cancel);
+      process.once('SIGTERM', cancel);
+      const showProgress = opts.progress || process.stderr.isTTY;
+      try {
+        const result = await pullFleet({
+          fleet,
+          fleetFile: resolve(opts.fleet),
+          fleetBytes: bytes,
+          out: resolve(opts.out),
+          only: opts.only ? opts.only.split(',').map((s) => s.trim()).filter(Boolean) : null,
+          maxRows: opts.maxRows ?? null,
+          concurrency: opts.concurrency,
+          signal: controller.signal,
+          env: process.env,
+          onEvent: showProgress ? progressPrinter(process.stderr) : undefined,
+        });
+        for (const failure of result.failures) {
+          process.stderr.write(`snapbench pull: ${failure.message}${failure.hint ? ` (${failure.hint})` : ''}\n`);
+        }
+        if (!result.manifest) {
+          throw new CliError(`no instance could be pulled (${result.failures.length} failed); no file was written`, 'fix the errors above and pull again');
+        }
+        const summary = {
+          file: resolve(opts.out),
+          pulled: result.pulled,
+          failed: result.failures,
+          tables: Object.keys(result.manifest.hashes).filter((t) => !t.startsWith('_snapbench_')).length,
+          rows: result.manifest.instances.reduce((n, i) => n + i.rows, 0),
+        };
+        if (opts.format === 'json') writeStdout(JSON.stringify(summary, null, 2) + '\n');
+        else
+          process.stderr.write(
+            `snapbench pull: wrote ${summary.file}: ${summary.pulled.length} instance(s), ${summary.tables} tables, ${summary.rows.toLocaleString('en-US')} rows${result.failures.length ? `; ${result.failures.length} instance(s) failed` : ''}\n`,
+          );
+        if (result.failures.length > 0) process.exitCode = 3;
+      } catch (error) {
+        if (error instanceof CancelledError || controller.signal.aborted) throw new CliError('pull cancelled; no file was written', null, 130);
+        throw error;
+      } finally {
+        process.off('SIGINT', cancel);
+        process.off('SIGTERM', cancel);
+      }
+    });
+
+  program
+    .command('tables')
+    .description('list the tables and Redis key inventories of a snapshot')
+    .argument('<file>', 'snapshot file')
+    .addOption(formatOption(['json', 'text'], 'text'))
+    .action((file: string, opts: { format: string }) => {
+      const db = openSnapshot(file);
+      try {
+        const tables = listTables(db);
+        if (opts.format === 'json') writeStdout(JSON.stringify(tables, null, 2) + '\n');
+        else for (const t of tables) writeStdout(`${t.sqlName}\t${t.engine}\t${t.rows}\n`);
+      } finally {
+        db.close();
+      }
+    });
+
+  program
+    .command('query')
+    .description('run a read-only SQL query on a snapshot')
+    .argument('<file>', 'snapshot file')
+    .argument('<sql>', 'one SQL statement (SQLite dialect)')
+    .addOption(formatOption(['json', 'csv'], 'json'))
+    .action((file: string, sql: string, opts: { format: 'json' | 'csv' }) => {
+      const db = openSnapshot(file);
+      try {
+        runQuery(db, sql, opts.format, writeStdout);
+      } finally {
+        db.close();
+      }
+    });
+
+  program
+    .command('verify')
+    .description('recompute every hash of a snapshot and name what changed')
+    .argument('<file>', 'snapshot file')
+    .addOption(formatOption(['text', 'json'], 'text'))
+    .action((file: string, opts: { format: string }) => {
+      const db = openSnapshot(file);
+      try {
+        const report = verifySnapshot(db, file);
+        const manifest = readManifest(db, file).manifest;
+        if (opts.format === 'json') writeStdout(JSON.stringify({ file, ...report }, null, 2) + '\n');
+        else if (report.ok) {
+          writeStdout(
+            `${file}: intact. ${report.checkedTables} tables verified; root sha256 ${report.rootSha256}; made ${manifest.createdAt} by ${manifest.createdBy} on ${manifest.createdOnHost} with snapbench ${manifest.tool.version}\n`,
+          );
+        } else {
+          for (const problem of report.problems) writeStdout(`${file}: ${problem}\n`);
+        }
+        if (!report.ok) {
+          throw new CliError(`${file}: not intact: ${report.problems.length} problem(s): ${report.problems.slice(0, 3).join('; ')}${report.problems.length > 3 ? '; ...' : ''}`, null, 2);
+        }
+      } finally {
+        db.close();
+      }
+    });
+
+  return program;
+}
+
+function describe(error: unknown): { message: string; hint: string | null; exitCode: number } {
+  if (error instanceof CliError) return { message: error.message, hint: error.hint, exitCode: error.exitCode };
+  if (error instanceof FleetError) return { message: error.message, hint: null, exitCode: 1 };
+  if (error instanceof SnapshotFileError || error instanceof PullError || error instanceof QueryRefusedError) {
+    return { message: error.message, hint: error.hint, exitCode: 1 };
+  }
+  return { message: error instanceof Error ? error.message : String(error), hint: 'run again with --debug for details', exitCode: 1 };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  const debug = argv.includes('--debug');
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // commander has printed its own one-line message (or the help/version).
+      return error.exitCode;
+    }
+    const { message, hint, exitCode } = describe(error);
+    for (const line of message.split('\n')) process.stderr.write(`snapbench: ${line}${hint && !message.includes('\n') ? ` (${hint})` : ''}\n`);
+    if (debug && error instanceof Error && error.stack) process.stderr.write(error.stack + '\n');
+    return exitCode;
+  }
+}

@@ -1,0 +1,92 @@
+// Streams one MySQL/MariaDB table row by row into a table sink: the rows are
+// never buffered whole, only in batches the sink takes at once.
+import type { SqlValue, TableInfo } from '../../../shared/model/snapshot.ts';
+import { quoteMysqlIdentifier } from '../../../shared/model/sql.ts';
+import type { PullOptions, TablePullResult, TableSink } from '../types.ts';
+import type { MysqlConnection } from './connect.ts';
+import { bigIntegerValue, mysqlSelectExpression } from './types.ts';
+
+const BATCH_ROWS = 2000;
+const PROGRESS_EVERY_ROWS = 50_000;
+
+export function mysqlSelectSql(table: TableInfo, dataTypes: string[], limit: number | null): string {
+  const list = table.columns.map((c, i) => mysqlSelectExpression(c.name, dataTypes[i]!)).join(', ');
+  const from = `${quoteMysqlIdentifier(table.database)}.${quoteMysqlIdentifier(table.name)}`;
+  return `SELECT ${list} FROM ${from}${limit === null ? '' : ` LIMIT ${limit}`}`;
+}
+
+export function pullMysqlTable(
+  connection: MysqlConnection,
+  table: TableInfo,
+  dataTypes: string[],
+  sink: TableSink,
+  options: PullOptions,
+  instance: string,
+): Promise<TablePullResult> {
+  const maxRows = options.maxRows;
+  const sql = mysqlSelectSql(table, dataTypes, maxRows === null ? null : maxRows + 1);
+  // Integer columns may arrive as decimal strings beyond 2^53 (supportBigNumbers).
+  const bigColumns = table.columns.flatMap((c, i) => ((c.storage === 'integer' || c.storage === 'bit') ? [i] : []));
+  const label = `${table.database}.${table.name}`;
+  return new Promise<TablePullResult>((resolve, reject) => {
+    let rows = 0;
+    let limited = false;
+    let batch: SqlValue[][] = [];
+    let settled = false;
+    let pending: Promise<void> = Promise.resolve();
+    const fail = (error: unknown) => {
+      if (settled) return;
+      settled = true;
+      options.signal.removeEventListener('abort', onAbort);
+      reject(error);
+    };
+    const onAbort = () => {
+      connection.destroy();
+      fail(options.signal.reason ?? new Error('pull cancelled'));
+    };
+    if (options.signal.aborted) return onAbort();
+    options.signal.addEventListener('abort', onAbort, { once: true });
+    const flush = () => {
+      if (batch.length === 0) return;
+      const out = batch;
+      batch = [];
+      const result = sink.push(out);
+      if (result && typeof (result as Promise<void>).then === 'function') {
+        connection.pause();
+        pending = (result as Promise<void>).then(() => connection.resume(), fail);
+      }
+    };
+    const query = connection.query({ sql, rowsAsArray: true });
+    query.on('result', (row: unknown) => {
+      if (settled) return;
+      const values = row as SqlValue[];
+      if (maxRows !== null && rows >= maxRows) {
+        limited = true;
+        return;
+      }
+      for (const i of bigColumns) {
+        const v = values[i];
+        if (typeof v === 'string') values[i] = bigIntegerValue(v);
+      }
+      batch.push(values);
+      rows++;
+      if (batch.length >= BATCH_ROWS) flush();
+      if (rows % PROGRESS_EVERY_ROWS === 0) options.progress({ type: 'table-progress', instance, table: label, rows, bytes: 0 });
+    });
+    query.on('error', (error: unknown) => fail(error));
+    query.on('end', () => {
+      if (settled) return;
+      try {
+        flush();
+      } catch (error) {
+        return fail(error);
+      }
+      pending.then(() => {
+        if (settled) return;
+        settled = true;
+        options.signal.removeEventListener('abort', onAbort);
+        resolve({ rows, limited });
+      }, fail);
+    });
+  });
+}

@@ -1,0 +1,91 @@
+// Streams one table's rows with COPY ... TO STDOUT (text format) and hands them
+// to the snapshot writer in batches, with backpressure: while the writer's
+// push() promise is pending nothing more is read from the stream, so the socket
+// stops being read and the server waits (TCP flow control).
+import { to as copyTo } from 'pg-copy-streams';
+import type { SqlValue } from '../../../shared/model/snapshot.ts';
+import { quotePostgresIdentifier } from '../../../shared/model/sql.ts';
+import type { PullOptions, TablePullResult, TableSink } from '../types.ts';
+import { abortError, destroyClient, type PgClient } from './connect.ts';
+import { CopyTextParser, DECODE_UTF8_STRICT } from './copyText.ts';
+import type { PgTable } from './introspect.ts';
+import { Decode } from './types.ts';
+
+/** Rows per sink.push() (a batch may run over by the rows of one network chunk). */
+export const BATCH_ROWS = 2000;
+/** A table-progress event about this often. */
+export const PROGRESS_EVERY_ROWS = 50_000;
+
+/** The COPY statement for a table: explicit column list, `ONLY` for plain tables, LIMIT maxRows+1 to detect truncation. */
+export function copyStatement(table: PgTable, maxRows: number | null): string {
+  const q = quotePostgresIdentifier;
+  const columns = table.info.columns.length > 0 ? table.info.columns.map((c) => q(c.name)).join(', ') : '';
+  // A partitioned root is read through the root (all its partitions); a plain
+  // table with ONLY, so an inheritance parent does not repeat its children's rows.
+  const from = `${table.relkind === 'p' ? '' : 'ONLY '}${q(table.info.schema!)}.${q(table.info.name)}`;
+  const limit = maxRows !== null ? ` LIMIT ${maxRows + 1}` : '';
+  return `COPY (SELECT ${columns} FROM ${from}${limit}) TO STDOUT`;
+}
+
+export interface CopyContext {
+  instance: string;
+  /** Progress label, e.g. `shop.public.orders`. */
+  label: string;
+  /** The database stores text unchecked (SQL_ASCII): fail on bytes that are not UTF-8 rather than replace them. */
+  strictUtf8: boolean;
+}
+
+export async function copyTable(
+  client: PgClient,
+  table: PgTable,
+  sink: TableSink,
+  options: Pick<PullOptions, 'maxRows' | 'signal' | 'progress'>,
+  context: CopyContext,
+): Promise<TablePullResult> {
+  const { signal, maxRows } = options;
+  if (signal.aborted) throw abortError(signal);
+  const kinds = table.types.map((t) => (context.strictUtf8 && t.decode === Decode.Utf8 ? DECODE_UTF8_STRICT : t.decode));
+  const parser = new CopyTextParser(kinds, maxRows ?? Number.POSITIVE_INFINITY);
+  const stream = client.query(copyTo(copyStatement(table, maxRows)));
+  // Abort: stop reading and drop the connection (it is mid-COPY and cannot be reused).
+  const onAbort = () => {
+    stream.destroy();
+    destroyClient(client);
+  };
+  signal.addEventListener('abort', onAbort, { once: true });
+  let delivered = 0;
+  let nextProgress = PROGRESS_EVERY_ROWS;
+  const deliver = async (rows: SqlValue[][]) => {
+    delivered += rows.length;
+    const pending = sink.push(rows);
+    if (pending) await pending;
+  };
+  try {
+    for await (const chunk of stream) {
+      parser.push(chunk as Buffer);
+      if (parser.buffered >= BATCH_ROWS) {
+        await deliver(parser.take());
+        if (signal.aborted) throw abortError(signal);
+        if (delivered >= nextProgress) {
+          options.progress({ type: 'table-progress', instance: context.instance, table: context.label, rows: delivered, bytes: parser.bytes });
+          nextProgress = delivered + PROGRESS_EVERY_ROWS;
+        }
+      }
+    }
+    parser.end();
+    if (parser.buffered > 0) await deliver(parser.take());
+    if (signal.aborted) throw abortError(signal);
+    const limited = maxRows !== null && parser.rowsSeen > maxRows;
+    return { rows: parser.rowsKept, limited };
+  } catch (error) {
+    if (signal.aborted) throw abortError(signal);
+    // A COPY left half-read (the writer failed, or the data was malformed) leaves
+    // the connection mid-protocol, and after a server error the transaction is
+    // dead anyway: drop the connection rather than reuse it.
+    stream.destroy();
+    destroyClient(client);
+    throw error;
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+}

@@ -1,0 +1,183 @@
+// Connections to one Redis instance of the fleet, and the errors a user can act on.
+//
+// Two connections are opened, one after the other:
+// - an ioredis client for the server's facts (AUTH, INFO, CONFIG GET), set up so
+//   that ioredis sends nothing by itself: no ready-check INFO, no CLIENT SETNAME /
+//   SETINFO, no HELLO (RESP2), no SELECT, no reconnect, no offline queue;
+// - a plain RESP lane (resp.ts) for the key walk, where every command costs
+//   next to nothing (ioredis tops out near 45K keys/s there).
+// Both authenticate with AUTH [user] password, sent by this module so that a
+// refused password gives its own error rather than a closed connection.
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import type { ConnectionOptions } from 'node:tls';
+import { Redis, type RedisOptions } from 'ioredis';
+import type { FleetInstance } from '../../../shared/model/fleet.ts';
+import { PullError } from '../types.ts';
+import { RespConnection, RespError } from './resp.ts';
+
+type Connection = NonNullable<FleetInstance['connection']>;
+
+function connectionOf(instance: FleetInstance): Connection {
+  if (!instance.connection) {
+    throw new PullError(`Redis instance "${instance.name}" has no host: it is inventory-only and cannot be pulled`, 'add host (and port) to the fleet manifest to pull it', 'no-host');
+  }
+  return instance.connection;
+}
+
+/** Node TLS options from the manifest's `tls`, or undefined for a plain connection. */
+export function tlsOptions(connection: Connection): ConnectionOptions | undefined {
+  const t = connection.tls;
+  if (!t) return undefined;
+  const options: ConnectionOptions = { rejectUnauthorized: t.rejectUnauthorized };
+  if (t.caFile) {
+    try {
+      options.ca = readFileSync(t.caFile);
+    } catch (error) {
+      throw new PullError(
+        `cannot read the TLS CA file ${t.caFile}: ${(error as Error).message}`,
+        'check tls.ca_file in the fleet manifest',
+        'tls-config',
+      );
+    }
+  }
+  const servername = t.servername ?? (isIP(connection.host) ? undefined : connection.host);
+  if (servername) options.servername = servername;
+  return options;
+}
+
+/** ioredis options for one instance: fail fast, send nothing the adapter did not ask for. */
+export function redisClientOptions(instance: FleetInstance): RedisOptions {
+  const c = connectionOf(instance);
+  return {
+    host: c.host,
+    port: c.port,
+    tls: tlsOptions(c),
+    connectTimeout: c.connectTimeoutMs,
+    commandTimeout: c.statementTimeoutMs,
+    lazyConnect: true,
+    // RESP2: no HELLO on connect, and works with every Redis version.
+    protocol: 2,
+    // The ready check would send INFO before AUTH; the adapter sends INFO itself.
+    enableReadyCheck: false,
+    // No CLIENT SETINFO / CLIENT SETNAME (connectionName is left unset).
+    disableClientInfo: true,
+    // AUTH is sent by connectRedis; db 0 means no SELECT on connect.
+    db: 0,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    reconnectOnError: null,
+    enableOfflineQueue: false,
+    autoResubscribe: false,
+    autoResendUnfulfilledCommands: false,
+    enableAutoPipelining: false,
+  };
+}
+
+function authArgs(instance: FleetInstance, password: string | undefined): string[] | null {
+  if (password === undefined) return null;
+  const user = instance.connection?.user;
+  return user ? ['AUTH', user, password] : ['AUTH', password];
+}
+
+/** Connects an ioredis client and authenticates. Throws a PullError; the client is closed on failure. */
+export async function connectRedis(instance: FleetInstance, password: string | undefined): Promise<Redis> {
+  const client = new Redis(redisClientOptions(instance));
+  let lastError: Error | null = null;
+  client.on('error', (error: Error) => {
+    lastError = error;
+  });
+  try {
+    await client.connect();
+    const auth = authArgs(instance, password);
+    if (auth) await client.call(auth[0], ...auth.slice(1));
+    return client;
+  } catch (error) {
+    client.disconnect();
+    throw describeRedisError(instance, pickError(error as Error, lastError), password);
+  }
+}
+
+/** Opens the RESP lane for the key walk and authenticates. Throws a PullError. */
+export async function openRespLane(instance: FleetInstance, password: string | undefined): Promise<RespConnection> {
+  const c = connectionOf(instance);
+  let lane: RespConnection | null = null;
+  try {
+    lane = await RespConnection.connect({
+      host: c.host,
+      port: c.port,
+      tls: tlsOptions(c),
+      connectTimeoutMs: c.connectTimeoutMs,
+      commandTimeoutMs: c.statementTimeoutMs,
+    });
+    const auth = authArgs(instance, password);
+    if (auth) {
+      const reply = await lane.command(...auth);
+      if (reply instanceof RespError) throw reply;
+    }
+    return lane;
+  } catch (error) {
+    lane?.close();
+    throw describeRedisError(instance, error as Error, password);
+  }
+}
+
+/** ioredis rejects connect() with "Connection is closed." and reports the cause as an event. */
+function pickError(thrown: Error, reported: Error | null): Error {
+  if (reported && /connection is closed/i.test(thrown.message)) return reported;
+  return thrown;
+}
+
+function hasCode(error: Error, ...codes: string[]): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && codes.includes(code);
+}
+
+/**
+ * A PullError that names the instance and host:port, says what went wrong and
+ * what to do. The password never appears: it is cut out of any server text.
+ */
+export function describeRedisError(instance: FleetInstance, error: Error, password: string | undefined): PullError {
+  if (error instanceof PullError) return error;
+  const c = instance.connection;
+  const where = c ? `Redis instance "${instance.name}" at ${c.host}:${c.port}` : `Redis instance "${instance.name}"`;
+  let text = (error?.message ?? String(error)).trim();
+  if (password) text = text.split(password).join('***');
+  const passwordVariable = c?.passwordEnv ? `the variable named by password_env (${c.passwordEnv})` : 'the variable named by password_env';
+  let hint: string | null = null;
+  let code = 'pull-failed';
+  if (/^(NOAUTH|WRONGPASS)\b|invalid password|invalid username-password|AUTH failed|Authentication required/i.test(text)) {
+    code = 'auth';
+    hint =
+      password === undefined
+        ? 'the server asks for a password: set password_env in the fleet manifest and export that variable'
+        : `the server refused the password: check ${passwordVariable}${c?.user ? ` and user "${c.user}"` : ''}`;
+    if (password === undefined && /no password is set|without any password/i.test(text)) hint = null;
+  } else if (/^NOPERM\b/.test(text)) {
+    code = 'permission';
+    hint =
+      'the Redis user lacks a permission: the adapter needs +info +config|get +select +scan +type +pttl +memory|usage (all read-only) on all keys';
+  } else if (hasCode(error, 'ECONNREFUSED') || /ECONNREFUSED/.test(text)) {
+    code = 'connect';
+    hint = 'is the server running and the port right?';
+  } else if (hasCode(error, 'ENOTFOUND', 'EAI_AGAIN') || /ENOTFOUND|EAI_AGAIN/.test(text)) {
+    code = 'connect';
+    hint = 'the host name does not resolve: check host in the fleet manifest (and VPN / DNS)';
+  } else if (hasCode(error, 'ETIMEDOUT') || /ETIMEDOUT|timed out/i.test(text)) {
+    code = 'timeout';
+    hint = /command/i.test(text)
+      ? 'the server did not answer in time: it may be overloaded; raise statement_timeout_ms or pull at a quieter time'
+      : 'no answer within connect_timeout_ms: check host, port, firewall / security group, and that a tunnel is open';
+  } else if (hasCode(error, 'ECONNRESET', 'EPIPE') || /ECONNRESET|EPIPE|closed by the server/i.test(text)) {
+    code = 'connect';
+    hint = 'the server closed the connection: does it expect TLS (tls: true in the manifest), or is maxclients reached?';
+  } else if (/certificate|SSL|TLS|self[- ]signed|CERT_|ERR_TLS/i.test(text) || hasCode(error, 'ERR_TLS_CERT_ALTNAME_INVALID', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT_IN_CHAIN')) {
+    code = 'tls';
+    hint = 'TLS failed: check tls.ca_file / tls.servername in the manifest (tls.reject_unauthorized: false only for testing)';
+  } else if (/^LOADING\b/.test(text)) {
+    hint = 'the server is loading its data set from disk: try again when it is done';
+  } else if (/^ERR DB index is out of range|^ERR SELECT is not allowed/.test(text)) {
+    hint = 'a database in the manifest\'s "databases" does not exist on this server';
+  }
+  return new PullError(`${where}: ${text || 'unknown error'}`, hint, code);
+}

@@ -1,0 +1,138 @@
+// The catalog tables every snapshot file carries next to the pulled data.
+// Their layout is documented in snapshots/README.md; change both together.
+import type { StorageKind } from '../../shared/model/snapshot.ts';
+
+export const META = {
+  manifest: '_snapbench_manifest',
+  instances: '_snapbench_instances',
+  tables: '_snapbench_tables',
+  columns: '_snapbench_columns',
+  indexes: '_snapbench_indexes',
+  serverFacts: '_snapbench_server_facts',
+  redisPatterns: '_snapbench_redis_patterns',
+} as const;
+
+/** Catalog tables covered by the manifest's hashes (the manifest table holds the hashes, so it is not). */
+export const HASHED_META_TABLES = [
+  META.instances,
+  META.tables,
+  META.columns,
+  META.indexes,
+  META.serverFacts,
+  META.redisPatterns,
+] as const;
+
+export const META_DDL = `
+CREATE TABLE ${META.manifest} (
+  body TEXT NOT NULL,
+  root_sha256 TEXT NOT NULL
+);
+CREATE TABLE ${META.instances} (
+  instance TEXT NOT NULL PRIMARY KEY,
+  engine TEXT NOT NULL,
+  domain TEXT,
+  host TEXT,
+  port INTEGER,
+  instance_class TEXT,
+  allocated_memory_mb INTEGER,
+  status TEXT NOT NULL,
+  error TEXT,
+  hint TEXT,
+  consistency TEXT,
+  consistency_note TEXT,
+  version TEXT,
+  started_at TEXT,
+  finished_at TEXT,
+  tables INTEGER NOT NULL,
+  rows INTEGER NOT NULL,
+  limited_tables INTEGER NOT NULL
+);
+CREATE TABLE ${META.tables} (
+  sql_name TEXT NOT NULL PRIMARY KEY,
+  table_name TEXT NOT NULL,
+  instance TEXT NOT NULL,
+  engine TEXT NOT NULL,
+  database TEXT NOT NULL,
+  schema TEXT,
+  source_table TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  rows INTEGER NOT NULL,
+  limited INTEGER NOT NULL,
+  estimated_rows INTEGER,
+  data_bytes INTEGER,
+  index_bytes INTEGER,
+  engine_table_type TEXT,
+  comment TEXT
+);
+CREATE TABLE ${META.columns} (
+  table_name TEXT NOT NULL,
+  ordinal INTEGER NOT NULL,
+  column_name TEXT NOT NULL,
+  sql_column TEXT NOT NULL,
+  declared_type TEXT NOT NULL,
+  storage TEXT NOT NULL,
+  nullable INTEGER NOT NULL,
+  primary_key_ordinal INTEGER,
+  default_value TEXT,
+  comment TEXT,
+  PRIMARY KEY (table_name, ordinal)
+);
+CREATE TABLE ${META.indexes} (
+  table_name TEXT NOT NULL,
+  index_name TEXT NOT NULL,
+  is_unique INTEGER NOT NULL,
+  is_primary INTEGER NOT NULL,
+  columns TEXT NOT NULL
+);
+CREATE TABLE ${META.serverFacts} (
+  instance TEXT NOT NULL,
+  category TEXT NOT NULL,
+  name TEXT NOT NULL,
+  value TEXT
+);
+CREATE TABLE ${META.redisPatterns} (
+  instance TEXT NOT NULL,
+  db INTEGER NOT NULL,
+  pattern TEXT NOT NULL,
+  keys INTEGER NOT NULL,
+  persistent_keys INTEGER NOT NULL,
+  memory_bytes INTEGER,
+  persistent_memory_bytes INTEGER,
+  types TEXT NOT NULL,
+  ttl_persistent INTEGER NOT NULL,
+  ttl_under_1m INTEGER NOT NULL,
+  ttl_1m_1h INTEGER NOT NULL,
+  ttl_1h_1d INTEGER NOT NULL,
+  ttl_1d_7d INTEGER NOT NULL,
+  ttl_over_7d INTEGER NOT NULL
+);
+`;
+
+/**
+ * The SQLite column type for each storage kind. The affinity matters: INTEGER turns
+ * the doubles better-sqlite3 binds into integers; TEXT keeps decimals exact; an
+ * empty type (no affinity) keeps unsigned BIGINTs above 2^63-1 as text.
+ */
+export function sqliteColumnType(storage: StorageKind, declaredType: string): string {
+  switch (storage) {
+    case 'integer':
+      return /unsigned/i.test(declaredType) && /bigint/i.test(declaredType) ? '' : 'INTEGER';
+    case 'boolean':
+      return 'INTEGER';
+    case 'bit':
+      return '';
+    case 'blob':
+      return 'BLOB';
+    default:
+      return 'TEXT';
+  }
+}
+
+export const REDIS_KEY_COLUMNS = [
+  { name: 'pattern', declaredType: 'text', storage: 'text' },
+  { name: 'key_hash', declaredType: 'text', storage: 'text' },
+  { name: 'key_name', declaredType: 'text', storage: 'text' },
+  { name: 'type', declaredType: 'text', storage: 'text' },
+  { name: 'ttl_ms', declaredType: 'integer', storage: 'integer' },
+  { name: 'memory_bytes', declaredType: 'integer', storage: 'integer' },
+] as const;

@@ -1,0 +1,488 @@
+// Throwaway MariaDB / PostgreSQL / Redis servers owned by the test run.
+// Each one gets its own temp dir and a random 127.0.0.1 port, runs as a direct
+// child process (so `pid` is the real server pid), and is removed by stop().
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chown, mkdtemp, open, rm } from 'node:fs/promises';
+import { createConnection, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface ThrowawayServer {
+  host: '127.0.0.1';
+  port: number;
+  pid: number;
+  dataDir: string;
+  logFile: string;
+  stop(): Promise<void>;
+}
+
+const HOST = '127.0.0.1' as const;
+const READY_TIMEOUT_MS = 30_000;
+const STOP_TIMEOUT_MS = 10_000;
+const MARIADBD = '/usr/sbin/mariadbd';
+const REDIS_SERVER = '/usr/bin/redis-server';
+
+// ---------------------------------------------------------------- crash safety
+
+interface Tracked {
+  child: ChildProcess;
+  dir: string;
+}
+const running = new Map<number, Tracked>();
+let handlersInstalled = false;
+
+// Synchronous on purpose: 'exit' handlers cannot await.
+function killAllSync(): void {
+  for (const [pid, { child, dir }] of running) {
+    // Only signal pids we have not seen exit, so a recycled pid is never hit.
+    if (child.exitCode === null && child.signalCode === null) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    try {
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // best effort; the dir is under os.tmpdir() anyway
+    }
+  }
+  running.clear();
+}
+
+function installCrashHandlers(): void {
+  if (handlersInstalled) return;
+  handlersInstalled = true;
+  process.on('exit', killAllSync);
+  // A signalled worker never emits 'exit', so clean up and then re-raise
+  // the signal unless someone else has taken charge of it.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    const onSignal = (): void => {
+      killAllSync();
+      process.removeListener(signal, onSignal);
+      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+    };
+    process.on(signal, onSignal);
+  }
+}
+
+// ---------------------------------------------------------------- utilities
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.once('error', reject);
+    srv.listen(0, HOST, () => {
+      const address = srv.address();
+      if (address === null || typeof address === 'string') {
+        srv.close();
+        reject(new Error('freePort: could not read the bound port'));
+        return;
+      }
+      srv.close(() => resolve(address.port));
+    });
+  });
+}
+
+interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+interface RunOptions {
+  input?: string;
+  uid?: number;
+  gid?: number;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  timeoutMs?: number;
+}
+
+function run(cmd: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      uid: options.uid,
+      gid: options.gid,
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      timeout: options.timeoutMs ?? 60_000,
+      killSignal: 'SIGKILL',
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+    // EPIPE if the client exits early is reported through 'close' anyway.
+    child.stdin.on('error', () => {});
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+async function tail(file: string, bytes = 4096): Promise<string> {
+  try {
+    const fh = await open(file, 'r');
+    try {
+      const { size } = await fh.stat();
+      const start = Math.max(0, size - bytes);
+      const buf = Buffer.alloc(size - start);
+      await fh.read(buf, 0, buf.length, start);
+      return buf.toString('utf8');
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    return '';
+  }
+}
+
+async function logTails(files: string[]): Promise<string> {
+  const parts: string[] = [];
+  for (const file of [...new Set(files)]) {
+    const text = (await tail(file)).trim();
+    if (text) parts.push(`--- ${file} (tail) ---\n${text}`);
+  }
+  return parts.length ? parts.join('\n') : '(logs are empty)';
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function tcpConnects(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: HOST, port });
+    const done = (ok: boolean): void => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(1000, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+/** uid/gid to run PostgreSQL as: it refuses to run as root. */
+function postgresIdentity(): { uid?: number; gid?: number } {
+  if (process.getuid?.() !== 0) return {};
+  const line = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('postgres:'));
+  if (!line) throw new Error('startPostgres: running as root but there is no "postgres" user to drop to');
+  const fields = line.split(':');
+  return { uid: Number(fields[2]), gid: Number(fields[3]) };
+}
+
+function postgresBinDir(): string {
+  const base = '/usr/lib/postgresql';
+  const versions = existsSync(base)
+    ? readdirSync(base)
+        .filter((v) => existsSync(join(base, v, 'bin', 'postgres')))
+        .sort((a, b) => Number.parseFloat(b) - Number.parseFloat(a))
+    : [];
+  if (versions.length === 0) throw new Error(`startPostgres: no ${base}/<version>/bin/postgres found (apt-get install postgresql)`);
+  return join(base, versions[0], 'bin');
+}
+
+// ---------------------------------------------------------------- generic lifecycle
+
+interface LaunchSpec {
+  name: string;
+  cmd: string;
+  args: string[];
+  dir: string;
+  port: number;
+  /** Where the child's own stdout/stderr go. */
+  consoleFile: string;
+  logFile: string;
+  /** Extra files worth showing when startup fails. */
+  diagnosticFiles: string[];
+  uid?: number;
+  gid?: number;
+  stopSignal: NodeJS.Signals;
+  /** Resolves true once the server answers a real query. */
+  probe(): Promise<boolean>;
+}
+
+async function launch(spec: LaunchSpec): Promise<ThrowawayServer> {
+  installCrashHandlers();
+  const fd = openSync(spec.consoleFile, 'a');
+  let child: ChildProcess;
+  try {
+    child = spawn(spec.cmd, spec.args, {
+      stdio: ['ignore', fd, fd],
+      cwd: spec.dir,
+      uid: spec.uid,
+      gid: spec.gid,
+    });
+  } finally {
+    closeSync(fd);
+  }
+  // Filled in by event handlers; an object so TS does not narrow the fields to null.
+  const state: { exitReason: string | null; spawnError: Error | null } = { exitReason: null, spawnError: null };
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', (code, signal) => {
+      state.exitReason = signal ? `signal ${signal}` : `code ${code}`;
+      resolve();
+    }),
+  );
+  child.once('error', (err) => {
+    state.spawnError = err;
+  });
+  // A forgotten server must not keep the test process alive; the exit handler reaps it.
+  child.unref();
+
+  const pid = child.pid;
+  if (pid !== undefined) running.set(pid, { child, dir: spec.dir });
+
+  // Two phases so a failed start can read the logs after the kill but before the rm.
+  let killing: Promise<void> | null = null;
+  const kill = (): Promise<void> => {
+    killing ??= (async () => {
+      if (pid === undefined || state.exitReason !== null) return;
+      try {
+        process.kill(pid, spec.stopSignal);
+      } catch {
+        // already gone
+      }
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), STOP_TIMEOUT_MS);
+      });
+      if ((await Promise.race([exited.then(() => 'exited' as const), timedOut])) === 'timeout') {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // raced with a normal exit
+        }
+        await exited;
+      }
+      clearTimeout(timer);
+    })();
+    return killing;
+  };
+  let stopping: Promise<void> | null = null;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      await kill();
+      if (pid !== undefined) running.delete(pid);
+      await rm(spec.dir, { recursive: true, force: true });
+    })();
+    return stopping;
+  };
+
+  const fail = async (why: string): Promise<never> => {
+    await kill().catch(() => {});
+    const logs = await logTails([spec.logFile, spec.consoleFile, ...spec.diagnosticFiles]);
+    await stop().catch(() => {});
+    throw new Error(`${spec.name} on ${HOST}:${spec.port} ${why}\n${logs}`);
+  };
+
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  for (;;) {
+    if (state.spawnError) return fail(`could not be spawned: ${state.spawnError.message}`);
+    if (state.exitReason !== null) return fail(`exited during startup (${state.exitReason})`);
+    if (Date.now() > deadline) return fail(`was not ready after ${READY_TIMEOUT_MS} ms`);
+    // Cheap TCP check first, then the real client round trip.
+    if ((await tcpConnects(spec.port)) && (await spec.probe().catch(() => false))) break;
+    await sleep(50);
+  }
+  if (pid === undefined) return fail('has no pid');
+  return { host: HOST, port: spec.port, pid, dataDir: spec.dir, logFile: spec.logFile, stop };
+}
+
+/** Retries on a lost port race (freePort() closes before the server binds). */
+async function withPortRetry<T>(start: (port: number) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    try {
+      return await start(port);
+    } catch (err) {
+      const msg = (err as Error).message;
+      if (attempt >= 3 || !/address already in use|EADDRINUSE|could not bind|Can't start server: Bind/i.test(msg)) throw err;
+    }
+  }
+}
+
+// ---------------------------------------------------------------- MariaDB
+
+export async function startMariadb(options: { generalLog?: boolean } = {}): Promise<ThrowawayServer & { user: 'root' }> {
+  return withPortRetry(async (port) => {
+    const dir = await mkdtemp(join(tmpdir(), 'snapbench-mariadb-'));
+    const datadir = join(dir, 'data');
+    const socket = join(dir, 'mysqld.sock');
+    const errorLog = join(dir, 'error.log');
+    const generalLog = join(dir, 'general.log');
+    const asRoot = process.getuid?.() === 0;
+    const userArg = asRoot ? ['--user=root'] : [];
+
+    // 'normal' gives root@localhost/127.0.0.1/::1 an empty password usable
+    // over TCP (the 'socket' method would only allow unix_socket auth).
+    // --skip-name-resolve makes it create root@127.0.0.1 rather than root@<hostname>.
+    const install = await run('mariadb-install-db', [
+      '--no-defaults',
+      `--datadir=${datadir}`,
+      ...userArg,
+      '--auth-root-authentication-method=normal',
+      '--skip-test-db',
+      '--skip-name-resolve',
+    ], { cwd: dir });
+    if (install.code !== 0) {
+      await rm(dir, { recursive: true, force: true });
+      throw new Error(`mariadb-install-db failed (code ${install.code}):\n${install.stdout}\n${install.stderr}`);
+    }
+
+    const args = [
+      '--no-defaults', // must be first: keep /etc/mysql config out of it
+      ...userArg,
+      `--datadir=${datadir}`,
+      `--socket=${socket}`,
+      `--pid-file=${join(dir, 'mariadbd.pid')}`,
+      `--port=${port}`,
+      `--bind-address=${HOST}`,
+      `--log-error=${errorLog}`,
+      `--tmpdir=${dir}`,
+      '--skip-log-bin',
+      '--innodb-buffer-pool-size=64M',
+      '--innodb-flush-log-at-trx-commit=2', // throwaway: durability not needed
+      // No --skip-name-resolve here: 127.0.0.1 then also matches 'user'@'localhost' accounts.
+    ];
+    if (options.generalLog) args.push('--general-log=1', `--general-log-file=${generalLog}`);
+
+    const server = await launch({
+      name: 'mariadbd',
+      cmd: MARIADBD,
+      args,
+      dir,
+      port,
+      consoleFile: join(dir, 'console.log'),
+      logFile: options.generalLog ? generalLog : errorLog,
+      diagnosticFiles: [errorLog],
+      stopSignal: 'SIGTERM',
+      probe: async () => {
+        const r = await run('mariadb', ['--no-defaults', '--protocol=TCP', '-h', HOST, '-P', String(port), '-u', 'root', '--connect-timeout=2', '-e', 'SELECT 1'], { timeoutMs: 5000 });
+        return r.code === 0;
+      },
+    });
+    return { ...server, user: 'root' as const };
+  });
+}
+
+/**
+ * Runs SQL (fed on stdin, so several statements are fine) as root over TCP.
+ * Output is `--batch --skip-column-names`: one line per row, tab-separated, no header,
+ * with the final newline removed.
+ */
+export async function mariadbExec(server: ThrowawayServer, sql: string, database?: string): Promise<string> {
+  const args = ['--no-defaults', '--protocol=TCP', '-h', server.host, '-P', String(server.port), '-u', 'root', '--batch', '--skip-column-names'];
+  if (database) args.push('-D', database);
+  const r = await run('mariadb', args, { input: sql });
+  if (r.code !== 0) throw new Error(`mariadb exited with code ${r.code}: ${r.stderr.trim() || r.stdout.trim()}`);
+  return r.stdout.replace(/\n$/, '');
+}
+
+// ---------------------------------------------------------------- PostgreSQL
+
+export async function startPostgres(options: { logStatements?: boolean } = {}): Promise<ThrowawayServer & { user: 'postgres' }> {
+  const bin = postgresBinDir();
+  const { uid, gid } = postgresIdentity();
+  return withPortRetry(async (port) => {
+    const dir = await mkdtemp(join(tmpdir(), 'snapbench-postgres-'));
+    // The server runs as 'postgres' and must own its dir (mkdtemp makes it 0700 root).
+    if (uid !== undefined && gid !== undefined) await chown(dir, uid, gid);
+    const pgdata = join(dir, 'data');
+    const logFile = join(dir, 'postgres.log');
+
+    const init = await run(join(bin, 'initdb'), ['-D', pgdata, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync'], { uid, gid, cwd: dir });
+    if (init.code !== 0) {
+      await rm(dir, { recursive: true, force: true });
+      throw new Error(`initdb failed (code ${init.code}):\n${init.stdout}\n${init.stderr}`);
+    }
+
+    // postgres is spawned directly (not via pg_ctl/runuser), so child.pid is the postmaster.
+    const args = [
+      '-D', pgdata,
+      '-p', String(port),
+      '-k', dir,
+      '-c', `listen_addresses=${HOST}`,
+      '-c', 'logging_collector=off', // keep the log on stderr, i.e. in logFile
+      '-c', 'log_destination=stderr',
+      '-c', 'fsync=off', // throwaway: durability not needed
+      '-c', 'synchronous_commit=off',
+      '-c', 'full_page_writes=off',
+    ];
+    if (options.logStatements) args.push('-c', 'log_statement=all');
+
+    const server = await launch({
+      name: 'postgres',
+      cmd: join(bin, 'postgres'),
+      args,
+      dir,
+      port,
+      // stderr is the server log, so the console file and the log file are one.
+      consoleFile: logFile,
+      logFile,
+      diagnosticFiles: [],
+      uid,
+      gid,
+      // SIGINT = "fast" shutdown; SIGTERM ("smart") would wait for open client pools.
+      stopSignal: 'SIGINT',
+      probe: async () => {
+        const r = await run(join(bin, 'pg_isready'), ['-h', HOST, '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-t', '2'], { timeoutMs: 5000 });
+        return r.code === 0;
+      },
+    });
+    return { ...server, user: 'postgres' as const };
+  });
+}
+
+/**
+ * Runs SQL (fed on stdin, so several statements are fine and each one commits on its own)
+ * as postgres over TCP with ON_ERROR_STOP. Output is `-At`: one line per row,
+ * '|'-separated, no header, no command tags, with the final newline removed.
+ */
+export async function psqlExec(server: ThrowawayServer, sql: string, database = 'postgres'): Promise<string> {
+  const args = ['-X', '-q', '-h', server.host, '-p', String(server.port), '-U', 'postgres', '-d', database, '-v', 'ON_ERROR_STOP=1', '-At', '-f', '-'];
+  const r = await run('psql', args, { input: sql, env: { ...process.env, PGCONNECT_TIMEOUT: '5' } });
+  if (r.code !== 0) throw new Error(`psql exited with code ${r.code}: ${r.stderr.trim() || r.stdout.trim()}`);
+  return r.stdout.replace(/\n$/, '');
+}
+
+// ---------------------------------------------------------------- Redis
+
+export async function startRedis(options: { maxmemoryMb?: number } = {}): Promise<ThrowawayServer> {
+  return withPortRetry(async (port) => {
+    const dir = await mkdtemp(join(tmpdir(), 'snapbench-redis-'));
+    const logFile = join(dir, 'redis.log');
+    const args = [
+      '--port', String(port),
+      '--bind', HOST,
+      '--save', '',
+      '--appendonly', 'no',
+      '--dir', dir,
+      '--logfile', logFile,
+      '--daemonize', 'no',
+    ];
+    if (options.maxmemoryMb !== undefined) args.push('--maxmemory', `${options.maxmemoryMb}mb`);
+
+    return launch({
+      name: 'redis-server',
+      cmd: REDIS_SERVER,
+      args,
+      dir,
+      port,
+      consoleFile: join(dir, 'console.log'),
+      logFile,
+      diagnosticFiles: [],
+      stopSignal: 'SIGTERM',
+      probe: async () => {
+        const r = await run('redis-cli', ['-h', HOST, '-p', String(port), 'ping'], { timeoutMs: 5000 });
+        return r.code === 0 && r.stdout.trim() === 'PONG';
+      },
+    });
+  });
+}
