@@ -134,8 +134,8 @@ function describeIssue(prefix: string, issue: z.core.$ZodIssue): string {
 export function parseFleet(document: unknown, source = 'fleet manifest'): Fleet {
   const top = fleetSchema.safeParse(document);
   if (!top.success) {
-    const issue = top.error.issues[0];
-    if (issue && issue.path[0] === 'instances') {
+    const hasInstances = !!document && typeof document === 'object' && 'instances' in document;
+    if (hasInstances) {
       throw new FleetError(`${source}: "instances" must be a list of instances`);
     }
     throw new FleetError(`${source}: expected a YAML mapping with an "instances" list`);
@@ -163,7 +163,7 @@ export function parseFleet(document: unknown, source = 'fleet manifest'): Fleet 
     }
     const value = parsed.data;
     for (const key of Object.keys(raw)) {
-      if (!KNOWN_INSTANCE_KEYS.has(key)) warnings.push(`${label}: unknown field "${key}" ignored`);
+      if (!KNOWN_INSTANCE_KEYS.has(key)) warnings.push(`${source}: ${label}: unknown field "${key}" ignored`);
     }
     const previous = seen.get(value.name);
     if (previous !== undefined) {

@@ -63,7 +63,7 @@ export async function connectMysql(instance: FleetInstance, password: string | u
     decimalNumbers: false,
     multipleStatements: false,
     ssl: c.tls
-      ? { ca: c.tls.caFile ? readFileSync(c.tls.caFile, 'utf8') : undefined, rejectUnauthorized: c.tls.rejectUnauthorized, servername: c.tls.servername }
+      ? { ca: c.tls.caFile ? readFileSync(c.tls.caFile, 'utf8') : undefined, rejectUnauthorized: c.tls.rejectUnauthorized }
       : undefined,
   });
   // An error after the handshake (server gone) must not crash the process: the pending query rejects.

@@ -1,0 +1,56 @@
+// Lint rules, including the layering that keeps each folder to its runtime:
+// shared/ is pure TypeScript, renderer/ never reaches Node, snapshots/ never
+// imports Electron, and only electron/ may.
+import tseslint from 'typescript-eslint';
+
+const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'child_process', 'crypto', 'net', 'http', 'worker_threads', 'stream', 'url'];
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'dist/', 'dist-electron/', '.tsbuild/', 'test-results/', '.tmp/', 'bench/results/'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+  {
+    files: ['shared/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: nodeBuiltins, message: 'shared/ runs in the UI too: no Node modules here.' },
+            { group: ['electron', 'better-sqlite3', 'mysql2', 'pg', 'ioredis'], message: 'shared/ is pure TypeScript: no drivers or Electron.' },
+            { group: ['**/snapshots/**', '**/renderer/**', '**/electron/**'], message: 'shared/ imports nothing outside shared/.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['renderer/**/*.ts', 'renderer/**/*.tsx'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: nodeBuiltins, message: 'renderer/ runs in a browser: no Node modules.' },
+            { group: ['electron', 'better-sqlite3', 'mysql2', 'pg', 'ioredis'], message: 'renderer/ talks to the engine only through the API client.' },
+            { group: ['**/snapshots/**', '**/electron/**'], message: 'renderer/ imports shared/ only.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['snapshots/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['electron', 'electron/*'], message: 'snapshots/ is the Node engine: it never imports Electron.' }, { group: ['**/renderer/**', '**/electron/**'], message: 'the engine does not depend on the UI or the shell.' }] },
+      ],
+    },
+  },
+);
