@@ -2,82 +2,93 @@
 // output path; only `finish` computes the hashes, writes the manifest and
 // renames it into place, so a cancelled or crashed pull never leaves a file
 // that looks complete at the output path.
-import Database from 'better-sqlite3';
-import { closeSync, fsyncSync, openSync, renameSync, rmSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+//
+// The SQLite work runs in a worker thread (writerWorker.ts → SnapshotStore):
+// the engine adapters decode rows on the main thread while the worker stores
+// the previous batches. Calls are messages applied in order; a bounded number
+// of row batches in flight gives the adapters backpressure.
 import { randomBytes } from 'node:crypto';
+import { basename, dirname, join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { FleetInstance } from '../../shared/model/fleet.ts';
-import type {
-  ColumnInfo,
-  Consistency,
-  InstanceRecord,
-  RedisKeyRecord,
-  ServerFact,
-  SnapshotManifest,
-  SqlValue,
-  TableHash,
-  TableInfo,
-} from '../../shared/model/snapshot.ts';
-import { quoteIdentifier } from '../../shared/model/sql.ts';
-import type { InstanceTarget, TablePullResult, TableSink } from '../engines/types.ts';
-import { HASHED_META_TABLES, META, META_DDL, REDIS_KEY_COLUMNS, sqliteColumnType } from './schema.ts';
-import { ROW_ENCODING_DESCRIPTION, rootHash, tableContentHash } from './hash.ts';
+import type { Consistency, InstanceRecord, RedisKeyRecord, ServerFact, SnapshotManifest, SqlValue, TableInfo } from '../../shared/model/snapshot.ts';
+import type { InstanceTarget, TablePullResult } from '../engines/types.ts';
+import type { ManifestInput, SnapshotStore } from './store.ts';
 
-const COMMIT_EVERY_ROWS = 500_000;
-/** Rows per multi-row INSERT: fewer statement executions, same bound values. */
-const INSERT_CHUNK = 64;
+export type { ManifestInput } from './store.ts';
 
-export type ManifestInput = Omit<SnapshotManifest, 'format' | 'formatVersion' | 'instances' | 'hashes' | 'rowEncoding' | 'complete'>;
+type StoreMethod = 'insertFacts' | 'beginTable' | 'insertRows' | 'finishTable' | 'abandonTable' | 'beginRedisDatabase' | 'insertRedisKeys' | 'finishRedisDatabase' | 'finish' | 'abort';
+export type StoreCall = { seq: number; method: StoreMethod; args: Parameters<SnapshotStore[StoreMethod]> | unknown[] };
+export type StoreReply = { seq: number; ok: boolean; value?: unknown; error?: string };
 
-/** Physical table name in the snapshot: instance/database/table, unique case-insensitively. */
-function physicalName(parts: string[], used: Set<string>): string {
-  const base = parts.join('/');
-  let name = base;
-  for (let n = 2; used.has(name.toLowerCase()); n++) name = `${base}~${n}`;
-  used.add(name.toLowerCase());
-  return name;
-}
-
-/** SQLite column names are case-insensitive where the source's may not be: keep each unique. */
-function uniqueColumnNames(columns: readonly { name: string }[]): string[] {
-  const used = new Set<string>();
-  return columns.map((c) => {
-    let name = c.name === '' ? '_' : c.name;
-    for (let n = 2; used.has(name.toLowerCase()); n++) name = `${c.name}~${n}`;
-    used.add(name.toLowerCase());
-    return name;
-  });
-}
+/** Row batches allowed in flight before an adapter's push waits. */
+const MAX_BATCHES_IN_FLIGHT = 8;
 
 export class SnapshotWriter {
   readonly tempPath: string;
-  private readonly db: Database.Database;
-  private readonly usedNames = new Set<string>();
+  private readonly worker: Worker;
   private readonly records = new Map<string, InstanceRecord>();
-  private rowsSinceCommit = 0;
-  private closed = false;
+  private readonly pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
+  private seq = 0;
+  private nextTableId = 1;
+  private batchesInFlight = 0;
+  private waitingForRoom: (() => void)[] = [];
+  private broken: Error | null = null;
 
-  constructor(readonly outPath: string) {
+  private constructor(readonly outPath: string) {
     this.tempPath = join(dirname(outPath), `.${basename(outPath)}.partial-${process.pid}-${randomBytes(4).toString('hex')}`);
-    this.db = new Database(this.tempPath);
-    // Nothing in this file is visible to anyone until the rename, so durability
-    // during the load buys nothing: the journal and syncs are off until finish.
-    this.db.pragma('journal_mode = OFF');
-    this.db.pragma('synchronous = OFF');
-    this.db.pragma('locking_mode = EXCLUSIVE');
-    this.db.pragma('cache_size = -65536');
-    this.db.pragma('temp_store = MEMORY');
-    this.db.exec(META_DDL);
-    this.db.exec('BEGIN');
+    this.worker = new Worker(new URL('./writerWorker.mjs', import.meta.url), { workerData: { tempPath: this.tempPath, outPath } });
+    this.worker.on('message', (reply: StoreReply) => this.onReply(reply));
+    this.worker.on('error', (error) => this.breakDown(error));
+    this.worker.on('exit', (code) => this.breakDown(new Error(`snapshot writer stopped (exit ${code})`)));
   }
 
-  /** Counts rows towards the periodic commit that bounds memory held by the open transaction. */
-  private countRows(rows: number): void {
-    this.rowsSinceCommit += rows;
-    if (this.rowsSinceCommit >= COMMIT_EVERY_ROWS) {
-      this.db.exec('COMMIT; BEGIN');
-      this.rowsSinceCommit = 0;
-    }
+  /** Starts the writer and waits until its temporary file exists. */
+  static async open(outPath: string): Promise<SnapshotWriter> {
+    const writer = new SnapshotWriter(outPath);
+    await writer.call('insertFacts', ['', []]);
+    return writer;
+  }
+
+  private breakDown(error: Error): void {
+    this.broken ??= error;
+    for (const { reject } of this.pending.values()) reject(this.broken);
+    this.pending.clear();
+    for (const wake of this.waitingForRoom.splice(0)) wake();
+  }
+
+  private onReply(reply: StoreReply): void {
+    if (reply.seq === 0 && !reply.ok) return this.breakDown(new Error(reply.error));
+    const waiter = this.pending.get(reply.seq);
+    if (!waiter) return;
+    this.pending.delete(reply.seq);
+    if (reply.ok) waiter.resolve(reply.value);
+    else waiter.reject(new Error(reply.error));
+  }
+
+  private call<T = void>(method: StoreMethod, args: unknown[]): Promise<T> {
+    if (this.broken) return Promise.reject(this.broken);
+    const seq = ++this.seq;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(seq, { resolve: resolve as (value: unknown) => void, reject });
+      this.worker.postMessage({ seq, method, args } satisfies StoreCall);
+    });
+  }
+
+  /** Sends a batch of rows; resolves at once unless too many batches are still being stored. */
+  private pushBatch(method: 'insertRows' | 'insertRedisKeys', tableId: number, batch: unknown[]): void | Promise<void> {
+    this.batchesInFlight++;
+    this.call(method, [tableId, batch])
+      .catch(() => {
+        // The store remembers the failed table; its finish() reports the error.
+      })
+      .finally(() => {
+        this.batchesInFlight--;
+        if (this.batchesInFlight < MAX_BATCHES_IN_FLIGHT) for (const wake of this.waitingForRoom.splice(0)) wake();
+      });
+    if (this.broken) return Promise.reject(this.broken);
+    if (this.batchesInFlight < MAX_BATCHES_IN_FLIGHT) return;
+    return new Promise<void>((resolve) => this.waitingForRoom.push(resolve));
   }
 
   recordInstance(instance: FleetInstance, status: InstanceRecord['status']): InstanceRecord {
@@ -108,167 +119,57 @@ export class SnapshotWriter {
   instanceTarget(instance: FleetInstance): InstanceTarget & { record: InstanceRecord } {
     const record = this.recordInstance(instance, 'pulled');
     record.startedAt = new Date().toISOString();
-    // eslint-disable-next-line @typescript-eslint/no-this-alias
-    const writer = this;
+    const ref = { name: instance.name, engine: instance.engine };
     return {
       record,
-      setVersion(version: string) {
+      setVersion: (version: string) => {
         record.version = version;
       },
-      setConsistency(consistency: Consistency, note: string | null) {
+      setConsistency: (consistency: Consistency, note: string | null) => {
         record.consistency = consistency;
         record.consistencyNote = note;
       },
-      addServerFacts(facts: ServerFact[]) {
-        writer.insertFacts(instance.name, facts);
+      addServerFacts: (facts: ServerFact[]) => {
+        void this.call('insertFacts', [instance.name, facts]).catch(() => {});
       },
-      beginTable(table: TableInfo) {
-        return writer.beginTable(instance, record, table);
+      beginTable: (table: TableInfo) => {
+        const id = this.nextTableId++;
+        // Only plain catalog data crosses to the worker.
+        const info: TableInfo = { ...table, columns: table.columns.map((c) => ({ ...c })), indexes: table.indexes.map((i) => ({ ...i, columns: [...i.columns] })) };
+        delete (info as Partial<TableInfo> & { dataTypes?: unknown }).dataTypes;
+        const created = this.call('beginTable', [id, ref, info]);
+        created.catch(() => {});
+        return {
+          sink: { push: (rows: SqlValue[][]) => this.pushBatch('insertRows', id, rows) },
+          finish: async (result: TablePullResult) => {
+            await created;
+            await this.call('finishTable', [id, ref, info, result]);
+            record.tables++;
+            record.rows += result.rows;
+            if (result.limited) record.limitedTables++;
+          },
+          abandon: async () => {
+            await this.call('abandonTable', [id]).catch(() => {});
+          },
+        };
       },
-      beginRedisDatabase(db: number) {
-        return writer.beginRedisDatabase(instance, record, db);
-      },
-    };
-  }
-
-  private insertFacts(instance: string, facts: ServerFact[]): void {
-    const insert = this.db.prepare(`INSERT INTO ${META.serverFacts} (instance, category, name, value) VALUES (?, ?, ?, ?)`);
-    for (const fact of facts) insert.run(instance, fact.category, fact.name, fact.value);
-  }
-
-  private createDataTable(
-    tableName: string,
-    columns: readonly Pick<ColumnInfo, 'name' | 'declaredType' | 'storage'>[],
-  ): { sqlColumns: string[]; convert: ((row: SqlValue[]) => void) | null } {
-    const sqlColumns = uniqueColumnNames(columns);
-    const definitions = columns.map((c, i) => `${quoteIdentifier(sqlColumns[i]!)} ${sqliteColumnType(c.storage, c.declaredType)}`.trim());
-    this.db.exec(`CREATE TABLE ${quoteIdentifier(tableName)} (${definitions.join(', ')})`);
-    // Columns without affinity would store a bound JS number as REAL: bind integers as BigInt there.
-    const untyped = columns.flatMap((c, i) => (sqliteColumnType(c.storage, c.declaredType) === '' ? [i] : []));
-    const convert =
-      untyped.length === 0
-        ? null
-        : (row: SqlValue[]) => {
-            for (const i of untyped) {
-              const v = row[i];
-              if (typeof v === 'number' && Number.isInteger(v)) row[i] = BigInt(v);
-            }
-          };
-    return { sqlColumns, convert };
-  }
-
-  private rowInserter(tableName: string, width: number, convert: ((row: SqlValue[]) => void) | null) {
-    const one = `(${new Array(width).fill('?').join(',')})`;
-    const single = this.db.prepare(`INSERT INTO ${quoteIdentifier(tableName)} VALUES ${one}`);
-    const chunk = this.db.prepare(`INSERT INTO ${quoteIdentifier(tableName)} VALUES ${new Array(INSERT_CHUNK).fill(one).join(',')}`);
-    const params: SqlValue[] = new Array(width * INSERT_CHUNK);
-    return (rows: SqlValue[][]) => {
-      let i = 0;
-      for (; i + INSERT_CHUNK <= rows.length; i += INSERT_CHUNK) {
-        let p = 0;
-        for (let r = i; r < i + INSERT_CHUNK; r++) {
-          const row = rows[r]!;
-          if (convert) convert(row);
-          for (let c = 0; c < width; c++) params[p++] = row[c]!;
-        }
-        chunk.run(params);
-      }
-      for (; i < rows.length; i++) {
-        const row = rows[i]!;
-        if (convert) convert(row);
-        single.run(row);
-      }
-      this.countRows(rows.length);
-    };
-  }
-
-  private beginTable(instance: FleetInstance, record: InstanceRecord, table: TableInfo) {
-    const sourceTable = table.schema ? `${table.schema}.${table.name}` : table.name;
-    const tableName = physicalName([instance.name, table.database, sourceTable], this.usedNames);
-    const { sqlColumns, convert } = this.createDataTable(tableName, table.columns);
-    const insertRows = this.rowInserter(tableName, table.columns.length, convert);
-    const sink: TableSink = { push: insertRows };
-    return {
-      sink,
-      finish: async (result: TablePullResult) => {
-        this.db
-          .prepare(
-            `INSERT INTO ${META.tables} (sql_name, table_name, instance, engine, database, schema, source_table, kind, rows, limited,
-               estimated_rows, data_bytes, index_bytes, engine_table_type, comment) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-          )
-          .run(
-            quoteIdentifier(tableName),
-            tableName,
-            instance.name,
-            instance.engine,
-            table.database,
-            table.schema ?? null,
-            sourceTable,
-            'table',
-            result.rows,
-            result.limited ? 1 : 0,
-            table.estimatedRows,
-            table.dataBytes,
-            table.indexBytes,
-            table.engineTableType ?? null,
-            table.comment ?? null,
-          );
-        const insertColumn = this.db.prepare(
-          `INSERT INTO ${META.columns} (table_name, ordinal, column_name, sql_column, declared_type, storage, nullable, primary_key_ordinal, default_value, comment)
-           VALUES (?,?,?,?,?,?,?,?,?,?)`,
-        );
-        table.columns.forEach((c, i) =>
-          insertColumn.run(tableName, i + 1, c.name, sqlColumns[i], c.declaredType, c.storage, c.nullable ? 1 : 0, c.primaryKeyOrdinal, c.defaultValue ?? null, c.comment ?? null),
-        );
-        const insertIndex = this.db.prepare(`INSERT INTO ${META.indexes} (table_name, index_name, is_unique, is_primary, columns) VALUES (?,?,?,?,?)`);
-        for (const index of table.indexes) insertIndex.run(tableName, index.name, index.unique ? 1 : 0, index.primary ? 1 : 0, JSON.stringify(index.columns));
-        record.tables++;
-        record.rows += result.rows;
-        if (result.limited) record.limitedTables++;
-      },
-      abandon: async () => {
-        this.db.exec(`DROP TABLE IF EXISTS ${quoteIdentifier(tableName)}`);
-        this.usedNames.delete(tableName.toLowerCase());
-      },
-    };
-  }
-
-  private beginRedisDatabase(instance: FleetInstance, record: InstanceRecord, dbIndex: number) {
-    const tableName = physicalName([instance.name, `db${dbIndex}`, 'keys'], this.usedNames);
-    const columns = REDIS_KEY_COLUMNS.map((c) => ({ ...c }));
-    this.createDataTable(tableName, columns);
-    const insertRows = this.rowInserter(tableName, columns.length, null);
-    let rows = 0;
-    return {
-      push: (keys: RedisKeyRecord[]) => {
-        insertRows(keys.map((k) => [k.pattern, k.keyHash, k.keyName, k.type, k.ttlMs, k.memoryBytes]));
-        rows += keys.length;
-      },
-      finish: async () => {
-        const table = quoteIdentifier(tableName);
-        this.db
-          .prepare(
-            `INSERT INTO ${META.tables} (sql_name, table_name, instance, engine, database, schema, source_table, kind, rows, limited)
-             VALUES (?,?,?,?,?,NULL,'keys','redis-keys',?,0)`,
-          )
-          .run(table, tableName, instance.name, instance.engine, `db${dbIndex}`, rows);
-        const insertColumn = this.db.prepare(
-          `INSERT INTO ${META.columns} (table_name, ordinal, column_name, sql_column, declared_type, storage, nullable, primary_key_ordinal)
-           VALUES (?,?,?,?,?,?,1,NULL)`,
-        );
-        columns.forEach((c, i) => insertColumn.run(tableName, i + 1, c.name, c.name, c.declaredType, c.storage));
-        this.db
-          .prepare(
-            `INSERT INTO ${META.redisPatterns} SELECT ?, ?, pattern, count(*), sum(ttl_ms = -1), sum(memory_bytes),
-               coalesce(sum(CASE WHEN ttl_ms = -1 THEN memory_bytes END), 0),
-               (SELECT json_group_object(type, n) FROM (SELECT type, count(*) AS n FROM ${table} AS k2 WHERE k2.pattern = k.pattern GROUP BY type)),
-               sum(ttl_ms = -1), sum(ttl_ms >= 0 AND ttl_ms < 60000), sum(ttl_ms >= 60000 AND ttl_ms < 3600000),
-               sum(ttl_ms >= 3600000 AND ttl_ms < 86400000), sum(ttl_ms >= 86400000 AND ttl_ms < 604800000), sum(ttl_ms >= 604800000)
-             FROM ${table} AS k GROUP BY pattern ORDER BY pattern`,
-          )
-          .run(instance.name, dbIndex);
-        record.tables++;
-        record.rows += rows;
+      beginRedisDatabase: (db: number) => {
+        const id = this.nextTableId++;
+        const created = this.call('beginRedisDatabase', [id, ref, db]);
+        created.catch(() => {});
+        let rows = 0;
+        return {
+          push: (keys: RedisKeyRecord[]) => {
+            rows += keys.length;
+            return this.pushBatch('insertRedisKeys', id, keys);
+          },
+          finish: async () => {
+            await created;
+            await this.call('finishRedisDatabase', [id, ref, db, rows]);
+            record.tables++;
+            record.rows += rows;
+          },
+        };
       },
     };
   }
@@ -292,57 +193,20 @@ export class SnapshotWriter {
   }
 
   /** Hashes every table, writes the manifest, and moves the file to its final path. */
-  finish(input: ManifestInput): SnapshotManifest {
-    const insertInstance = this.db.prepare(
-      `INSERT INTO ${META.instances} VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-    );
-    for (const r of this.records.values()) {
-      insertInstance.run(
-        r.name, r.engine, r.domain, r.host, r.port, r.instanceClass, r.allocatedMemoryMb, r.status, r.error?.message ?? null,
-        r.error?.hint ?? null, r.consistency, r.consistencyNote, r.version, r.startedAt, r.finishedAt, r.tables, r.rows, r.limitedTables,
-      );
-    }
-    this.db.exec('COMMIT');
-    const hashes: Record<string, TableHash> = {};
-    const dataTables = this.db.prepare(`SELECT table_name FROM ${META.tables} ORDER BY table_name`).pluck().all() as string[];
-    for (const table of [...dataTables, ...HASHED_META_TABLES]) {
-      const { rows, sha256 } = tableContentHash(this.db, table);
-      hashes[table] = { sqlName: quoteIdentifier(table), rows, sha256 };
-    }
-    const manifest: SnapshotManifest = {
-      format: 'snapbench-snapshot',
-      formatVersion: 1,
-      ...input,
-      instances: [...this.records.values()],
-      hashes,
-      rowEncoding: ROW_ENCODING_DESCRIPTION,
-      complete: true,
-    };
-    const body = JSON.stringify(manifest);
-    this.db.prepare(`INSERT INTO ${META.manifest} (body, root_sha256) VALUES (?, ?)`).run(body, rootHash(body));
-    this.db.pragma('journal_mode = DELETE');
-    this.db.close();
-    this.closed = true;
-    const fd = openSync(this.tempPath, 'r');
+  async finish(input: ManifestInput): Promise<SnapshotManifest> {
     try {
-      fsyncSync(fd);
+      return await this.call<SnapshotManifest>('finish', [input, this.instanceRecords]);
     } finally {
-      closeSync(fd);
+      await this.worker.terminate();
     }
-    renameSync(this.tempPath, this.outPath);
-    return manifest;
   }
 
   /** Closes and removes the temporary file: nothing is left at or next to the output path. */
-  abort(): void {
-    if (!this.closed) {
-      try {
-        this.db.close();
-      } catch {
-        // already closed by a failing statement
-      }
-      this.closed = true;
-    }
+  async abort(): Promise<void> {
+    await this.call('abort', []).catch(() => {});
+    await this.worker.terminate();
+    // If the worker died before it could clean up, remove what it left.
+    const { rmSync } = await import('node:fs');
     rmSync(this.tempPath, { force: true });
     rmSync(`${this.tempPath}-journal`, { force: true });
   }

@@ -84,7 +84,7 @@ export async function pullFleet(options: PullFleetOptions): Promise<PullFleetRes
     );
   }
   const { secret, source } = keyHashSecret(options.env);
-  const writer = new SnapshotWriter(options.out);
+  const writer = await SnapshotWriter.open(options.out);
   const failures: PullFailure[] = [];
   const pulled: string[] = [];
   const emit = (event: PullEvent) => options.onEvent?.(event);
@@ -118,10 +118,10 @@ export async function pullFleet(options: PullFleetOptions): Promise<PullFleetRes
     });
     if (options.signal.aborted) throw new CancelledError();
     if (pulled.length === 0) {
-      writer.abort();
+      await writer.abort();
       return { manifest: null, failures, pulled };
     }
-    const manifest = writer.finish({
+    const manifest = await writer.finish({
       tool: { name: 'snapbench', version: TOOL_VERSION },
       createdAt: new Date().toISOString(),
       createdBy: safeUserName(),
@@ -138,7 +138,7 @@ export async function pullFleet(options: PullFleetOptions): Promise<PullFleetRes
     });
     return { manifest, failures, pulled };
   } catch (error) {
-    writer.abort();
+    await writer.abort();
     throw error;
   }
 }

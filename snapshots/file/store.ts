@@ -1,0 +1,295 @@
+// The storage side of a snapshot writer: owns the SQLite connection to the
+// temporary file and does every write. It runs in a worker thread so that
+// decoding rows (main thread) and storing them (here) use both cores.
+import Database from 'better-sqlite3';
+import { closeSync, fsyncSync, openSync, renameSync, rmSync } from 'node:fs';
+import type { Engine } from '../../shared/model/fleet.ts';
+import type {
+  ColumnInfo,
+  InstanceRecord,
+  RedisKeyRecord,
+  ServerFact,
+  SnapshotManifest,
+  SqlValue,
+  TableHash,
+  TableInfo,
+} from '../../shared/model/snapshot.ts';
+import { quoteIdentifier } from '../../shared/model/sql.ts';
+import type { TablePullResult } from '../engines/types.ts';
+import { HASHED_META_TABLES, META, META_DDL, REDIS_KEY_COLUMNS, sqliteColumnType } from './schema.ts';
+import { ROW_ENCODING_DESCRIPTION, rootHash, tableContentHash } from './hash.ts';
+
+const COMMIT_EVERY_ROWS = 500_000;
+/** Rows per multi-row INSERT: fewer statement executions, same bound values. */
+const INSERT_CHUNK = 64;
+
+export type ManifestInput = Omit<SnapshotManifest, 'format' | 'formatVersion' | 'instances' | 'hashes' | 'rowEncoding' | 'complete'>;
+
+/** Physical table name in the snapshot: instance/database/table, unique case-insensitively. */
+function physicalName(parts: string[], used: Set<string>): string {
+  const base = parts.join('/');
+  let name = base;
+  for (let n = 2; used.has(name.toLowerCase()); n++) name = `${base}~${n}`;
+  used.add(name.toLowerCase());
+  return name;
+}
+
+/** SQLite column names are case-insensitive where the source's may not be: keep each unique. */
+function uniqueColumnNames(columns: readonly { name: string }[]): string[] {
+  const used = new Set<string>();
+  return columns.map((c) => {
+    let name = c.name === '' ? '_' : c.name;
+    for (let n = 2; used.has(name.toLowerCase()); n++) name = `${c.name}~${n}`;
+    used.add(name.toLowerCase());
+    return name;
+  });
+}
+
+export interface InstanceRef {
+  name: string;
+  engine: Engine;
+}
+
+interface OpenTable {
+  tableName: string;
+  sqlColumns: string[];
+  insert: (rows: SqlValue[][]) => void;
+}
+
+export class SnapshotStore {
+  private readonly db: Database.Database;
+  private readonly usedNames = new Set<string>();
+  private readonly open = new Map<number, OpenTable>();
+  private rowsSinceCommit = 0;
+  private closed = false;
+
+  constructor(
+    readonly tempPath: string,
+    readonly outPath: string,
+  ) {
+    this.db = new Database(tempPath);
+    // Nothing in this file is visible to anyone until the rename, so durability
+    // during the load buys nothing: the journal and syncs are off until finish.
+    this.db.pragma('journal_mode = OFF');
+    this.db.pragma('synchronous = OFF');
+    this.db.pragma('locking_mode = EXCLUSIVE');
+    this.db.pragma('cache_size = -65536');
+    this.db.pragma('temp_store = MEMORY');
+    this.db.exec(META_DDL);
+    this.db.exec('BEGIN');
+  }
+
+  /** Counts rows towards the periodic commit that bounds memory held by the open transaction. */
+  private countRows(rows: number): void {
+    this.rowsSinceCommit += rows;
+    if (this.rowsSinceCommit >= COMMIT_EVERY_ROWS) {
+      this.db.exec('COMMIT; BEGIN');
+      this.rowsSinceCommit = 0;
+    }
+  }
+
+  insertFacts(instance: string, facts: ServerFact[]): void {
+    const insert = this.db.prepare(`INSERT INTO ${META.serverFacts} (instance, category, name, value) VALUES (?, ?, ?, ?)`);
+    for (const fact of facts) insert.run(instance, fact.category, fact.name, fact.value);
+  }
+
+  private createDataTable(
+    tableName: string,
+    columns: readonly Pick<ColumnInfo, 'name' | 'declaredType' | 'storage'>[],
+  ): { sqlColumns: string[]; convert: ((row: SqlValue[]) => void) | null } {
+    const sqlColumns = uniqueColumnNames(columns);
+    const definitions = columns.map((c, i) => `${quoteIdentifier(sqlColumns[i]!)} ${sqliteColumnType(c.storage, c.declaredType)}`.trim());
+    this.db.exec(`CREATE TABLE ${quoteIdentifier(tableName)} (${definitions.join(', ')})`);
+    // Columns without affinity would store a bound JS number as REAL: bind integers as BigInt there.
+    const untyped = columns.flatMap((c, i) => (sqliteColumnType(c.storage, c.declaredType) === '' ? [i] : []));
+    const convert =
+      untyped.length === 0
+        ? null
+        : (row: SqlValue[]) => {
+            for (const i of untyped) {
+              const v = row[i];
+              if (typeof v === 'number' && Number.isInteger(v)) row[i] = BigInt(v);
+            }
+          };
+    return { sqlColumns, convert };
+  }
+
+  private rowInserter(tableName: string, width: number, convert: ((row: SqlValue[]) => void) | null) {
+    const one = `(${new Array(width).fill('?').join(',')})`;
+    const single = this.db.prepare(`INSERT INTO ${quoteIdentifier(tableName)} VALUES ${one}`);
+    const chunkSize = Math.max(1, Math.min(INSERT_CHUNK, Math.floor(32766 / width)));
+    const chunk = this.db.prepare(`INSERT INTO ${quoteIdentifier(tableName)} VALUES ${new Array(chunkSize).fill(one).join(',')}`);
+    const params: SqlValue[] = new Array(width * chunkSize);
+    return (rows: SqlValue[][]) => {
+      let i = 0;
+      for (; i + chunkSize <= rows.length; i += chunkSize) {
+        let p = 0;
+        for (let r = i; r < i + chunkSize; r++) {
+          const row = rows[r]!;
+          if (convert) convert(row);
+          for (let c = 0; c < width; c++) params[p++] = row[c]!;
+        }
+        chunk.run(params);
+      }
+      for (; i < rows.length; i++) {
+        const row = rows[i]!;
+        if (convert) convert(row);
+        single.run(row);
+      }
+      this.countRows(rows.length);
+    };
+  }
+
+  private table(id: number): OpenTable {
+    const table = this.open.get(id);
+    if (!table) throw new Error(`snapshot store: table #${id} is not open`);
+    return table;
+  }
+
+  beginTable(id: number, instance: InstanceRef, table: TableInfo): void {
+    const sourceTable = table.schema ? `${table.schema}.${table.name}` : table.name;
+    const tableName = physicalName([instance.name, table.database, sourceTable], this.usedNames);
+    const { sqlColumns, convert } = this.createDataTable(tableName, table.columns);
+    this.open.set(id, { tableName, sqlColumns, insert: this.rowInserter(tableName, table.columns.length, convert) });
+  }
+
+  insertRows(id: number, rows: SqlValue[][]): void {
+    this.table(id).insert(rows);
+  }
+
+  finishTable(id: number, instance: InstanceRef, table: TableInfo, result: TablePullResult): void {
+    const { tableName, sqlColumns } = this.table(id);
+    this.open.delete(id);
+    const sourceTable = table.schema ? `${table.schema}.${table.name}` : table.name;
+    this.db
+      .prepare(
+        `INSERT INTO ${META.tables} (sql_name, table_name, instance, engine, database, schema, source_table, kind, rows, limited,
+           estimated_rows, data_bytes, index_bytes, engine_table_type, comment) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+      )
+      .run(
+        quoteIdentifier(tableName),
+        tableName,
+        instance.name,
+        instance.engine,
+        table.database,
+        table.schema ?? null,
+        sourceTable,
+        'table',
+        result.rows,
+        result.limited ? 1 : 0,
+        table.estimatedRows,
+        table.dataBytes,
+        table.indexBytes,
+        table.engineTableType ?? null,
+        table.comment ?? null,
+      );
+    const insertColumn = this.db.prepare(
+      `INSERT INTO ${META.columns} (table_name, ordinal, column_name, sql_column, declared_type, storage, nullable, primary_key_ordinal, default_value, comment)
+       VALUES (?,?,?,?,?,?,?,?,?,?)`,
+    );
+    table.columns.forEach((c, i) =>
+      insertColumn.run(tableName, i + 1, c.name, sqlColumns[i], c.declaredType, c.storage, c.nullable ? 1 : 0, c.primaryKeyOrdinal, c.defaultValue ?? null, c.comment ?? null),
+    );
+    const insertIndex = this.db.prepare(`INSERT INTO ${META.indexes} (table_name, index_name, is_unique, is_primary, columns) VALUES (?,?,?,?,?)`);
+    for (const index of table.indexes) insertIndex.run(tableName, index.name, index.unique ? 1 : 0, index.primary ? 1 : 0, JSON.stringify(index.columns));
+  }
+
+  abandonTable(id: number): void {
+    const table = this.open.get(id);
+    if (!table) return;
+    this.open.delete(id);
+    this.db.exec(`DROP TABLE IF EXISTS ${quoteIdentifier(table.tableName)}`);
+    this.usedNames.delete(table.tableName.toLowerCase());
+  }
+
+  beginRedisDatabase(id: number, instance: InstanceRef, dbIndex: number): void {
+    const tableName = physicalName([instance.name, `db${dbIndex}`, 'keys'], this.usedNames);
+    const { sqlColumns } = this.createDataTable(tableName, REDIS_KEY_COLUMNS);
+    this.open.set(id, { tableName, sqlColumns, insert: this.rowInserter(tableName, REDIS_KEY_COLUMNS.length, null) });
+  }
+
+  insertRedisKeys(id: number, keys: RedisKeyRecord[]): void {
+    this.table(id).insert(keys.map((k) => [k.pattern, k.keyHash, k.keyName, k.type, k.ttlMs, k.memoryBytes]));
+  }
+
+  finishRedisDatabase(id: number, instance: InstanceRef, dbIndex: number, rows: number): void {
+    const { tableName } = this.table(id);
+    this.open.delete(id);
+    const table = quoteIdentifier(tableName);
+    this.db
+      .prepare(
+        `INSERT INTO ${META.tables} (sql_name, table_name, instance, engine, database, schema, source_table, kind, rows, limited)
+         VALUES (?,?,?,?,?,NULL,'keys','redis-keys',?,0)`,
+      )
+      .run(table, tableName, instance.name, instance.engine, `db${dbIndex}`, rows);
+    const insertColumn = this.db.prepare(
+      `INSERT INTO ${META.columns} (table_name, ordinal, column_name, sql_column, declared_type, storage, nullable, primary_key_ordinal)
+       VALUES (?,?,?,?,?,?,1,NULL)`,
+    );
+    REDIS_KEY_COLUMNS.forEach((c, i) => insertColumn.run(tableName, i + 1, c.name, c.name, c.declaredType, c.storage));
+    this.db
+      .prepare(
+        `INSERT INTO ${META.redisPatterns} SELECT ?, ?, pattern, count(*), sum(ttl_ms = -1), sum(memory_bytes),
+           coalesce(sum(CASE WHEN ttl_ms = -1 THEN memory_bytes END), 0),
+           (SELECT json_group_object(type, n) FROM (SELECT type, count(*) AS n FROM ${table} AS k2 WHERE k2.pattern = k.pattern GROUP BY type)),
+           sum(ttl_ms = -1), sum(ttl_ms >= 0 AND ttl_ms < 60000), sum(ttl_ms >= 60000 AND ttl_ms < 3600000),
+           sum(ttl_ms >= 3600000 AND ttl_ms < 86400000), sum(ttl_ms >= 86400000 AND ttl_ms < 604800000), sum(ttl_ms >= 604800000)
+         FROM ${table} AS k GROUP BY pattern ORDER BY pattern`,
+      )
+      .run(instance.name, dbIndex);
+  }
+
+  /** Hashes every table, writes the manifest, syncs, and moves the file to its final path. */
+  finish(input: ManifestInput, records: InstanceRecord[]): SnapshotManifest {
+    const insertInstance = this.db.prepare(`INSERT INTO ${META.instances} VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
+    for (const r of records) {
+      insertInstance.run(
+        r.name, r.engine, r.domain, r.host, r.port, r.instanceClass, r.allocatedMemoryMb, r.status, r.error?.message ?? null,
+        r.error?.hint ?? null, r.consistency, r.consistencyNote, r.version, r.startedAt, r.finishedAt, r.tables, r.rows, r.limitedTables,
+      );
+    }
+    this.db.exec('COMMIT');
+    const hashes: Record<string, TableHash> = {};
+    const dataTables = this.db.prepare(`SELECT table_name FROM ${META.tables} ORDER BY table_name`).pluck().all() as string[];
+    for (const table of [...dataTables, ...HASHED_META_TABLES]) {
+      const { rows, sha256 } = tableContentHash(this.db, table);
+      hashes[table] = { sqlName: quoteIdentifier(table), rows, sha256 };
+    }
+    const manifest: SnapshotManifest = {
+      format: 'snapbench-snapshot',
+      formatVersion: 1,
+      ...input,
+      instances: records,
+      hashes,
+      rowEncoding: ROW_ENCODING_DESCRIPTION,
+      complete: true,
+    };
+    const body = JSON.stringify(manifest);
+    this.db.prepare(`INSERT INTO ${META.manifest} (body, root_sha256) VALUES (?, ?)`).run(body, rootHash(body));
+    this.db.pragma('journal_mode = DELETE');
+    this.db.close();
+    this.closed = true;
+    const fd = openSync(this.tempPath, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(this.tempPath, this.outPath);
+    return manifest;
+  }
+
+  /** Closes and removes the temporary file: nothing is left at or next to the output path. */
+  abort(): void {
+    if (!this.closed) {
+      try {
+        this.db.close();
+      } catch {
+        // already closed by a failing statement
+      }
+      this.closed = true;
+    }
+    rmSync(this.tempPath, { force: true });
+    rmSync(`${this.tempPath}-journal`, { force: true });
+  }
+}
