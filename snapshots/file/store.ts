@@ -17,7 +17,7 @@ import type {
 import { quoteIdentifier } from '../../shared/model/sql.ts';
 import type { TablePullResult } from '../engines/types.ts';
 import { HASHED_META_TABLES, META, META_DDL, REDIS_KEY_COLUMNS, sqliteColumnType } from './schema.ts';
-import { ROW_ENCODING_DESCRIPTION, rootHash, tableContentHash } from './hash.ts';
+import { ROW_ENCODING_DESCRIPTION, RowHasher, rootHash, tableContentHash, type Affinity, type ContentHash } from './hash.ts';
 
 const COMMIT_EVERY_ROWS = 500_000;
 /** Rows per multi-row INSERT: fewer statement executions, same bound values. */
@@ -54,12 +54,15 @@ interface OpenTable {
   tableName: string;
   sqlColumns: string[];
   insert: (rows: SqlValue[][]) => void;
+  hasher: RowHasher;
 }
 
 export class SnapshotStore {
   private readonly db: Database.Database;
   private readonly usedNames = new Set<string>();
   private readonly open = new Map<number, OpenTable>();
+  /** Content hashes computed while inserting, by table name; the rest are hashed with SQL at finish. */
+  private readonly hashedWhileWriting = new Map<string, ContentHash>();
   private rowsSinceCommit = 0;
   private closed = false;
 
@@ -73,7 +76,7 @@ export class SnapshotStore {
     this.db.pragma('journal_mode = OFF');
     this.db.pragma('synchronous = OFF');
     this.db.pragma('locking_mode = EXCLUSIVE');
-    this.db.pragma('cache_size = -65536');
+    this.db.pragma('cache_size = -16384');
     this.db.pragma('temp_store = MEMORY');
     this.db.exec(META_DDL);
     this.db.exec('BEGIN');
@@ -96,12 +99,13 @@ export class SnapshotStore {
   private createDataTable(
     tableName: string,
     columns: readonly Pick<ColumnInfo, 'name' | 'declaredType' | 'storage'>[],
-  ): { sqlColumns: string[]; convert: ((row: SqlValue[]) => void) | null } {
+  ): { sqlColumns: string[]; convert: ((row: SqlValue[]) => void) | null; affinities: Affinity[] } {
     const sqlColumns = uniqueColumnNames(columns);
-    const definitions = columns.map((c, i) => `${quoteIdentifier(sqlColumns[i]!)} ${sqliteColumnType(c.storage, c.declaredType)}`.trim());
+    const affinities = columns.map((c) => sqliteColumnType(c.storage, c.declaredType) as Affinity);
+    const definitions = columns.map((c, i) => `${quoteIdentifier(sqlColumns[i]!)} ${affinities[i]}`.trim());
     this.db.exec(`CREATE TABLE ${quoteIdentifier(tableName)} (${definitions.join(', ')})`);
     // Columns without affinity would store a bound JS number as REAL: bind integers as BigInt there.
-    const untyped = columns.flatMap((c, i) => (sqliteColumnType(c.storage, c.declaredType) === '' ? [i] : []));
+    const untyped = affinities.flatMap((a, i) => (a === '' ? [i] : []));
     const convert =
       untyped.length === 0
         ? null
@@ -111,31 +115,28 @@ export class SnapshotStore {
               if (typeof v === 'number' && Number.isInteger(v)) row[i] = BigInt(v);
             }
           };
-    return { sqlColumns, convert };
+    return { sqlColumns, convert, affinities };
   }
 
-  private rowInserter(tableName: string, width: number, convert: ((row: SqlValue[]) => void) | null) {
+  private rowInserter(tableName: string, width: number, convert: ((row: SqlValue[]) => void) | null, hasher: RowHasher) {
     const one = `(${new Array(width).fill('?').join(',')})`;
     const single = this.db.prepare(`INSERT INTO ${quoteIdentifier(tableName)} VALUES ${one}`);
     const chunkSize = Math.max(1, Math.min(INSERT_CHUNK, Math.floor(32766 / width)));
     const chunk = this.db.prepare(`INSERT INTO ${quoteIdentifier(tableName)} VALUES ${new Array(chunkSize).fill(one).join(',')}`);
     const params: SqlValue[] = new Array(width * chunkSize);
     return (rows: SqlValue[][]) => {
+      if (convert) for (const row of rows) convert(row);
+      hasher.update(rows);
       let i = 0;
       for (; i + chunkSize <= rows.length; i += chunkSize) {
         let p = 0;
         for (let r = i; r < i + chunkSize; r++) {
           const row = rows[r]!;
-          if (convert) convert(row);
           for (let c = 0; c < width; c++) params[p++] = row[c]!;
         }
         chunk.run(params);
       }
-      for (; i < rows.length; i++) {
-        const row = rows[i]!;
-        if (convert) convert(row);
-        single.run(row);
-      }
+      for (; i < rows.length; i++) single.run(rows[i]!);
       this.countRows(rows.length);
     };
   }
@@ -149,8 +150,9 @@ export class SnapshotStore {
   beginTable(id: number, instance: InstanceRef, table: TableInfo): void {
     const sourceTable = table.schema ? `${table.schema}.${table.name}` : table.name;
     const tableName = physicalName([instance.name, table.database, sourceTable], this.usedNames);
-    const { sqlColumns, convert } = this.createDataTable(tableName, table.columns);
-    this.open.set(id, { tableName, sqlColumns, insert: this.rowInserter(tableName, table.columns.length, convert) });
+    const { sqlColumns, convert, affinities } = this.createDataTable(tableName, table.columns);
+    const hasher = new RowHasher(affinities);
+    this.open.set(id, { tableName, sqlColumns, hasher, insert: this.rowInserter(tableName, table.columns.length, convert, hasher) });
   }
 
   insertRows(id: number, rows: SqlValue[][]): void {
@@ -158,8 +160,9 @@ export class SnapshotStore {
   }
 
   finishTable(id: number, instance: InstanceRef, table: TableInfo, result: TablePullResult): void {
-    const { tableName, sqlColumns } = this.table(id);
+    const { tableName, sqlColumns, hasher } = this.table(id);
     this.open.delete(id);
+    this.keepHash(tableName, hasher);
     const sourceTable = table.schema ? `${table.schema}.${table.name}` : table.name;
     this.db
       .prepare(
@@ -194,6 +197,11 @@ export class SnapshotStore {
     for (const index of table.indexes) insertIndex.run(tableName, index.name, index.unique ? 1 : 0, index.primary ? 1 : 0, JSON.stringify(index.columns));
   }
 
+  private keepHash(tableName: string, hasher: RowHasher): void {
+    const hash = hasher.digest();
+    if (hash) this.hashedWhileWriting.set(tableName, hash);
+  }
+
   abandonTable(id: number): void {
     const table = this.open.get(id);
     if (!table) return;
@@ -204,8 +212,9 @@ export class SnapshotStore {
 
   beginRedisDatabase(id: number, instance: InstanceRef, dbIndex: number): void {
     const tableName = physicalName([instance.name, `db${dbIndex}`, 'keys'], this.usedNames);
-    const { sqlColumns } = this.createDataTable(tableName, REDIS_KEY_COLUMNS);
-    this.open.set(id, { tableName, sqlColumns, insert: this.rowInserter(tableName, REDIS_KEY_COLUMNS.length, null) });
+    const { sqlColumns, affinities } = this.createDataTable(tableName, REDIS_KEY_COLUMNS);
+    const hasher = new RowHasher(affinities);
+    this.open.set(id, { tableName, sqlColumns, hasher, insert: this.rowInserter(tableName, REDIS_KEY_COLUMNS.length, null, hasher) });
   }
 
   insertRedisKeys(id: number, keys: RedisKeyRecord[]): void {
@@ -213,8 +222,9 @@ export class SnapshotStore {
   }
 
   finishRedisDatabase(id: number, instance: InstanceRef, dbIndex: number, rows: number): void {
-    const { tableName } = this.table(id);
+    const { tableName, hasher } = this.table(id);
     this.open.delete(id);
+    this.keepHash(tableName, hasher);
     const table = quoteIdentifier(tableName);
     this.db
       .prepare(
@@ -252,7 +262,7 @@ export class SnapshotStore {
     const hashes: Record<string, TableHash> = {};
     const dataTables = this.db.prepare(`SELECT table_name FROM ${META.tables} ORDER BY table_name`).pluck().all() as string[];
     for (const table of [...dataTables, ...HASHED_META_TABLES]) {
-      const { rows, sha256 } = tableContentHash(this.db, table);
+      const { rows, sha256 } = this.hashedWhileWriting.get(table) ?? tableContentHash(this.db, table);
       hashes[table] = { sqlName: quoteIdentifier(table), rows, sha256 };
     }
     const manifest: SnapshotManifest = {

@@ -70,7 +70,9 @@ export async function connect(target: ConnectTarget, signal?: AbortSignal): Prom
     password: password ?? '',
     database,
     connectionTimeoutMillis: connection.connectTimeoutMs,
-    ssl: tlsOptions(instance, connection),
+    // Only what the manifest says: no TLS unless asked (not PGSSLMODE), no ~/.pgpass (password ''
+    // rather than undefined), so a pull does the same on every machine.
+    ssl: tlsOptions(instance, connection) ?? false,
     application_name: 'snapbench',
     types: catalogTypes,
   });
@@ -154,11 +156,15 @@ function describeConnectError(error: unknown, target: ConnectTarget): PullError 
   const code = e.code ?? '';
   let hint: string | null = null;
   let kind = 'connect-failed';
-  if (code === '28P01' || /password authentication failed/i.test(raw)) {
+  if (code === '28P01' || /password authentication failed|client password must be/i.test(raw)) {
     kind = 'auth-failed';
-    hint = connection.passwordEnv
-      ? `check the variable named by password_env (${connection.passwordEnv}) holds the password of user "${connection.user ?? ''}"`
-      : 'the server wants a password: set password_env in the manifest to the variable that holds it, and check the variable named by password_env';
+    if (!connection.passwordEnv) {
+      hint = 'the server wants a password: set password_env in the manifest to the variable that holds it';
+    } else if (!password) {
+      hint = `the variable named by password_env (${connection.passwordEnv}) is empty; set it to the password of user "${connection.user ?? ''}"`;
+    } else {
+      hint = `check the variable named by password_env (${connection.passwordEnv}) holds the password of user "${connection.user ?? ''}"`;
+    }
   } else if (code === '28000') {
     kind = 'auth-failed';
     hint = 'the server refused this user/host/database combination (pg_hba.conf, or the role lacks LOGIN); check user and the variable named by password_env';

@@ -3,7 +3,7 @@
 import type { ServerFact } from '../../../shared/model/snapshot.ts';
 import type { PgClient } from './connect.ts';
 
-/** Settings worth keeping for sizing and review; missing ones (older versions, managed services) are simply absent. */
+/** Settings worth keeping for sizing and review, lower case (facts are named so); missing ones (older versions, managed services) are simply absent. */
 export const SETTINGS = [
   'max_connections',
   'superuser_reserved_connections',
@@ -103,7 +103,7 @@ export async function serverFacts(client: PgClient): Promise<ServerSummary> {
   ];
   const settings = (
     await client.query<{ name: string; value: string }>(
-      `SELECT name, current_setting(name) AS value FROM pg_settings WHERE name = ANY($1::text[]) ORDER BY name`,
+      `SELECT lower(name) AS name, current_setting(name) AS value FROM pg_settings WHERE lower(name) = ANY($1::text[]) ORDER BY 1`,
       [SETTINGS],
     )
   ).rows;

@@ -20,7 +20,7 @@
 //   (category 'skipped_table') rather than pulled incomplete.
 import type { ColumnInfo, IndexInfo, ServerFact, TableInfo } from '../../../shared/model/snapshot.ts';
 import type { PgClient } from './connect.ts';
-import { columnTypeFor, resolveBaseType, type ColumnType, type PgTypeRow } from './types.ts';
+import { columnTypeFor, FIRST_NORMAL_OBJECT_ID, resolveBaseType, type ColumnType, type PgTypeRow } from './types.ts';
 
 export interface PgTable {
   info: TableInfo;
@@ -213,7 +213,7 @@ export async function introspectDatabase(client: PgClient, database: string, ser
     const columnInfos: ColumnInfo[] = cols.map((c) => {
       const own: PgTypeRow = { oid: c.type_oid, typname: c.typname, typcategory: c.typcategory, typtype: c.typtype, typbasetype: c.typbasetype };
       const base = own.typtype === 'd' ? (resolveBaseType(own.oid, typeMap) ?? own) : own;
-      const type = columnTypeFor(base.typname, base.typcategory);
+      const type = columnTypeFor(base.typname, base.typcategory, base.oid < FIRST_NORMAL_OBJECT_ID);
       types.push(type);
       return {
         name: c.name,

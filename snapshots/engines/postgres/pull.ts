@@ -7,9 +7,8 @@ import type { SqlValue } from '../../../shared/model/snapshot.ts';
 import { quotePostgresIdentifier } from '../../../shared/model/sql.ts';
 import type { PullOptions, TablePullResult, TableSink } from '../types.ts';
 import { abortError, destroyClient, type PgClient } from './connect.ts';
-import { CopyTextParser, DECODE_UTF8_STRICT } from './copyText.ts';
+import { CopyTextParser } from './copyText.ts';
 import type { PgTable } from './introspect.ts';
-import { Decode } from './types.ts';
 
 /** Rows per sink.push() (a batch may run over by the rows of one network chunk). */
 export const BATCH_ROWS = 2000;
@@ -44,8 +43,10 @@ export async function copyTable(
 ): Promise<TablePullResult> {
   const { signal, maxRows } = options;
   if (signal.aborted) throw abortError(signal);
-  const kinds = table.types.map((t) => (context.strictUtf8 && t.decode === Decode.Utf8 ? DECODE_UTF8_STRICT : t.decode));
-  const parser = new CopyTextParser(kinds, maxRows ?? Number.POSITIVE_INFINITY);
+  const parser = new CopyTextParser(
+    table.types.map((t) => t.decode),
+    { keepAtMost: maxRows ?? Number.POSITIVE_INFINITY, strictUtf8: context.strictUtf8 },
+  );
   const stream = client.query(copyTo(copyStatement(table, maxRows)));
   // Abort: stop reading and drop the connection (it is mid-COPY and cannot be reused).
   const onAbort = () => {

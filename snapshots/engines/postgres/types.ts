@@ -48,13 +48,20 @@ const ASCII_TEXT_TYPES = new Set(['uuid', 'inet', 'cidr', 'macaddr', 'macaddr8',
 
 const TEMPORAL_TYPES = new Set(['date', 'time', 'timetz', 'timestamp', 'timestamptz', 'interval']);
 
+/** Types created by initdb have oids below this (FirstNormalObjectId); extensions' and users' types are above. */
+export const FIRST_NORMAL_OBJECT_ID = 16384;
+
 /**
  * The storage kind and decoder of a base type. `typname` is pg_type.typname of
  * the base type (`int4`, `_int4` for int4[], `numeric`, ...), `typcategory`
- * its pg_type.typcategory.
+ * its pg_type.typcategory, `builtin` whether it is one of the server's own
+ * types (oid below FIRST_NORMAL_OBJECT_ID).
  */
-export function columnTypeFor(typname: string, typcategory: string): ColumnType {
+export function columnTypeFor(typname: string, typcategory: string, builtin = true): ColumnType {
   const t = (storage: StorageKind, decode: Decode): ColumnType => ({ storage, decode, baseType: typname });
+  // A user-defined type may share a built-in's name (an enum called "int8" in
+  // schema public): only the built-in types get the special decoders.
+  if (!builtin) return t('text', Decode.Utf8);
   switch (typname) {
     case 'int2':
     case 'int4':
