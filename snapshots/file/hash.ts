@@ -91,8 +91,9 @@ export class RowHasher {
           if (affinities[c] === 'INTEGER') return this.giveUp();
           line += 't:' + hexOfText(value);
         } else if (typeof value === 'number') {
-          // Only integers in INTEGER columns have a stored form known here (a double's text rendering is SQLite's own).
-          if (!Number.isSafeInteger(value) || affinities[c] !== 'INTEGER') return this.giveUp();
+          // Only integers have a stored form known here (a double's text rendering is SQLite's own); the
+          // store binds them as integers in untyped columns, and INTEGER affinity makes them integers.
+          if (!Number.isSafeInteger(value) || (affinities[c] !== 'INTEGER' && affinities[c] !== '')) return this.giveUp();
           line += 'i:' + hexOfText(String(value));
         } else if (typeof value === 'bigint') {
           if (affinities[c] === 'TEXT') return this.giveUp();

@@ -7,7 +7,6 @@ import type { Engine } from '../../shared/model/fleet.ts';
 import type {
   ColumnInfo,
   InstanceRecord,
-  RedisKeyRecord,
   ServerFact,
   SnapshotManifest,
   SqlValue,
@@ -17,7 +16,8 @@ import type {
 import { quoteIdentifier } from '../../shared/model/sql.ts';
 import type { TablePullResult } from '../engines/types.ts';
 import { HASHED_META_TABLES, META, META_DDL, REDIS_KEY_COLUMNS, sqliteColumnType } from './schema.ts';
-import { ROW_ENCODING_DESCRIPTION, RowHasher, rootHash, tableContentHash, type Affinity, type ContentHash } from './hash.ts';
+import { ROW_ENCODING_DESCRIPTION, rootHash, tableContentHash, type Affinity, type ContentHash } from './hash.ts';
+import { unpackBatch, type PackedBatch } from './batch.ts';
 
 const COMMIT_EVERY_ROWS = 500_000;
 /** Rows per multi-row INSERT: fewer statement executions, same bound values. */
@@ -54,7 +54,6 @@ interface OpenTable {
   tableName: string;
   sqlColumns: string[];
   insert: (rows: SqlValue[][]) => void;
-  hasher: RowHasher;
 }
 
 export class SnapshotStore {
@@ -118,7 +117,7 @@ export class SnapshotStore {
     return { sqlColumns, convert, affinities };
   }
 
-  private rowInserter(tableName: string, width: number, convert: ((row: SqlValue[]) => void) | null, hasher: RowHasher) {
+  private rowInserter(tableName: string, width: number, convert: ((row: SqlValue[]) => void) | null) {
     const one = `(${new Array(width).fill('?').join(',')})`;
     const single = this.db.prepare(`INSERT INTO ${quoteIdentifier(tableName)} VALUES ${one}`);
     const chunkSize = Math.max(1, Math.min(INSERT_CHUNK, Math.floor(32766 / width)));
@@ -126,7 +125,6 @@ export class SnapshotStore {
     const params: SqlValue[] = new Array(width * chunkSize);
     return (rows: SqlValue[][]) => {
       if (convert) for (const row of rows) convert(row);
-      hasher.update(rows);
       let i = 0;
       for (; i + chunkSize <= rows.length; i += chunkSize) {
         let p = 0;
@@ -150,19 +148,19 @@ export class SnapshotStore {
   beginTable(id: number, instance: InstanceRef, table: TableInfo): void {
     const sourceTable = table.schema ? `${table.schema}.${table.name}` : table.name;
     const tableName = physicalName([instance.name, table.database, sourceTable], this.usedNames);
-    const { sqlColumns, convert, affinities } = this.createDataTable(tableName, table.columns);
-    const hasher = new RowHasher(affinities);
-    this.open.set(id, { tableName, sqlColumns, hasher, insert: this.rowInserter(tableName, table.columns.length, convert, hasher) });
+    const { sqlColumns, convert } = this.createDataTable(tableName, table.columns);
+    this.open.set(id, { tableName, sqlColumns, insert: this.rowInserter(tableName, table.columns.length, convert) });
   }
 
-  insertRows(id: number, rows: SqlValue[][]): void {
-    this.table(id).insert(rows);
+  insertRows(id: number, batch: PackedBatch): void {
+    this.table(id).insert(unpackBatch(batch));
   }
 
-  finishTable(id: number, instance: InstanceRef, table: TableInfo, result: TablePullResult): void {
-    const { tableName, sqlColumns, hasher } = this.table(id);
+  /** `hash` is the content hash the writer computed while sending the rows, or null to hash with SQL. */
+  finishTable(id: number, instance: InstanceRef, table: TableInfo, result: TablePullResult, hash: ContentHash | null): void {
+    const { tableName, sqlColumns } = this.table(id);
     this.open.delete(id);
-    this.keepHash(tableName, hasher);
+    if (hash) this.hashedWhileWriting.set(tableName, hash);
     const sourceTable = table.schema ? `${table.schema}.${table.name}` : table.name;
     this.db
       .prepare(
@@ -197,11 +195,6 @@ export class SnapshotStore {
     for (const index of table.indexes) insertIndex.run(tableName, index.name, index.unique ? 1 : 0, index.primary ? 1 : 0, JSON.stringify(index.columns));
   }
 
-  private keepHash(tableName: string, hasher: RowHasher): void {
-    const hash = hasher.digest();
-    if (hash) this.hashedWhileWriting.set(tableName, hash);
-  }
-
   abandonTable(id: number): void {
     const table = this.open.get(id);
     if (!table) return;
@@ -212,19 +205,14 @@ export class SnapshotStore {
 
   beginRedisDatabase(id: number, instance: InstanceRef, dbIndex: number): void {
     const tableName = physicalName([instance.name, `db${dbIndex}`, 'keys'], this.usedNames);
-    const { sqlColumns, affinities } = this.createDataTable(tableName, REDIS_KEY_COLUMNS);
-    const hasher = new RowHasher(affinities);
-    this.open.set(id, { tableName, sqlColumns, hasher, insert: this.rowInserter(tableName, REDIS_KEY_COLUMNS.length, null, hasher) });
+    const { sqlColumns } = this.createDataTable(tableName, REDIS_KEY_COLUMNS);
+    this.open.set(id, { tableName, sqlColumns, insert: this.rowInserter(tableName, REDIS_KEY_COLUMNS.length, null) });
   }
 
-  insertRedisKeys(id: number, keys: RedisKeyRecord[]): void {
-    this.table(id).insert(keys.map((k) => [k.pattern, k.keyHash, k.keyName, k.type, k.ttlMs, k.memoryBytes]));
-  }
-
-  finishRedisDatabase(id: number, instance: InstanceRef, dbIndex: number, rows: number): void {
-    const { tableName, hasher } = this.table(id);
+  finishRedisDatabase(id: number, instance: InstanceRef, dbIndex: number, rows: number, hash: ContentHash | null): void {
+    const { tableName } = this.table(id);
     this.open.delete(id);
-    this.keepHash(tableName, hasher);
+    if (hash) this.hashedWhileWriting.set(tableName, hash);
     const table = quoteIdentifier(tableName);
     this.db
       .prepare(

@@ -14,10 +14,13 @@ import type { FleetInstance } from '../../shared/model/fleet.ts';
 import type { Consistency, InstanceRecord, RedisKeyRecord, ServerFact, SnapshotManifest, SqlValue, TableInfo } from '../../shared/model/snapshot.ts';
 import type { InstanceTarget, TablePullResult } from '../engines/types.ts';
 import type { ManifestInput, SnapshotStore } from './store.ts';
+import { packBatch } from './batch.ts';
+import { RowHasher, type Affinity } from './hash.ts';
+import { REDIS_KEY_COLUMNS, sqliteColumnType } from './schema.ts';
 
 export type { ManifestInput } from './store.ts';
 
-type StoreMethod = 'insertFacts' | 'beginTable' | 'insertRows' | 'finishTable' | 'abandonTable' | 'beginRedisDatabase' | 'insertRedisKeys' | 'finishRedisDatabase' | 'finish' | 'abort';
+type StoreMethod = 'insertFacts' | 'beginTable' | 'insertRows' | 'finishTable' | 'abandonTable' | 'beginRedisDatabase' | 'finishRedisDatabase' | 'finish' | 'abort';
 export type StoreCall = { seq: number; method: StoreMethod; args: Parameters<SnapshotStore[StoreMethod]> | unknown[] };
 export type StoreReply = { seq: number; ok: boolean; value?: unknown; error?: string };
 
@@ -66,19 +69,24 @@ export class SnapshotWriter {
     else waiter.reject(new Error(reply.error));
   }
 
-  private call<T = void>(method: StoreMethod, args: unknown[]): Promise<T> {
+  private call<T = void>(method: StoreMethod, args: unknown[], transfer: ArrayBuffer[] = []): Promise<T> {
     if (this.broken) return Promise.reject(this.broken);
     const seq = ++this.seq;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(seq, { resolve: resolve as (value: unknown) => void, reject });
-      this.worker.postMessage({ seq, method, args } satisfies StoreCall);
+      this.worker.postMessage({ seq, method, args } satisfies StoreCall, transfer);
     });
   }
 
-  /** Sends a batch of rows; resolves at once unless too many batches are still being stored. */
-  private pushBatch(method: 'insertRows' | 'insertRedisKeys', tableId: number, batch: unknown[]): void | Promise<void> {
+  /**
+   * Hashes a batch of rows (here, while the worker stores the previous one), packs it
+   * and sends it; resolves at once unless too many batches are still being stored.
+   */
+  private pushBatch(tableId: number, rows: SqlValue[][], width: number, hasher: RowHasher): void | Promise<void> {
+    hasher.update(rows);
+    const { batch, transfer } = packBatch(rows, width);
     this.batchesInFlight++;
-    this.call(method, [tableId, batch])
+    this.call('insertRows', [tableId, batch], transfer)
       .catch(() => {
         // The store remembers the failed table; its finish() reports the error.
       })
@@ -139,11 +147,13 @@ export class SnapshotWriter {
         delete (info as Partial<TableInfo> & { dataTypes?: unknown }).dataTypes;
         const created = this.call('beginTable', [id, ref, info]);
         created.catch(() => {});
+        const hasher = new RowHasher(info.columns.map((c) => sqliteColumnType(c.storage, c.declaredType) as Affinity));
+        const width = info.columns.length;
         return {
-          sink: { push: (rows: SqlValue[][]) => this.pushBatch('insertRows', id, rows) },
+          sink: { push: (rows: SqlValue[][]) => this.pushBatch(id, rows, width, hasher) },
           finish: async (result: TablePullResult) => {
             await created;
-            await this.call('finishTable', [id, ref, info, result]);
+            await this.call('finishTable', [id, ref, info, result, hasher.digest()]);
             record.tables++;
             record.rows += result.rows;
             if (result.limited) record.limitedTables++;
@@ -157,15 +167,17 @@ export class SnapshotWriter {
         const id = this.nextTableId++;
         const created = this.call('beginRedisDatabase', [id, ref, db]);
         created.catch(() => {});
+        const hasher = new RowHasher(REDIS_KEY_COLUMNS.map((c) => sqliteColumnType(c.storage, c.declaredType) as Affinity));
         let rows = 0;
         return {
           push: (keys: RedisKeyRecord[]) => {
             rows += keys.length;
-            return this.pushBatch('insertRedisKeys', id, keys);
+            const values: SqlValue[][] = keys.map((k) => [k.pattern, k.keyHash, k.keyName, k.type, k.ttlMs, k.memoryBytes]);
+            return this.pushBatch(id, values, REDIS_KEY_COLUMNS.length, hasher);
           },
           finish: async () => {
             await created;
-            await this.call('finishRedisDatabase', [id, ref, db, rows]);
+            await this.call('finishRedisDatabase', [id, ref, db, rows, hasher.digest()]);
             record.tables++;
             record.rows += rows;
           },
