@@ -13,6 +13,7 @@ import { CancelledError, pullFleet } from '../pull/pullFleet.ts';
 import { TOOL_VERSION } from '../version.ts';
 import { progressPrinter } from './progress.ts';
 import { runQuery, QueryRefusedError } from './query.ts';
+import { registerExtraCommands } from './commands/index.ts';
 
 /** An error the user can act on, with the exit code it maps to. */
 export class CliError extends Error {
@@ -187,6 +188,7 @@ export function buildProgram(): Command {
       }
     });
 
+  registerExtraCommands(program);
   return program;
 }
 

@@ -25,7 +25,7 @@ export type StoreCall = { seq: number; method: StoreMethod; args: Parameters<Sna
 export type StoreReply = { seq: number; ok: boolean; value?: unknown; error?: string };
 
 /** Row batches allowed in flight before an adapter's push waits. */
-const MAX_BATCHES_IN_FLIGHT = 8;
+const MAX_BATCHES_IN_FLIGHT = 4;
 
 export class SnapshotWriter {
   readonly tempPath: string;
