@@ -14,18 +14,8 @@ import { TOOL_VERSION } from '../version.ts';
 import { progressPrinter } from './progress.ts';
 import { runQuery, QueryRefusedError } from './query.ts';
 import { registerExtraCommands } from './commands/index.ts';
+import { CliError } from './errors.ts';
 
-/** An error the user can act on, with the exit code it maps to. */
-export class CliError extends Error {
-  constructor(
-    message: string,
-    readonly hint: string | null = null,
-    readonly exitCode = 1,
-  ) {
-    super(message);
-    this.name = 'CliError';
-  }
-}
 
 function positiveInteger(name: string) {
   return (value: string) => {

@@ -1,0 +1,13 @@
+// Errors the CLI turns into one line on stderr and an exit code.
+
+/** An error the user can act on, with the exit code it maps to. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly hint: string | null = null,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
