@@ -2,8 +2,8 @@
 // one line on stderr that names the problem and what to do; no stack trace
 // unless --debug. JSON goes to stdout alone; progress goes to stderr.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { FleetError, parseFleet } from '../../shared/model/fleet.ts';
 import { PullError } from '../engines/types.ts';
@@ -48,6 +48,18 @@ export function loadFleetFile(path: string) {
   return { fleet: parseFleet(document, `fleet manifest ${path}`), bytes };
 }
 
+/** Fails before any server is contacted when the output cannot be written. */
+function checkOutputPath(out: string): void {
+  const dir = dirname(resolve(out));
+  if (!existsSync(dir)) throw new CliError(`--out ${out}: directory ${dir} does not exist`, 'create it or choose another path');
+  if (existsSync(out) && statSync(out).isDirectory()) throw new CliError(`--out ${out}: is a directory`, 'give a file name');
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch {
+    throw new CliError(`--out ${out}: directory ${dir} is not writable`, 'choose a path you can write to');
+  }
+}
+
 function writeStdout(text: string): void {
   process.stdout.write(text);
 }
@@ -74,6 +86,7 @@ export function buildProgram(): Command {
     .addOption(formatOption(['text', 'json'], 'text'))
     .action(async (opts: { fleet: string; out: string; only?: string; maxRows?: number; concurrency: number; progress?: boolean; format: string }) => {
       const { fleet, bytes } = loadFleetFile(opts.fleet);
+      checkOutputPath(opts.out);
       for (const warning of fleet.warnings) process.stderr.write(`snapbench: warning: ${warning}\n`);
       const controller = new AbortController();
       const cancel = () => controller.abort(new CancelledError());

@@ -80,13 +80,18 @@ function authArgs(instance: FleetInstance, password: string | undefined): string
   return user ? ['AUTH', user, password] : ['AUTH', password];
 }
 
-/** Connects an ioredis client and authenticates. Throws a PullError; the client is closed on failure. */
-export async function connectRedis(instance: FleetInstance, password: string | undefined): Promise<Redis> {
+/**
+ * Connects an ioredis client and authenticates. Throws a PullError; the client
+ * is closed on failure, and at once when `signal` aborts.
+ */
+export async function connectRedis(instance: FleetInstance, password: string | undefined, signal?: AbortSignal): Promise<Redis> {
   const client = new Redis(redisClientOptions(instance));
   let lastError: Error | null = null;
   client.on('error', (error: Error) => {
     lastError = error;
   });
+  const onAbort = () => client.disconnect();
+  signal?.addEventListener('abort', onAbort, { once: true });
   try {
     await client.connect();
     const auth = authArgs(instance, password);
@@ -95,11 +100,13 @@ export async function connectRedis(instance: FleetInstance, password: string | u
   } catch (error) {
     client.disconnect();
     throw describeRedisError(instance, pickError(error as Error, lastError), password);
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
   }
 }
 
 /** Opens the RESP lane for the key walk and authenticates. Throws a PullError. */
-export async function openRespLane(instance: FleetInstance, password: string | undefined): Promise<RespConnection> {
+export async function openRespLane(instance: FleetInstance, password: string | undefined, signal?: AbortSignal): Promise<RespConnection> {
   const c = connectionOf(instance);
   let lane: RespConnection | null = null;
   try {
@@ -109,6 +116,7 @@ export async function openRespLane(instance: FleetInstance, password: string | u
       tls: tlsOptions(c),
       connectTimeoutMs: c.connectTimeoutMs,
       commandTimeoutMs: c.statementTimeoutMs,
+      signal,
     });
     const auth = authArgs(instance, password);
     if (auth) {
@@ -143,6 +151,7 @@ export function describeRedisError(instance: FleetInstance, error: Error, passwo
   const where = c ? `Redis instance "${instance.name}" at ${c.host}:${c.port}` : `Redis instance "${instance.name}"`;
   let text = (error?.message ?? String(error)).trim();
   if (password) text = text.split(password).join('***');
+  text = text.replace(/\s*Please report this\.?$/, ''); // ioredis' words for a reply that is not Redis protocol
   const passwordVariable = c?.passwordEnv ? `the variable named by password_env (${c.passwordEnv})` : 'the variable named by password_env';
   let hint: string | null = null;
   let code = 'pull-failed';
@@ -168,12 +177,15 @@ export function describeRedisError(instance: FleetInstance, error: Error, passwo
     hint = /command/i.test(text)
       ? 'the server did not answer in time: it may be overloaded; raise statement_timeout_ms or pull at a quieter time'
       : 'no answer within connect_timeout_ms: check host, port, firewall / security group, and that a tunnel is open';
-  } else if (hasCode(error, 'ECONNRESET', 'EPIPE') || /ECONNRESET|EPIPE|closed by the server/i.test(text)) {
+  } else if (hasCode(error, 'ECONNRESET', 'EPIPE') || /ECONNRESET|EPIPE|closed by the server|connection is closed/i.test(text)) {
     code = 'connect';
     hint = 'the server closed the connection: does it expect TLS (tls: true in the manifest), or is maxclients reached?';
   } else if (/certificate|SSL|TLS|self[- ]signed|CERT_|ERR_TLS/i.test(text) || hasCode(error, 'ERR_TLS_CERT_ALTNAME_INVALID', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT_IN_CHAIN')) {
     code = 'tls';
     hint = 'TLS failed: check tls.ca_file / tls.servername in the manifest (tls.reject_unauthorized: false only for testing)';
+  } else if (/Unknown RESP type|Protocol error/i.test(text)) {
+    code = 'connect';
+    hint = 'the answer was not Redis protocol: is host:port a Redis server (not a proxy, HTTP endpoint or another database)? Does it expect TLS?';
   } else if (/^LOADING\b/.test(text)) {
     hint = 'the server is loading its data set from disk: try again when it is done';
   } else if (/^ERR DB index is out of range|^ERR SELECT is not allowed/.test(text)) {

@@ -31,6 +31,8 @@ export interface RespConnectOptions {
   connectTimeoutMs: number;
   /** A request without its full reply for this long fails the connection. */
   commandTimeoutMs: number;
+  /** Aborting gives up connecting. */
+  signal?: AbortSignal;
 }
 
 const INCOMPLETE = Symbol('incomplete');
@@ -61,13 +63,19 @@ export class RespConnection {
         const error = Object.assign(new Error('connect ETIMEDOUT'), { code: 'ETIMEDOUT' });
         socket.destroy(error);
       }, options.connectTimeoutMs);
-      const onError = (error: Error) => {
+      const onAbort = () => socket.destroy(new Error('connect aborted'));
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      const settle = () => {
         clearTimeout(timer);
+        options.signal?.removeEventListener('abort', onAbort);
+      };
+      const onError = (error: Error) => {
+        settle();
         reject(error);
       };
       socket.once('error', onError);
       socket.once(options.tls ? 'secureConnect' : 'connect', () => {
-        clearTimeout(timer);
+        settle();
         socket.removeListener('error', onError);
         resolve(new RespConnection(socket, options.commandTimeoutMs));
       });
@@ -82,19 +90,33 @@ export class RespConnection {
 
   /** Writes pre-encoded commands and resolves with their `expected` replies, in order. */
   send(payload: Uint8Array, expected: number): Promise<Reply[]> {
-    if (this.failure) return Promise.reject(this.failure);
-    return new Promise((resolve, reject) => {
-      const entry: Pending = { expected, replies: [], resolve, reject, timer: null };
-      if (this.commandTimeoutMs > 0) {
-        entry.timer = setTimeout(() => {
-          const error = Object.assign(new Error('Command timed out'), { code: 'ETIMEDOUT' });
-          this.fail(error);
-          this.socket.destroy();
-        }, this.commandTimeoutMs);
-      }
-      this.pending.push(entry);
-      this.socket.write(payload);
-    });
+    return this.sendParts(payload, [expected])[0];
+  }
+
+  /**
+   * Writes pre-encoded commands in one write; `counts` splits their replies
+   * into consecutive groups, each with its own promise.
+   */
+  sendParts(payload: Uint8Array, counts: number[]): Promise<Reply[]>[] {
+    if (this.failure) {
+      const failure = this.failure;
+      return counts.map(() => Promise.reject(failure));
+    }
+    const promises = counts.map(
+      (expected) =>
+        new Promise<Reply[]>((resolve, reject) => {
+          const entry: Pending = { expected, replies: [], resolve, reject, timer: null };
+          if (this.commandTimeoutMs > 0) {
+            entry.timer = setTimeout(() => {
+              this.fail(Object.assign(new Error('Command timed out'), { code: 'ETIMEDOUT' }));
+              this.socket.destroy();
+            }, this.commandTimeoutMs);
+          }
+          this.pending.push(entry);
+        }),
+    );
+    this.socket.write(payload);
+    return promises;
   }
 
   /** Closes the socket at once; what is in flight fails. */
@@ -190,8 +212,8 @@ export class RespConnection {
     if (end === -1) return INCOMPLETE;
     switch (type) {
       case 0x2b: {
-        // +status
-        const text = buffer.toString('latin1', this.pos + 1, end);
+        // +status: the common ones (TYPE's answers, OK) without a new string each
+        const text = internedStatus(buffer, this.pos + 1, end) ?? buffer.toString('latin1', this.pos + 1, end);
         this.pos = end + 2;
         return text;
       }
@@ -239,6 +261,18 @@ export class RespConnection {
 }
 
 const CRLF = Buffer.from('\r\n');
+
+const STATUSES = ['string', 'hash', 'list', 'set', 'zset', 'stream', 'none', 'OK'];
+
+function internedStatus(buffer: Buffer, from: number, end: number): string | null {
+  const length = end - from;
+  next: for (const status of STATUSES) {
+    if (status.length !== length) continue;
+    for (let i = 0; i < length; i++) if (buffer[from + i] !== status.charCodeAt(i)) continue next;
+    return status;
+  }
+  return null;
+}
 
 /** One command in RESP2 (an array of bulk strings). */
 export function encodeCommand(args: (string | Uint8Array)[]): Buffer {

@@ -1,7 +1,6 @@
 // Pure helpers of the Redis adapter: how a key name becomes a pattern plus a
 // keyed hash (so no token or id ever lands in the snapshot), and the list of
 // commands the adapter is allowed to send.
-import { hash } from 'node:crypto';
 import { isUtf8 } from 'node:buffer';
 
 /**
@@ -154,33 +153,4 @@ function utf8SequenceLength(b: Uint8Array, i: number): number {
   return 0;
 }
 
-/**
- * HMAC-SHA256(secret, key bytes), first 16 hex characters. Computed with the
- * one-shot hash twice over precomputed pads (the HMAC construction of RFC 2104),
- * which is the same value as createHmac and avoids an object per key.
- */
-export function createKeyHasher(secret: Uint8Array): (key: Uint8Array) => string {
-  const BLOCK = 64;
-  let k = Buffer.from(secret);
-  if (k.length > BLOCK) k = hash('sha256', k, 'buffer');
-  const inner = Buffer.alloc(BLOCK + 256);
-  const outer = Buffer.alloc(BLOCK + 32);
-  for (let i = 0; i < BLOCK; i++) {
-    const byte = i < k.length ? k[i] : 0;
-    inner[i] = byte ^ 0x36;
-    outer[i] = byte ^ 0x5c;
-  }
-  let scratch = inner;
-  return (key: Uint8Array) => {
-    const needed = BLOCK + key.length;
-    if (needed > scratch.length) {
-      const grown = Buffer.alloc(needed * 2);
-      scratch.copy(grown, 0, 0, BLOCK);
-      scratch = grown;
-    }
-    scratch.set(key, BLOCK);
-    const innerDigest = hash('sha256', scratch.subarray(0, needed), 'buffer');
-    outer.set(innerDigest, BLOCK);
-    return hash('sha256', outer, 'hex').slice(0, 16);
-  };
-}
+export { createKeyHasher } from './sha256.ts';

@@ -1,0 +1,86 @@
+// The Redis engine adapter: a read-only inventory of one Redis instance.
+//
+// 1. ioredis connection: AUTH, INFO, CONFIG GET maxmemory* → server facts, version.
+// 2. RESP lane: per database SELECT, SCAN ... COUNT 1000, and per batch one
+//    pipeline of TYPE / PTTL / MEMORY USAGE → RedisKeyRecords.
+// Only the commands in REDIS_ALLOWED_COMMANDS are ever sent: nothing writes,
+// nothing reads a value, KEYS is never used. Key names are stored as a pattern
+// plus a keyed hash unless the manifest says raw_key_names: true.
+import type { FleetInstance } from '../../../shared/model/fleet.ts';
+import type { Redis } from 'ioredis';
+import { type EngineAdapter, type InstanceTarget, type PullOptions, PullError } from '../types.ts';
+import { connectRedis, describeRedisError, openRespLane } from './connect.ts';
+import { introspectRedis } from './introspect.ts';
+import { PullAborted, walkContext, walkDatabase } from './pull.ts';
+import type { RespConnection } from './resp.ts';
+
+export { redisKeyPattern, REDIS_ALLOWED_COMMANDS, REDIS_ALLOWED_SUBCOMMANDS } from './types.ts';
+
+export const SCAN_CONSISTENCY_NOTE = 'SCAN walks a live keyspace: keys created or removed during the walk may be missed or seen twice';
+
+/** The databases to walk: the manifest's list, else those INFO keyspace reports, else db 0. */
+export function databasesToWalk(instance: FleetInstance, keyspace: Map<number, number>): number[] {
+  if (instance.databases && instance.databases.length > 0) {
+    return [...new Set(instance.databases.map((db) => Number(db)))];
+  }
+  const present = [...keyspace.keys()].sort((a, b) => a - b);
+  return present.length > 0 ? present : [0];
+}
+
+async function pullRedisInstance(instance: FleetInstance, target: InstanceTarget, options: PullOptions): Promise<void> {
+  if (instance.engine !== 'redis') throw new PullError(`instance "${instance.name}" is ${instance.engine}, not redis`, null, 'wrong-engine');
+  const c = instance.connection;
+  const where = c ? `Redis instance "${instance.name}" at ${c.host}:${c.port}` : `Redis instance "${instance.name}"`;
+  const aborted = () => new PullError(`${where}: pull cancelled`, null, 'aborted');
+  if (options.signal.aborted) throw aborted();
+
+  let client: Redis | null = null;
+  let lane: RespConnection | null = null;
+  const onAbort = () => {
+    client?.disconnect();
+    lane?.close(new PullAborted());
+  };
+  options.signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    client = await connectRedis(instance, options.password, options.signal);
+    if (options.signal.aborted) throw new PullAborted();
+    const info = await introspectRedis(client, instance);
+    client.disconnect();
+    client = null;
+    if (info.version) target.setVersion(info.version);
+    target.setConsistency('scan', SCAN_CONSISTENCY_NOTE);
+    target.addServerFacts(info.facts);
+
+    const databases = databasesToWalk(instance, info.keyspace);
+    if (options.signal.aborted) throw new PullAborted();
+    lane = await openRespLane(instance, options.password, options.signal);
+    if (options.signal.aborted) throw new PullAborted();
+    const ctx = walkContext(instance.name, instance.rawKeyNames, target, options);
+    let keys = 0;
+    for (const db of databases) {
+      const result = await walkDatabase(lane, ctx, db, info.keyspace.get(db) ?? 0);
+      keys += result.rows;
+    }
+    target.addServerFacts([
+      { category: 'inventory', name: 'keys', value: String(keys) },
+      { category: 'inventory', name: 'databases', value: databases.join(',') },
+      {
+        category: 'inventory',
+        name: 'memory_usage',
+        value: ctx.memory.available === false ? `unavailable: ${ctx.memory.error ?? 'refused'}` : 'available',
+      },
+    ]);
+  } catch (error) {
+    if (options.signal.aborted || error instanceof PullAborted) throw aborted();
+    throw describeRedisError(instance, error as Error, options.password);
+  } finally {
+    options.signal.removeEventListener('abort', onAbort);
+    (client as Redis | null)?.disconnect();
+    (lane as RespConnection | null)?.close();
+  }
+}
+
+export const redisAdapter: EngineAdapter = {
+  engine: 'redis',
+  pullInstance: pullRedisInstance,
+};
