@@ -136,3 +136,11 @@ export const REDIS_KEY_COLUMNS = [
   { name: 'ttl_ms', declaredType: 'integer', storage: 'integer' },
   { name: 'memory_bytes', declaredType: 'integer', storage: 'integer' },
 ] as const;
+
+/** SQLite cannot hold a table without columns (PostgreSQL can): such a table gets this one column of NULLs, so its row count survives. */
+export const NO_COLUMNS_PLACEHOLDER = { name: '(no columns)', declaredType: '', storage: 'text' } as const;
+
+/** The columns a data table is created with in the snapshot. */
+export function physicalColumns<T extends { name: string; declaredType: string; storage: StorageKind }>(columns: readonly T[]): readonly (T | typeof NO_COLUMNS_PLACEHOLDER)[] {
+  return columns.length > 0 ? columns : [NO_COLUMNS_PLACEHOLDER];
+}

@@ -15,7 +15,7 @@ import type {
 } from '../../shared/model/snapshot.ts';
 import { quoteIdentifier } from '../../shared/model/sql.ts';
 import type { TablePullResult } from '../engines/types.ts';
-import { HASHED_META_TABLES, META, META_DDL, REDIS_KEY_COLUMNS, sqliteColumnType } from './schema.ts';
+import { HASHED_META_TABLES, META, META_DDL, REDIS_KEY_COLUMNS, physicalColumns, sqliteColumnType } from './schema.ts';
 import { ROW_ENCODING_DESCRIPTION, rootHash, tableContentHash, type Affinity, type ContentHash } from './hash.ts';
 import { unpackBatch, type PackedBatch } from './batch.ts';
 
@@ -148,8 +148,9 @@ export class SnapshotStore {
   beginTable(id: number, instance: InstanceRef, table: TableInfo): void {
     const sourceTable = table.schema ? `${table.schema}.${table.name}` : table.name;
     const tableName = physicalName([instance.name, table.database, sourceTable], this.usedNames);
-    const { sqlColumns, convert } = this.createDataTable(tableName, table.columns);
-    this.open.set(id, { tableName, sqlColumns, insert: this.rowInserter(tableName, table.columns.length, convert) });
+    const columns = physicalColumns(table.columns);
+    const { sqlColumns, convert } = this.createDataTable(tableName, columns);
+    this.open.set(id, { tableName, sqlColumns, insert: this.rowInserter(tableName, columns.length, convert) });
   }
 
   insertRows(id: number, batch: PackedBatch): void {

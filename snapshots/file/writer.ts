@@ -16,7 +16,7 @@ import type { InstanceTarget, TablePullResult } from '../engines/types.ts';
 import type { ManifestInput, SnapshotStore } from './store.ts';
 import { packBatch } from './batch.ts';
 import { RowHasher, type Affinity } from './hash.ts';
-import { REDIS_KEY_COLUMNS, sqliteColumnType } from './schema.ts';
+import { REDIS_KEY_COLUMNS, physicalColumns, sqliteColumnType } from './schema.ts';
 
 export type { ManifestInput } from './store.ts';
 
@@ -147,10 +147,12 @@ export class SnapshotWriter {
         delete (info as Partial<TableInfo> & { dataTypes?: unknown }).dataTypes;
         const created = this.call('beginTable', [id, ref, info]);
         created.catch(() => {});
-        const hasher = new RowHasher(info.columns.map((c) => sqliteColumnType(c.storage, c.declaredType) as Affinity));
-        const width = info.columns.length;
+        const columns = physicalColumns(info.columns);
+        const hasher = new RowHasher(columns.map((c) => sqliteColumnType(c.storage, c.declaredType) as Affinity));
+        const width = columns.length;
+        const noColumns = info.columns.length === 0;
         return {
-          sink: { push: (rows: SqlValue[][]) => this.pushBatch(id, rows, width, hasher) },
+          sink: { push: (rows: SqlValue[][]) => this.pushBatch(id, noColumns ? rows.map(() => [null]) : rows, width, hasher) },
           finish: async (result: TablePullResult) => {
             await created;
             await this.call('finishTable', [id, ref, info, result, hasher.digest()]);

@@ -32,7 +32,8 @@ beforeAll(async () => {
      CREATE USER 'reader'@'%' IDENTIFIED BY 'right-pw'; GRANT SELECT, SHOW VIEW ON *.* TO 'reader'@'%';`,
   );
   await psqlExec(pg, 'CREATE DATABASE dify');
-  await psqlExec(pg, `CREATE TABLE apps (id uuid PRIMARY KEY, name text); INSERT INTO apps VALUES ('123e4567-e89b-12d3-a456-426614174000', 'chat');`, 'dify');
+  await psqlExec(pg, `CREATE TABLE apps (id uuid PRIMARY KEY, name text); INSERT INTO apps VALUES ('123e4567-e89b-12d3-a456-426614174000', 'chat');
+     CREATE TABLE nocols (); INSERT INTO nocols DEFAULT VALUES; INSERT INTO nocols DEFAULT VALUES;`, 'dify');
   const client = new Redis({ host: redis.host, port: redis.port });
   await client.set('CONTACT_day:1001', '3');
   await client.set('session:tok3n-s3cr3t-abcdef0123456789', 'x', 'EX', 600);
@@ -61,7 +62,9 @@ describe('pulling a fleet', () => {
       await runCli(['tables', file, '--format', 'json']),
     );
     expect(tables.find((t) => t.instance === 'maria' && t.table === 't_order')).toMatchObject({ engine: 'mysql', database: 'shop', rows: 5000 });
-    expect(tables.find((t) => t.instance === 'pg')).toMatchObject({ engine: 'postgres', database: 'dify', table: 'public.apps', rows: 1 });
+    expect(tables.find((t) => t.instance === 'pg' && t.table === 'public.apps')).toMatchObject({ engine: 'postgres', database: 'dify', rows: 1 });
+    // PostgreSQL allows a table without columns; its rows still count.
+    expect(tables.find((t) => t.instance === 'pg' && t.table === 'public.nocols')).toMatchObject({ rows: 2 });
     expect(tables.find((t) => t.instance === 'cache')).toMatchObject({ engine: 'redis', rows: 2 });
     const redisTable = tables.find((t) => t.instance === 'cache')!;
     const keys = parseJson<{ pattern: string; ttl_ms: number }[]>(await runCli(['query', file, `SELECT pattern, ttl_ms FROM ${redisTable.sqlName} ORDER BY pattern`]));
