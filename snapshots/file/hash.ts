@@ -1,24 +1,33 @@
 // Content hashes of a snapshot file. The row encoding is chosen so that the
-// stock sqlite3 CLI and sha256sum reproduce every hash without our code:
-//   line(row) = for each column c, in table order: substr(typeof(c),1,1) || ':' || hex(c)
-//               joined with ','
-//   hash(table) = sha256 of every line followed by '\n', rows in rowid order
-// typeof() and hex() print the same bytes in every SQLite version, and hex output
-// holds no character a shell or terminal could alter. The manifest's root hash is
-// sha256(manifest body || '\n').
+// stock sqlite3 CLI reproduces every hash without our code, and so that it is
+// cheap to compute while the rows stream in:
+//   value(c)  = substr(typeof(c),1,1) ':' byte-length ':' bytes      (NULL: 'n:0:')
+//               bytes = CAST(c AS BLOB): UTF-8 text, integer digits, raw blob bytes
+//   line(row) = value(c1) ',' value(c2) ... in table column order
+//   hash(table) = sha256 over line || '\n' for every row in rowid order
+// The length prefix makes the encoding unambiguous whatever the bytes are. The
+// manifest's root hash is sha256(manifest body || '\n').
 import { createHash } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import { quoteIdentifier } from '../../shared/model/sql.ts';
 
 export const ROW_ENCODING_DESCRIPTION =
-  "line = substr(typeof(c),1,1)||':'||hex(c) for each column joined by ','; sha256 over line||'\\n' in rowid order";
+  "value = substr(typeof(c),1,1)||':'||coalesce(length(CAST(c AS BLOB)),0)||':'||coalesce(CAST(c AS BLOB),X''); line = values joined by ','; sha256 over line||'\\n' in rowid order";
 
-/** The SQL whose output lines, each followed by a newline, hash to the table's content hash. */
+/** The SQL expression of one row's line, as a BLOB so no byte is reinterpreted. */
+export function rowLineExpression(columns: string[]): string {
+  const parts = columns.map((name) => {
+    const c = quoteIdentifier(name);
+    return `substr(typeof(${c}),1,1)||':'||coalesce(length(CAST(${c} AS BLOB)),0)||':'||coalesce(CAST(${c} AS BLOB),X'')`;
+  });
+  return `CAST(${parts.join(`||','||`)} AS BLOB)`;
+}
+
+/** The SQL whose output rows, each followed by a newline, hash to the table's content hash. */
 export function rowEncodingSql(db: Database, table: string): string {
-  const columns = (db.prepare(`SELECT name FROM pragma_table_info(?)`).pluck().all(table) as string[]).map(quoteIdentifier);
+  const columns = db.prepare(`SELECT name FROM pragma_table_info(?)`).pluck().all(table) as string[];
   if (columns.length === 0) throw new Error(`table ${table} has no columns`);
-  const parts = columns.map((c) => `substr(typeof(${c}),1,1)||':'||hex(${c})`);
-  return `SELECT ${parts.join(`||','||`)} FROM ${quoteIdentifier(table)} ORDER BY rowid`;
+  return `SELECT ${rowLineExpression(columns)} FROM ${quoteIdentifier(table)} ORDER BY rowid`;
 }
 
 export interface ContentHash {
@@ -29,16 +38,12 @@ export interface ContentHash {
 export function tableContentHash(db: Database, table: string): ContentHash {
   const hash = createHash('sha256');
   let rows = 0;
-  let pending = '';
-  for (const line of db.prepare(rowEncodingSql(db, table)).pluck().iterate() as IterableIterator<string>) {
-    pending += line + '\n';
+  const newline = Buffer.from('\n');
+  for (const line of db.prepare(rowEncodingSql(db, table)).pluck().iterate() as IterableIterator<Buffer>) {
+    hash.update(line);
+    hash.update(newline);
     rows++;
-    if (pending.length > 1 << 16) {
-      hash.update(pending);
-      pending = '';
-    }
   }
-  hash.update(pending);
   return { rows, sha256: hash.digest('hex') };
 }
 
@@ -46,27 +51,15 @@ export function rootHash(manifestBody: string): string {
   return createHash('sha256').update(manifestBody + '\n').digest('hex');
 }
 
-const HEX_BYTE: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).toUpperCase().padStart(2, '0'));
-
 /** The SQLite affinity of a data table's column, which decides the storage class a bound value gets. */
 export type Affinity = 'INTEGER' | 'TEXT' | 'BLOB' | '';
 
-function hexOfText(text: string): string {
-  let out = '';
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code > 0x7f) return Buffer.from(text, 'utf8').toString('hex').toUpperCase();
-    out += HEX_BYTE[code];
-  }
-  return out;
-}
-
 /**
- * Computes a table's content hash while its rows are inserted, so no second
- * pass over the table is needed. It encodes each value as SQLite will store it
- * (the column's affinity decides); for any value whose stored form it cannot
- * predict exactly (a non-integer double), it gives up and the caller hashes the
- * table with SQL instead.
+ * Computes a table's content hash while its rows are sent to the store, so no
+ * second pass over the table is needed. It encodes each value as SQLite will
+ * store it (the column's affinity decides); for any value whose stored form it
+ * cannot predict exactly (a non-integer double, integer-looking text bound to an
+ * INTEGER column), it gives up and the store hashes the table with SQL instead.
  */
 export class RowHasher {
   private readonly hash = createHash('sha256');
@@ -79,31 +72,36 @@ export class RowHasher {
   update(rows: readonly (readonly unknown[])[]): void {
     if (!this.exact) return;
     const affinities = this.affinities;
+    const width = affinities.length;
     let pending = this.pending;
     for (const row of rows) {
-      let line = '';
-      for (let c = 0; c < affinities.length; c++) {
+      for (let c = 0; c < width; c++) {
         const value = row[c];
-        if (c > 0) line += ',';
-        if (value === null || value === undefined) line += 'n:';
+        if (c > 0) pending += ',';
+        if (value === null || value === undefined) pending += 'n:0:';
         else if (typeof value === 'string') {
           // An INTEGER column would convert integer-looking text: leave that to SQL.
           if (affinities[c] === 'INTEGER') return this.giveUp();
-          line += 't:' + hexOfText(value);
+          pending += 't:' + Buffer.byteLength(value) + ':' + value;
         } else if (typeof value === 'number') {
           // Only integers have a stored form known here (a double's text rendering is SQLite's own); the
           // store binds them as integers in untyped columns, and INTEGER affinity makes them integers.
           if (!Number.isSafeInteger(value) || (affinities[c] !== 'INTEGER' && affinities[c] !== '')) return this.giveUp();
-          line += 'i:' + hexOfText(String(value));
+          const digits = '' + value;
+          pending += 'i:' + digits.length + ':' + digits;
         } else if (typeof value === 'bigint') {
           if (affinities[c] === 'TEXT') return this.giveUp();
-          line += 'i:' + hexOfText(value.toString());
+          const digits = value.toString();
+          pending += 'i:' + digits.length + ':' + digits;
         } else if (value instanceof Uint8Array) {
           if (affinities[c] !== 'BLOB' && affinities[c] !== '') return this.giveUp();
-          line += 'b:' + Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex').toUpperCase();
+          pending += 'b:' + value.byteLength + ':';
+          this.hash.update(pending);
+          this.hash.update(value);
+          pending = '';
         } else return this.giveUp();
       }
-      pending += line + '\n';
+      pending += '\n';
       if (pending.length > 1 << 16) {
         this.hash.update(pending);
         pending = '';

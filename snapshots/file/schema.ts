@@ -144,3 +144,56 @@ export const NO_COLUMNS_PLACEHOLDER = { name: '(no columns)', declaredType: '', 
 export function physicalColumns<T extends { name: string; declaredType: string; storage: StorageKind }>(columns: readonly T[]): readonly (T | typeof NO_COLUMNS_PLACEHOLDER)[] {
   return columns.length > 0 ? columns : [NO_COLUMNS_PLACEHOLDER];
 }
+
+/**
+ * DQ results stored inside a snapshot by `snapbench dq` (appended after the
+ * pull, so they are outside the manifest's hashes). Each run row records the
+ * sha256 of its result rows (same row encoding as table hashes, restricted to
+ * the run: `... WHERE run_id = N ORDER BY rowid`), which `verify` recomputes.
+ */
+export const DQ_TABLES = {
+  runs: '_snapbench_dq_runs',
+  results: '_snapbench_dq_results',
+} as const;
+
+export const DQ_COLUMNS = {
+  runs: [
+    'run_id', 'pack', 'pack_sha256', 'pack_json', 'started_at', 'finished_at', 'tool_version', 'snapshot_root_sha256',
+    'rules', 'passed', 'failed', 'warned', 'errors', 'skipped', 'results_sha256',
+  ],
+  results: ['run_id', 'ordinal', 'rule_id', 'title', 'severity', 'status', 'count', 'total', 'metrics', 'limited', 'evidence', 'evidence_query'],
+} as const;
+
+export const DQ_DDL = `
+CREATE TABLE IF NOT EXISTS ${DQ_TABLES.runs} (
+  run_id INTEGER PRIMARY KEY,
+  pack TEXT NOT NULL,
+  pack_sha256 TEXT NOT NULL,
+  pack_json TEXT NOT NULL,
+  started_at TEXT NOT NULL,
+  finished_at TEXT NOT NULL,
+  tool_version TEXT NOT NULL,
+  snapshot_root_sha256 TEXT NOT NULL,
+  rules INTEGER NOT NULL,
+  passed INTEGER NOT NULL,
+  failed INTEGER NOT NULL,
+  warned INTEGER NOT NULL,
+  errors INTEGER NOT NULL,
+  skipped INTEGER NOT NULL,
+  results_sha256 TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ${DQ_TABLES.results} (
+  run_id INTEGER NOT NULL,
+  ordinal INTEGER NOT NULL,
+  rule_id TEXT NOT NULL,
+  title TEXT NOT NULL,
+  severity TEXT NOT NULL,
+  status TEXT NOT NULL,
+  count INTEGER,
+  total INTEGER,
+  metrics TEXT NOT NULL,
+  limited INTEGER NOT NULL,
+  evidence TEXT NOT NULL,
+  evidence_query TEXT
+);
+`;

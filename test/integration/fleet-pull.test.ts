@@ -4,7 +4,7 @@
 // and tampering with the stock sqlite3 CLI; Ctrl-C leaving no file behind.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { mariadbExec, psqlExec, startMariadb, startPostgres, startRedis, freePort, type ThrowawayServer } from '../helpers/servers.ts';
@@ -54,6 +54,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([maria?.stop(), pg?.stop(), redis?.stop()]);
+  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('pulling a fleet', () => {
@@ -156,15 +157,24 @@ describe('verify', () => {
     expect(result.stdout).toMatch(/intact/);
   });
 
-  it('reproduces a table hash with only the sqlite3 CLI and sha256sum', () => {
-    const manifest = JSON.parse(sqlite(file, 'SELECT body FROM _snapbench_manifest'));
-    const table = 'maria/shop/t_order';
-    const columns = sqlite(file, `SELECT name FROM pragma_table_info('${table}')`).trim().split('\n');
-    const line = columns.map((c) => `substr(typeof("${c}"),1,1)||':'||hex("${c}")`).join(`||','||`);
-    const output = execFileSync('bash', ['-c', `sqlite3 "$1" "SELECT ${line.replaceAll('"', '\\"')} FROM \\"${table}\\" ORDER BY rowid" | sha256sum`, '_', file], { encoding: 'utf8' });
-    expect(output.split(' ')[0]).toBe(manifest.hashes[table].sha256);
-    const root = execFileSync('bash', ['-c', 'sqlite3 "$1" "SELECT body FROM _snapbench_manifest" | sha256sum', '_', file], { encoding: 'utf8' });
-    expect(root.split(' ')[0]).toBe(sqlite(file, 'SELECT root_sha256 FROM _snapbench_manifest').trim());
+  it('is verified by the documented procedure that uses only the sqlite3 CLI and coreutils', () => {
+    const script = join(import.meta.dirname, '../../snapshots/file/verify-with-sqlite3.sh');
+    const output = execFileSync('bash', [script, file], { encoding: 'utf8' });
+    expect(output).toMatch(/^manifest: ok/);
+    expect(output).toContain('table "maria/shop/t_order": ok');
+    expect(output).toContain('table "_snapbench_columns": ok');
+    expect(output).not.toMatch(/CHANGED|ADDED/);
+    const copy = join(dir, 'tampered-for-script.snapbench');
+    copyFileSync(file, copy);
+    sqlite(copy, `UPDATE "pg/dify/public.apps" SET name = 'chat2'`);
+    let failed: { status: number; stdout: string } | null = null;
+    try {
+      execFileSync('bash', [script, copy], { encoding: 'utf8' });
+    } catch (error) {
+      failed = error as { status: number; stdout: string };
+    }
+    expect(failed?.status).toBe(1);
+    expect(failed?.stdout).toContain('table "pg/dify/public.apps": CHANGED');
   });
 
   it.each([

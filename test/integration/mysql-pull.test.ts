@@ -3,7 +3,7 @@
 // BIT, ENUM/SET, utf8mb4 text and odd identifiers. Also the read-only proof from
 // the server's own general log.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { mariadbExec, startMariadb, type ThrowawayServer } from '../helpers/servers.ts';
 import { parseJson, runCli, tempDir, writeFleet } from '../helpers/cli.ts';
@@ -78,6 +78,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('MySQL/MariaDB pull', () => {
