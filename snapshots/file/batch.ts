@@ -20,33 +20,35 @@ export interface PackedBatch {
   columns: PackedColumn[];
 }
 
-function packColumn(rows: SqlValue[][], c: number): PackedColumn {
-  let strings = 0;
-  let numbers = 0;
-  let nullCount = 0;
-  for (const row of rows) {
-    const v = row[c];
-    if (v === null || v === undefined) nullCount++;
-    else if (typeof v === 'string') strings++;
-    else if (typeof v === 'number') numbers++;
-    else return { kind: 'plain', values: rows.map((r) => r[c] ?? null) };
-  }
-  const nulls = nullCount > 0 ? new Uint8Array(rows.length) : null;
-  if (nulls) rows.forEach((row, i) => (nulls[i] = row[c] === null || row[c] === undefined ? 1 : 0));
-  if (numbers > 0 && strings === 0) {
-    const values = new Float64Array(rows.length);
-    rows.forEach((row, i) => (values[i] = (row[c] as number | null) ?? 0));
-    return { kind: 'number', values, nulls };
-  }
-  if (numbers === 0) {
-    const parts = rows.map((row) => (row[c] as string | null) ?? '');
-    const joined = parts.join(SEPARATOR);
-    if (parts.some((p) => p.includes(SEPARATOR))) {
-      return { kind: 'plain', values: rows.map((r) => r[c] ?? null) };
-    }
-    return { kind: 'text', joined, nulls };
-  }
+function plainColumn(rows: SqlValue[][], c: number): PackedColumn {
   return { kind: 'plain', values: rows.map((r) => r[c] ?? null) };
+}
+
+/** One pass: text and numbers are gathered as they come; any other value sends the column plain. */
+function packColumn(rows: SqlValue[][], c: number): PackedColumn {
+  const n = rows.length;
+  let nulls: Uint8Array | null = null;
+  let texts: string[] | null = null;
+  let numbers: Float64Array | null = null;
+  for (let r = 0; r < n; r++) {
+    const v = rows[r]![c];
+    if (v === null || v === undefined) {
+      (nulls ??= new Uint8Array(n))[r] = 1;
+      if (texts) texts[r] = '';
+    } else if (typeof v === 'string') {
+      if (numbers || v.includes(SEPARATOR)) return plainColumn(rows, c);
+      if (!texts) {
+        texts = new Array<string>(n);
+        for (let k = 0; k < r; k++) texts[k] = '';
+      }
+      texts[r] = v;
+    } else if (typeof v === 'number') {
+      if (texts) return plainColumn(rows, c);
+      (numbers ??= new Float64Array(n))[r] = v;
+    } else return plainColumn(rows, c);
+  }
+  if (numbers) return { kind: 'number', values: numbers, nulls };
+  return { kind: 'text', joined: (texts ?? new Array<string>(n).fill('')).join(SEPARATOR), nulls };
 }
 
 export function packBatch(rows: SqlValue[][], width: number): { batch: PackedBatch; transfer: ArrayBuffer[] } {

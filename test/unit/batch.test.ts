@@ -26,6 +26,11 @@ describe('row batches for the writer thread', () => {
     expect(roundTrip(rows, 1)).toEqual(rows);
   });
 
+  it('keeps all-NULL columns and columns mixing numbers and text', () => {
+    const rows: SqlValue[][] = [[null, 1, 'a'], [null, 'two', 2], [null, null, null]];
+    expect(roundTrip(rows, 3)).toEqual(rows);
+  });
+
   it('handles one row and no rows', () => {
     expect(roundTrip([['only']], 1)).toEqual([['only']]);
     expect(roundTrip([], 3)).toEqual([]);
