@@ -49,6 +49,8 @@ INSERT INTO dup VALUES (2), (3);
 CREATE TABLE empty_table (id BIGINT PRIMARY KEY, name VARCHAR(10));
 CREATE TABLE big_table (id INT PRIMARY KEY AUTO_INCREMENT, v VARCHAR(20), KEY idx_v (v));
 INSERT INTO big_table (v) SELECT CONCAT('row-', seq) FROM seq_1_to_20000;
+CREATE TABLE wide (id INT PRIMARY KEY, body LONGTEXT, bin LONGBLOB);
+INSERT INTO wide SELECT seq, REPEAT(CONCAT('行', seq), 1000000), REPEAT(X'00FF', 1500000) FROM seq_1_to_3;
 CREATE TABLE legacy (id INT PRIMARY KEY, note VARCHAR(10)) ENGINE=MyISAM;
 INSERT INTO legacy VALUES (1, 'old');
 CREATE DATABASE other;
@@ -92,7 +94,7 @@ describe('MySQL/MariaDB pull', () => {
     expect(result.code, result.stderr).toBe(0);
     const tables = parseJson<{ instance: string; engine: string; database: string; table: string; rows: number; sqlName: string }[]>(result);
     const byTable = new Map(tables.map((t) => [t.table, t]));
-    expect([...byTable.keys()].sort()).toEqual(['Dup', 'big_table', 'dup', 'empty_table', 'legacy', 'order items', 'select', 'types', 'we"ird'].sort());
+    expect([...byTable.keys()].sort()).toEqual(['Dup', 'big_table', 'dup', 'empty_table', 'legacy', 'order items', 'select', 'types', 'we"ird', 'wide'].sort());
     expect(byTable.get('big_table')).toMatchObject({ instance: 'maria', engine: 'mysql', database: 'fidelity', rows: 20000 });
     expect(byTable.get('empty_table')!.rows).toBe(0);
     for (const t of tables) {
@@ -124,6 +126,11 @@ describe('MySQL/MariaDB pull', () => {
     expect(rows[2]).toMatchObject({ f: '-1.5e38', d: '1.7976931348623157e308', bt: 0, bt64: 0, s: '', txt: '', vb: '00' });
     const [blob] = await query(`SELECT b FROM "maria/fidelity/types" WHERE id = 1`);
     expect(blob).toEqual({ b: { $base64: true, encoded: Buffer.from([0, 255, 0]).toString('base64') } });
+  });
+
+  it('keeps multi-megabyte text and blobs whole', async () => {
+    const rows = await query(`SELECT id, length(body) AS chars, length(CAST(body AS BLOB)) AS bytes, length(bin) AS bin, hex(substr(bin, 1, 2)) AS head FROM "maria/fidelity/wide" ORDER BY id`);
+    expect(rows).toEqual([1, 2, 3].map((id) => ({ id, chars: 2_000_000, bytes: 4_000_000, bin: 3_000_000, head: '00FF' })));
   });
 
   it('reads tables with reserved and odd names', async () => {

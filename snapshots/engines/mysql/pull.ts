@@ -7,6 +7,9 @@ import type { MysqlConnection } from './connect.ts';
 import { bigIntegerValue, mysqlSelectExpression } from './types.ts';
 
 const BATCH_ROWS = 2000;
+/** ...or fewer rows when they are wide (long text, JSON, blobs), so memory stays bounded. */
+const BATCH_BYTES = 8 << 20;
+const LONG_TYPES = /text|blob|json|geometry|char|binary/i;
 const PROGRESS_EVERY_ROWS = 50_000;
 
 export function mysqlSelectSql(table: TableInfo, dataTypes: string[], limit: number | null): string {
@@ -27,6 +30,9 @@ export function pullMysqlTable(
   const sql = mysqlSelectSql(table, dataTypes, maxRows === null ? null : maxRows + 1);
   // Integer columns may arrive as decimal strings beyond 2^53 (supportBigNumbers).
   const bigColumns = table.columns.flatMap((c, i) => ((c.storage === 'integer' || c.storage === 'bit') ? [i] : []));
+  // Only variable-length columns can make a row large; their lengths bound a batch's bytes.
+  const longColumns = dataTypes.flatMap((t, i) => (LONG_TYPES.test(t) ? [i] : []));
+  let batchBytes = 0;
   const label = `${table.database}.${table.name}`;
   return new Promise<TablePullResult>((resolve, reject) => {
     let rows = 0;
@@ -50,6 +56,7 @@ export function pullMysqlTable(
       if (batch.length === 0) return;
       const out = batch;
       batch = [];
+      batchBytes = 0;
       const result = sink.push(out);
       if (result && typeof (result as Promise<void>).then === 'function') {
         connection.pause();
@@ -70,7 +77,11 @@ export function pullMysqlTable(
       }
       batch.push(values);
       rows++;
-      if (batch.length >= BATCH_ROWS) flush();
+      for (const i of longColumns) {
+        const v = values[i];
+        if (v !== null) batchBytes += (v as string | Uint8Array).length;
+      }
+      if (batch.length >= BATCH_ROWS || batchBytes >= BATCH_BYTES) flush();
       if (rows % PROGRESS_EVERY_ROWS === 0) options.progress({ type: 'table-progress', instance, table: label, rows, bytes: 0 });
     });
     query.on('error', (error: unknown) => fail(error));

@@ -12,6 +12,8 @@ import type { PgTable } from './introspect.ts';
 
 /** Rows per sink.push() (a batch may run over by the rows of one network chunk). */
 export const BATCH_ROWS = 2000;
+/** ...or fewer rows when they are wide, so memory stays bounded whatever a row holds. */
+export const BATCH_BYTES = 8 << 20;
 /** A table-progress event about this often. */
 export const PROGRESS_EVERY_ROWS = 50_000;
 
@@ -56,15 +58,17 @@ export async function copyTable(
   signal.addEventListener('abort', onAbort, { once: true });
   let delivered = 0;
   let nextProgress = PROGRESS_EVERY_ROWS;
+  let bytesDelivered = 0;
   const deliver = async (rows: SqlValue[][]) => {
     delivered += rows.length;
+    bytesDelivered = parser.bytes;
     const pending = sink.push(rows);
     if (pending) await pending;
   };
   try {
     for await (const chunk of stream) {
       parser.push(chunk as Buffer);
-      if (parser.buffered >= BATCH_ROWS) {
+      if (parser.buffered >= BATCH_ROWS || (parser.buffered > 0 && parser.bytes - bytesDelivered >= BATCH_BYTES)) {
         await deliver(parser.take());
         if (signal.aborted) throw abortError(signal);
         if (delivered >= nextProgress) {
