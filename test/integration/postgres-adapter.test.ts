@@ -563,11 +563,11 @@ describe('postgres adapter: a full pull', () => {
 });
 
 describe('postgres adapter: databases', () => {
-  it('without a list, pulls every connectable non-template database except the maintenance one, each its own snapshot', async () => {
+  it('without a list, pulls every connectable non-template database, the maintenance one only when it holds tables, each its own snapshot', async () => {
     const { target } = await pull(pgInstance({ databases: undefined }));
     const databases = [...new Set(target.tables.map((t) => t.info.database))].sort();
-    expect(databases).toEqual(['crm', 'shop']);
-    expect(target.tables.some((t) => t.info.name === 'maintenance_only')).toBe(false);
+    expect(databases).toEqual(['crm', 'postgres', 'shop']);
+    expect(target.tables.some((t) => t.info.name === 'maintenance_only')).toBe(true);
     expect(target.table('crm', 'public.contacts').rows).toEqual([[1, 'a@example.com']]);
     expect(target.consistency).toBe('snapshot');
     expect(target.consistencyNote).toMatch(/each database/);

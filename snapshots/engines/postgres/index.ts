@@ -146,6 +146,7 @@ export const postgresAdapter: EngineAdapter = {
     // The first connection: the first named database, else the maintenance database.
     const firstDatabase = explicit ? explicit[0]! : MAINTENANCE_DATABASE;
     let first: PgClient;
+    let connectedTo = firstDatabase;
     try {
       first = await connect({ instance, password, database: firstDatabase }, signal);
     } catch (error) {
@@ -156,6 +157,7 @@ export const postgresAdapter: EngineAdapter = {
         // No usable "postgres" database on this server: template1 lists the others just as well.
         try {
           first = await connect({ instance, password, database: 'template1' }, signal);
+          connectedTo = 'template1';
         } catch {
           throw error;
         }
@@ -191,7 +193,17 @@ export const postgresAdapter: EngineAdapter = {
         }
         databases = explicit;
       } else {
-        const candidates = all.filter((d) => !SERVICE_DATABASES.has(d.name));
+        // The maintenance database is usually empty, but when someone keeps tables there they are pulled too.
+        const maintenanceHasTables =
+          connectedTo === MAINTENANCE_DATABASE &&
+          (
+            await first.query<{ found: boolean }>(
+              `SELECT EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                 WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+                   AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%') AS found`,
+            )
+          ).rows[0]!.found;
+        const candidates = all.filter((d) => !SERVICE_DATABASES.has(d.name) || (d.name === MAINTENANCE_DATABASE && maintenanceHasTables));
         const refused = candidates.filter((d) => !d.can_connect);
         if (refused.length > 0) {
           target.addServerFacts(
