@@ -18,9 +18,11 @@ export function progressPrinter(stream: NodeJS.WriteStream): (event: PullEvent) 
         stream.write(`${event.instance}: ${event.table}${estimate}\n`);
         break;
       }
-      case 'table-progress':
-        stream.write(`${event.instance}: ${event.table} ${event.rows.toLocaleString('en-US')} rows, ${rate(`${event.instance}/${event.table}`, event.rows)}\n`);
+      case 'table-progress': {
+        const bytes = event.bytes > 0 ? `, ${(event.bytes / 1048576).toFixed(1)} MiB` : '';
+        stream.write(`${event.instance}: ${event.table} ${event.rows.toLocaleString('en-US')} rows${bytes}, ${rate(`${event.instance}/${event.table}`, event.rows)}\n`);
         break;
+      }
       case 'table-done':
         stream.write(
           `${event.instance}: ${event.table} done, ${event.rows.toLocaleString('en-US')} rows${event.limited ? ' (limited by --max-rows)' : ''} ${rate(`${event.instance}/${event.table}`, event.rows)}\n`,

@@ -34,6 +34,9 @@ export function pullMysqlTable(
   const longColumns = dataTypes.flatMap((t, i) => (LONG_TYPES.test(t) ? [i] : []));
   let batchBytes = 0;
   const label = `${table.database}.${table.name}`;
+  // Bytes off the wire for progress: the socket's counter, from where this table started.
+  const socket = (connection as unknown as { stream?: { bytesRead?: number } }).stream;
+  const startBytes = socket?.bytesRead ?? 0;
   return new Promise<TablePullResult>((resolve, reject) => {
     let rows = 0;
     let limited = false;
@@ -82,7 +85,7 @@ export function pullMysqlTable(
         if (v !== null) batchBytes += (v as string | Uint8Array).length;
       }
       if (batch.length >= BATCH_ROWS || batchBytes >= BATCH_BYTES) flush();
-      if (rows % PROGRESS_EVERY_ROWS === 0) options.progress({ type: 'table-progress', instance, table: label, rows, bytes: 0 });
+      if (rows % PROGRESS_EVERY_ROWS === 0) options.progress({ type: 'table-progress', instance, table: label, rows, bytes: (socket?.bytesRead ?? 0) - startBytes });
     });
     query.on('error', (error: unknown) => fail(error));
     query.on('end', () => {
