@@ -1,11 +1,9 @@
 // The `snapbench` command line. Every command: exit 0 on success, non-zero with
 // one line on stderr that names the problem and what to do; no stack trace
 // unless --debug. JSON goes to stdout alone; progress goes to stderr.
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
-import { FleetError, parseFleet } from '../../shared/model/fleet.ts';
+import { Command, CommanderError } from 'commander';
+import { resolve } from 'node:path';
+import { FleetError } from '../../shared/model/fleet.ts';
 import { PullError } from '../engines/types.ts';
 import { listTables, openSnapshot, readManifest, SnapshotFileError } from '../file/reader.ts';
 import { verifySnapshot } from '../file/verify.ts';
@@ -15,50 +13,8 @@ import { progressPrinter } from './progress.ts';
 import { runQuery, QueryRefusedError } from './query.ts';
 import { registerExtraCommands } from './commands/index.ts';
 import { CliError } from './errors.ts';
+import { checkOutputFile, formatOption, loadFleetFile, positiveInteger } from './options.ts';
 
-
-function positiveInteger(name: string) {
-  return (value: string) => {
-    if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError(`${name} must be a whole number of at least 1`);
-    return Number(value);
-  };
-}
-
-function formatOption(allowed: string[], fallback: string) {
-  return new Option('--format <format>', `output format: ${allowed.join(' | ')}`).choices(allowed).default(fallback);
-}
-
-export function loadFleetFile(path: string) {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch {
-    throw new CliError(`fleet manifest ${path}: cannot be read`, 'check the path given to --fleet');
-  }
-  let document: unknown;
-  try {
-    document = parseYaml(bytes.toString('utf8'));
-  } catch (error) {
-    if (error instanceof YAMLParseError) {
-      const line = error.linePos?.[0];
-      throw new CliError(`fleet manifest ${path}${line ? ` line ${line.line}` : ''}: invalid YAML: ${error.message.split('\n')[0]}`, 'fix the YAML syntax');
-    }
-    throw error;
-  }
-  return { fleet: parseFleet(document, `fleet manifest ${path}`), bytes };
-}
-
-/** Fails before any server is contacted when the output cannot be written. */
-function checkOutputPath(out: string): void {
-  const dir = dirname(resolve(out));
-  if (!existsSync(dir)) throw new CliError(`--out ${out}: directory ${dir} does not exist`, 'create it or choose another path');
-  if (existsSync(out) && statSync(out).isDirectory()) throw new CliError(`--out ${out}: is a directory`, 'give a file name');
-  try {
-    accessSync(dir, constants.W_OK);
-  } catch {
-    throw new CliError(`--out ${out}: directory ${dir} is not writable`, 'choose a path you can write to');
-  }
-}
 
 function writeStdout(text: string): void {
   process.stdout.write(text);
@@ -86,7 +42,7 @@ export function buildProgram(): Command {
     .addOption(formatOption(['text', 'json'], 'text'))
     .action(async (opts: { fleet: string; out: string; only?: string; maxRows?: number; concurrency: number; progress?: boolean; format: string }) => {
       const { fleet, bytes } = loadFleetFile(opts.fleet);
-      checkOutputPath(opts.out);
+      checkOutputFile('--out', opts.out);
       for (const warning of fleet.warnings) process.stderr.write(`snapbench: warning: ${warning}\n`);
       const controller = new AbortController();
       const cancel = () => controller.abort(new CancelledError());

@@ -1,13 +1,14 @@
 // Pulls a whole fleet into one snapshot file: instances concurrently up to a
 // limit, each independent, so one failing instance never sinks the others.
-import { createHash, randomBytes } from 'node:crypto';
-import { hostname, userInfo } from 'node:os';
+import { createHash } from 'node:crypto';
+import { hostname } from 'node:os';
 import { missingPasswordVariables, FleetError, type Fleet, type FleetInstance } from '../../shared/model/fleet.ts';
 import type { SnapshotManifest } from '../../shared/model/snapshot.ts';
 import { loadAdapter } from '../engines/index.ts';
 import { PullError, type EngineAdapter, type PullEvent } from '../engines/types.ts';
 import { SnapshotWriter } from '../file/writer.ts';
 import { TOOL_VERSION } from '../version.ts';
+import { currentUserName, keyHashSecret } from './provenance.ts';
 
 export interface PullFleetOptions {
   fleet: Fleet;
@@ -67,12 +68,6 @@ async function runLimited<T>(items: T[], limit: number, task: (item: T) => Promi
   await Promise.all(workers);
 }
 
-function keyHashSecret(env: Record<string, string | undefined>): { secret: Buffer; source: SnapshotManifest['keyHashing']['keySource'] } {
-  const configured = env.SNAPBENCH_KEY_HASH_SECRET;
-  if (configured) return { secret: createHash('sha256').update(configured).digest(), source: 'SNAPBENCH_KEY_HASH_SECRET' };
-  return { secret: randomBytes(32), source: 'random-per-snapshot' };
-}
-
 export async function pullFleet(options: PullFleetOptions): Promise<PullFleetResult> {
   const selected = selectInstances(options.fleet, options.only);
   const missing = missingPasswordVariables(selected, options.env);
@@ -124,7 +119,7 @@ export async function pullFleet(options: PullFleetOptions): Promise<PullFleetRes
     const manifest = await writer.finish({
       tool: { name: 'snapbench', version: TOOL_VERSION },
       createdAt: new Date().toISOString(),
-      createdBy: safeUserName(),
+      createdBy: currentUserName(),
       createdOnHost: hostname(),
       synthetic: options.fleet.synthetic,
       fleet: {
@@ -140,13 +135,5 @@ export async function pullFleet(options: PullFleetOptions): Promise<PullFleetRes
   } catch (error) {
     await writer.abort();
     throw error;
-  }
-}
-
-function safeUserName(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return process.env.USER ?? 'unknown';
   }
 }

@@ -1,0 +1,243 @@
+// The reference fleet on the command line:
+//   snapbench demo          the demo snapshot, written without any server
+//   snapbench fleet seed    load the reference fleet into real servers, write its manifest
+//   snapbench fleet check   validate a fleet manifest and summarise it per engine
+//   snapbench fleet manifest  the reference fleet's manifest, every instance inventory-only
+import { InvalidArgumentError, type Command } from 'commander';
+import { renameSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ENGINES, missingPasswordVariables, type Fleet } from '../../../shared/model/fleet.ts';
+import type { PullEvent } from '../../engines/types.ts';
+import { DemoCancelled, writeDemoSnapshot } from '../../fleet/demo.ts';
+import { DEMO_FLEET_NAME, fleetManifestText } from '../../fleet/manifest.ts';
+import { DEFAULT_SCALE, DEFAULT_SEED, referenceFleet, validateScale, validateSeed, type PlantedCounts } from '../../fleet/reference/index.ts';
+import { parseHostPort, SeedError, seedReferenceFleet, type Endpoint } from '../../fleet/seed/index.ts';
+import { CliError } from '../errors.ts';
+import { checkOutputFile, formatOption, loadFleetFile } from '../options.ts';
+
+function scaleOption(value: string): number {
+  const scale = Number(value);
+  const problem = value.trim() === '' ? 'must be a number above 0' : validateScale(scale);
+  if (problem) throw new InvalidArgumentError(`--scale ${problem} (e.g. 0.02; 1 is the report's volume)`);
+  return scale;
+}
+
+function seedOption(value: string): number {
+  const seed = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  const problem = validateSeed(seed);
+  if (problem) throw new InvalidArgumentError(`--seed ${problem}`);
+  return seed;
+}
+
+/** Writes next to the target and renames, so a reader never sees half a manifest. */
+function writeFileAtomically(path: string, text: string): void {
+  const temp = `${path}.partial-${process.pid}`;
+  writeFileSync(temp, text);
+  renameSync(temp, path);
+}
+
+function number(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+function plantedSummary(counts: PlantedCounts): string {
+  const r = counts.rules;
+  return [
+    `orders ${number(counts.orders.total)} (${number(counts.orders.nullOrNonUsd)} NULL/non-USD, ${number(counts.orders.blankShopName)} blank shop_name, ${number(counts.orders.atTestShops)} at test shops)`,
+    `USD revenue ${counts.orders.revenueUsd}`,
+    `Han commodity names ${r['DQ-004']!.count}`,
+    `persistent CONTACT_* keys ${number(r['RDS-001']!.count)}`,
+    `sk- secrets ${r['SEC-002']!.count}`,
+  ].join('; ');
+}
+
+function tableProgress(stream: NodeJS.WriteStream): (event: PullEvent) => void {
+  return (event) => {
+    if (event.type === 'table-done') stream.write(`${event.instance}: ${event.table}: ${number(event.rows)} rows\n`);
+  };
+}
+
+function endpoint(flag: string, text: string, defaultPort: number, user: string | undefined, passwordEnv: string | undefined, passwordFlag: string): Endpoint {
+  let password: string | undefined;
+  if (passwordEnv !== undefined) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(passwordEnv)) throw new CliError(`${passwordFlag} ${passwordEnv}: not an environment variable name`, `give the name of the variable that holds the password, e.g. ${passwordFlag} DB_PW`);
+    password = process.env[passwordEnv];
+    if (password === undefined) throw new CliError(`${passwordFlag} ${passwordEnv}: the environment variable is not set`, `export ${passwordEnv}=... first`);
+  }
+  try {
+    return { flag, ...parseHostPort(flag, text, defaultPort), user, password, passwordEnv };
+  } catch (error) {
+    if (error instanceof SeedError) throw new CliError(error.message, error.hint);
+    throw error;
+  }
+}
+
+interface SeedCliOptions {
+  scale: number;
+  seed: number;
+  mysql?: string;
+  mysqlUser?: string;
+  mysqlPasswordEnv?: string;
+  postgres?: string;
+  postgresUser?: string;
+  postgresPasswordEnv?: string;
+  redis?: string;
+  redisPasswordEnv?: string;
+  out: string;
+  replace?: boolean;
+  format: string;
+}
+
+interface EngineSummary {
+  instances: number;
+  connected: number;
+  inventoryOnly: number;
+  domains: Record<string, number>;
+  allocatedMemoryMb?: number;
+  withAllocation?: number;
+}
+
+export function summariseFleet(fleet: Fleet): Record<string, EngineSummary> {
+  const out: Record<string, EngineSummary> = {};
+  for (const engine of ENGINES) {
+    const instances = fleet.instances.filter((i) => i.engine === engine);
+    const domains: Record<string, number> = {};
+    for (const i of instances) domains[i.domain ?? '(none)'] = (domains[i.domain ?? '(none)'] ?? 0) + 1;
+    const connected = instances.filter((i) => i.connection).length;
+    const summary: EngineSummary = { instances: instances.length, connected, inventoryOnly: instances.length - connected, domains };
+    if (engine === 'redis') {
+      const allocated = instances.filter((i) => i.allocatedMemoryMb !== undefined);
+      summary.withAllocation = allocated.length;
+      summary.allocatedMemoryMb = allocated.reduce((n, i) => n + i.allocatedMemoryMb!, 0);
+    }
+    out[engine] = summary;
+  }
+  return out;
+}
+
+export function registerFleetCommands(program: Command): void {
+  program
+    .command('demo')
+    .description('write the reference-fleet demo snapshot, without any server')
+    .option('--scale <x>', `row counts relative to the report's volumes (1 = 487K orders)`, scaleOption, DEFAULT_SCALE)
+    .option('--seed <n>', 'random seed: the same seed and scale give the same data', seedOption, DEFAULT_SEED)
+    .option('--out <file>', 'snapshot file to write (replaced only when complete)', 'demo.snapbench')
+    .option('--progress', 'print each table on stderr as it is written')
+    .addOption(formatOption(['text', 'json'], 'text'))
+    .action(async (opts: { scale: number; seed: number; out: string; progress?: boolean; format: string }) => {
+      const out = checkOutputFile('--out', opts.out);
+      const controller = new AbortController();
+      const cancel = () => controller.abort();
+      process.once('SIGINT', cancel);
+      process.once('SIGTERM', cancel);
+      try {
+        const result = await writeDemoSnapshot({
+          out,
+          seed: opts.seed,
+          scale: opts.scale,
+          signal: controller.signal,
+          onEvent: opts.progress ? tableProgress(process.stderr) : undefined,
+        });
+        process.stderr.write(
+          `snapbench demo: wrote ${out}: ${result.instances} instances, ${result.tables} tables, ${number(result.rows)} rows in ${result.seconds.toFixed(1)} s (seed ${opts.seed}, scale ${opts.scale})\n` +
+            `snapbench demo: planted: ${plantedSummary(result.counts)}\n` +
+            `snapbench demo: capped below the report's volumes: ${result.fleet.capped.join('; ')}\n`,
+        );
+        if (opts.format === 'json') process.stdout.write(JSON.stringify(result.counts, null, 2) + '\n');
+      } catch (error) {
+        if (error instanceof DemoCancelled || controller.signal.aborted) throw new CliError('demo cancelled; no file was written', null, 130);
+        throw error;
+      } finally {
+        process.off('SIGINT', cancel);
+        process.off('SIGTERM', cancel);
+      }
+    });
+
+  const fleet = program.command('fleet').description('the reference fleet in real servers, and fleet manifests');
+
+  fleet
+    .command('seed')
+    .description('load the reference fleet into real servers and write the fleet manifest that pulls it')
+    .option('--scale <x>', `row counts relative to the report's volumes (1 = 487K orders)`, scaleOption, DEFAULT_SCALE)
+    .option('--seed <n>', 'random seed: the same seed and scale give the same data', seedOption, DEFAULT_SEED)
+    .option('--mysql <host:port>', 'MySQL/MariaDB server: one database per MySQL instance with data')
+    .option('--mysql-user <user>', 'MySQL user allowed to create databases (default root)')
+    .option('--mysql-password-env <var>', 'environment variable holding the MySQL password (named in the manifest)')
+    .option('--postgres <host:port>', 'PostgreSQL server: databases dify and ilkmap')
+    .option('--postgres-user <user>', 'PostgreSQL user allowed to create databases (default postgres)')
+    .option('--postgres-password-env <var>', 'environment variable holding the PostgreSQL password')
+    .option('--redis <host:port,...>', 'Redis servers, one per instance, in this order: luckyus-isales-market, -session, -order, -commodity, luckyus-iotplatform, luckyus-apigateway')
+    .option('--redis-password-env <var>', 'environment variable holding the Redis password (AUTH)')
+    .requiredOption('--out <fleet.yaml>', 'fleet manifest to write')
+    .option('--replace', 'drop and recreate the fleet\u2019s own databases when they are not empty (Redis: empty database 0)')
+    .addOption(formatOption(['text', 'json'], 'text'))
+    .action(async (opts: SeedCliOptions) => {
+      const out = checkOutputFile('--out', opts.out);
+      const mysql = opts.mysql === undefined ? undefined : endpoint('--mysql', opts.mysql, 3306, opts.mysqlUser ?? 'root', opts.mysqlPasswordEnv, '--mysql-password-env');
+      const postgres = opts.postgres === undefined ? undefined : endpoint('--postgres', opts.postgres, 5432, opts.postgresUser ?? 'postgres', opts.postgresPasswordEnv, '--postgres-password-env');
+      const redis = (opts.redis ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+        .map((text) => endpoint('--redis', text, 6379, undefined, opts.redisPasswordEnv, '--redis-password-env'));
+      for (const [flag, given] of [['--mysql-user', opts.mysqlUser], ['--mysql-password-env', opts.mysqlPasswordEnv], ['--postgres-user', opts.postgresUser], ['--postgres-password-env', opts.postgresPasswordEnv]] as const) {
+        const server = flag.startsWith('--mysql') ? opts.mysql : opts.postgres;
+        if (given !== undefined && server === undefined) throw new CliError(`${flag} is given without ${flag.startsWith('--mysql') ? '--mysql' : '--postgres'}`, 'add the server HOST:PORT, or leave the flag out');
+      }
+      try {
+        const result = await seedReferenceFleet({
+          seed: opts.seed,
+          scale: opts.scale,
+          mysql,
+          postgres,
+          redis,
+          replace: opts.replace === true,
+          onProgress: (line) => process.stderr.write(`snapbench fleet seed: ${line}\n`),
+        });
+        writeFileAtomically(out, result.manifestText);
+        const seeded = result.connections.size;
+        process.stderr.write(
+          `snapbench fleet seed: wrote ${out}: ${result.fleet.inventory.length} instances, ${seeded} seeded, ${result.fleet.inventory.length - seeded} inventory-only; ${result.seconds.toFixed(1)} s (seed ${opts.seed}, scale ${opts.scale})\n` +
+            `snapbench fleet seed: planted: ${plantedSummary(result.counts)}\n` +
+            (redis.length >= 3 ? 'snapbench fleet seed: note: order:detail keys expire 60\u201396 s after seeding; pull soon to see them\n' : ''),
+        );
+        if (opts.format === 'json') process.stdout.write(JSON.stringify(result.counts, null, 2) + '\n');
+      } catch (error) {
+        if (error instanceof SeedError) throw new CliError(error.message, error.hint);
+        throw error;
+      }
+    });
+
+  fleet
+    .command('check')
+    .description('validate a fleet manifest and summarise it per engine')
+    .argument('<fleet.yaml>', 'fleet manifest')
+    .addOption(formatOption(['text', 'json'], 'text'))
+    .action((file: string, opts: { format: string }) => {
+      const { fleet: parsed } = loadFleetFile(file);
+      for (const warning of parsed.warnings) process.stderr.write(`snapbench: warning: ${warning}\n`);
+      for (const missing of missingPasswordVariables(parsed.instances, process.env)) process.stderr.write(`snapbench: warning: ${missing}\n`);
+      const engines = summariseFleet(parsed);
+      if (opts.format === 'json') {
+        process.stdout.write(JSON.stringify({ file: resolve(file), name: parsed.name ?? null, synthetic: parsed.synthetic, instances: parsed.instances.length, engines, warnings: parsed.warnings }, null, 2) + '\n');
+        return;
+      }
+      for (const [engine, s] of Object.entries(engines)) {
+        const domains = Object.entries(s.domains)
+          .map(([d, n]) => `${d} ${n}`)
+          .join(', ');
+        const memory = s.withAllocation ? `; allocated memory ${number(s.allocatedMemoryMb!)} MB on ${s.withAllocation}` : '';
+        process.stdout.write(`${engine}: ${s.instances} instances, ${s.connected} with connection details, ${s.inventoryOnly} inventory-only${domains ? `; domains: ${domains}` : ''}${memory}\n`);
+      }
+    });
+
+  fleet
+    .command('manifest')
+    .description('print (or write) the reference fleet\u2019s manifest: all 143 instances, inventory-only')
+    .option('--out <fleet.yaml>', 'write it to this file instead of stdout')
+    .action((opts: { out?: string }) => {
+      const text = fleetManifestText(referenceFleet(), new Map(), DEMO_FLEET_NAME);
+      if (opts.out) writeFileAtomically(checkOutputFile('--out', opts.out), text);
+      else process.stdout.write(text);
+    });
+}

@@ -1,0 +1,53 @@
+// Option parsing and checks shared by the CLI's commands.
+import { InvalidArgumentError, Option } from 'commander';
+import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { parseFleet } from '../../shared/model/fleet.ts';
+import { CliError } from './errors.ts';
+
+export function positiveInteger(name: string) {
+  return (value: string) => {
+    if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError(`${name} must be a whole number of at least 1`);
+    return Number(value);
+  };
+}
+
+export function formatOption(allowed: string[], fallback: string) {
+  return new Option('--format <format>', `output format: ${allowed.join(' | ')}`).choices(allowed).default(fallback);
+}
+
+/** Fails before any work when the output file cannot be written; returns the absolute path. */
+export function checkOutputFile(flag: string, path: string): string {
+  const full = resolve(path);
+  const dir = dirname(full);
+  if (!existsSync(dir)) throw new CliError(`${flag} ${path}: directory ${dir} does not exist`, 'create it or choose another path');
+  if (existsSync(full) && statSync(full).isDirectory()) throw new CliError(`${flag} ${path}: is a directory`, 'give a file name');
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch {
+    throw new CliError(`${flag} ${path}: directory ${dir} is not writable`, 'choose a path you can write to');
+  }
+  return full;
+}
+
+/** Reads and validates a fleet manifest file; every problem is one line naming the instance and field. */
+export function loadFleetFile(path: string) {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch {
+    throw new CliError(`fleet manifest ${path}: cannot be read`, 'check the path given to --fleet');
+  }
+  let document: unknown;
+  try {
+    document = parseYaml(bytes.toString('utf8'));
+  } catch (error) {
+    if (error instanceof YAMLParseError) {
+      const line = error.linePos?.[0];
+      throw new CliError(`fleet manifest ${path}${line ? ` line ${line.line}` : ''}: invalid YAML: ${error.message.split('\n')[0]}`, 'fix the YAML syntax');
+    }
+    throw error;
+  }
+  return { fleet: parseFleet(document, `fleet manifest ${path}`), bytes };
+}
