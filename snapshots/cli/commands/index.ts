@@ -2,7 +2,9 @@
 // features can be added without touching the core of the CLI.
 import type { Command } from 'commander';
 import { registerFleetCommands } from './fleet.ts';
+import { registerScenarioCommands } from './scenario.ts';
 
 export function registerExtraCommands(program: Command): void {
+  registerScenarioCommands(program);
   registerFleetCommands(program);
 }
