@@ -161,6 +161,11 @@ function describe(error: unknown): { message: string; hint: string | null; exitC
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // A reader that stops early (`| head`) is not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
   const program = buildProgram();
   const debug = argv.includes('--debug');
   try {
