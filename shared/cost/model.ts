@@ -165,45 +165,45 @@ export function createCostModel(fleet: CostFleet, prices: PriceCatalogue, assump
   const databaseLadders = new Map<string, LadderStep[]>();
   const cacheLadders = new Map<string, LadderStep[]>();
 
-  function databaseLadder(engine: DatabaseEngine, start: string): LadderStep[] {
-    const key = `${engine}|${start}`;
-    let ladder = databaseLadders.get(key);
-    if (ladder) return ladder;
-    const step = (name: string): LadderStep => ({ instanceClass: name, capacity: sustainedVcpu(prices, name), hourly: prices.database[name]!.hourly[engine] });
+  /**
+   * The classes an instance can grow into: its own class, then bigger ones of its
+   * family that cost no less, then the overflow family's bigger ones.
+   */
+  function ladderFrom(classNames: string[], step: (name: string) => LadderStep, start: string): LadderStep[] {
     const family = (name: string) =>
-      Object.keys(prices.database)
+      classNames
         .filter((c) => classFamily(c) === name)
         .map(step)
         .sort((a, b) => a.capacity - b.capacity || a.hourly - b.hourly);
     const first = step(start);
-    ladder = [first, ...family(classFamily(start)).filter((s) => s.capacity > first.capacity && s.hourly >= first.hourly)];
+    const ladder = [first, ...family(classFamily(start)).filter((s) => s.capacity > first.capacity && s.hourly >= first.hourly)];
     const overflow = OVERFLOW_FAMILY[classFamily(start)];
     if (overflow) {
       const top = ladder[ladder.length - 1]!;
       ladder.push(...family(overflow).filter((s) => s.capacity > top.capacity && s.hourly >= top.hourly));
     }
-    databaseLadders.set(key, ladder);
+    return ladder;
+  }
+
+  function databaseLadder(engine: DatabaseEngine, start: string): LadderStep[] {
+    const key = `${engine}|${start}`;
+    let ladder = databaseLadders.get(key);
+    if (!ladder) {
+      const step = (name: string): LadderStep => ({ instanceClass: name, capacity: sustainedVcpu(prices, name), hourly: prices.database[name]!.hourly[engine] });
+      ladder = ladderFrom(Object.keys(prices.database), step, start);
+      databaseLadders.set(key, ladder);
+    }
     return ladder;
   }
 
   function cacheLadder(start: string): LadderStep[] {
     let ladder = cacheLadders.get(start);
-    if (ladder) return ladder;
-    const usable = 1 - assumptions.redisReservedMemoryShare;
-    const step = (name: string): LadderStep => ({ instanceClass: name, capacity: prices.cache[name]!.memoryGib * 1024 * usable, hourly: prices.cache[name]!.hourly });
-    const family = (name: string) =>
-      Object.keys(prices.cache)
-        .filter((c) => classFamily(c) === name)
-        .map(step)
-        .sort((a, b) => a.capacity - b.capacity || a.hourly - b.hourly);
-    const first = step(start);
-    ladder = [first, ...family(classFamily(start)).filter((s) => s.capacity > first.capacity && s.hourly >= first.hourly)];
-    const overflow = OVERFLOW_FAMILY[classFamily(start)];
-    if (overflow) {
-      const top = ladder[ladder.length - 1]!;
-      ladder.push(...family(overflow).filter((s) => s.capacity > top.capacity && s.hourly >= top.hourly));
+    if (!ladder) {
+      const usable = 1 - assumptions.redisReservedMemoryShare;
+      const step = (name: string): LadderStep => ({ instanceClass: name, capacity: prices.cache[name]!.memoryGib * 1024 * usable, hourly: prices.cache[name]!.hourly });
+      ladder = ladderFrom(Object.keys(prices.cache), step, start);
+      cacheLadders.set(start, ladder);
     }
-    cacheLadders.set(start, ladder);
     return ladder;
   }
 
