@@ -112,9 +112,12 @@ export function buildProgram(): Command {
     .argument('<file>', 'snapshot file')
     .argument('<sql>', 'one SQL statement (SQLite dialect)')
     .addOption(formatOption(['json', 'csv'], 'json'))
-    .action((file: string, sql: string, opts: { format: 'json' | 'csv' }) => {
+    .action(async (file: string, sql: string, opts: { format: 'json' | 'csv' }) => {
       const db = openSnapshot(file);
       try {
+        // The DQ definitions (blank, Han, test name, ...) as SQL functions, so evidence queries paste as they are.
+        const { registerDqFunctions } = await import('../dq/functions.ts');
+        registerDqFunctions(db);
         runQuery(db, sql, opts.format, writeStdout);
       } finally {
         db.close();

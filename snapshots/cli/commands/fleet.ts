@@ -8,10 +8,9 @@ import { renameSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ENGINES, missingPasswordVariables, type Fleet } from '../../../shared/model/fleet.ts';
 import type { PullEvent } from '../../engines/types.ts';
-import { DemoCancelled, writeDemoSnapshot } from '../../fleet/demo.ts';
 import { DEMO_FLEET_NAME, fleetManifestText } from '../../fleet/manifest.ts';
 import { DEFAULT_SCALE, DEFAULT_SEED, referenceFleet, validateScale, validateSeed, type PlantedCounts } from '../../fleet/reference/index.ts';
-import { parseHostPort, SeedError, seedReferenceFleet, type Endpoint } from '../../fleet/seed/index.ts';
+import { parseHostPort, SeedError, type Endpoint } from '../../fleet/seed/endpoint.ts';
 import { CliError } from '../errors.ts';
 import { checkOutputFile, formatOption, loadFleetFile } from '../options.ts';
 
@@ -130,6 +129,8 @@ export function registerFleetCommands(program: Command): void {
       const cancel = () => controller.abort();
       process.once('SIGINT', cancel);
       process.once('SIGTERM', cancel);
+      // Loaded on use: the generator and the writer are not needed to parse the command line.
+      const { DemoCancelled, writeDemoSnapshot } = await import('../../fleet/demo.ts');
       try {
         const result = await writeDemoSnapshot({
           out,
@@ -185,6 +186,7 @@ export function registerFleetCommands(program: Command): void {
         if (given !== undefined && server === undefined) throw new CliError(`${flag} is given without ${flag.startsWith('--mysql') ? '--mysql' : '--postgres'}`, 'add the server HOST:PORT, or leave the flag out');
       }
       try {
+        const { seedReferenceFleet } = await import('../../fleet/seed/index.ts');
         const result = await seedReferenceFleet({
           seed: opts.seed,
           scale: opts.scale,

@@ -2,9 +2,11 @@
 // features can be added without touching the core of the CLI.
 import type { Command } from 'commander';
 import { registerFleetCommands } from './fleet.ts';
+import { registerDqCommands } from './dq.ts';
 import { registerScenarioCommands } from './scenario.ts';
 
 export function registerExtraCommands(program: Command): void {
   registerScenarioCommands(program);
   registerFleetCommands(program);
+  registerDqCommands(program);
 }

@@ -1,0 +1,67 @@
+// `snapbench dq` (run a rule pack on a snapshot, keep the results in it),
+// `dq history`, `dq evidence`, `dq pack`, and `snapbench diff`. The engine is
+// loaded only when one of them runs, so other commands do not pay for it.
+import { Option, type Command } from 'commander';
+import { CliError } from '../errors.ts';
+
+export const REPORT_FORMATS = ['json', 'html', 'csv', 'text'] as const;
+const actions = () => import('../../dq/commands.ts');
+
+/** Exit code of `dq --fail-on` when the run found what it was told to fail on. */
+export const DQ_FINDINGS_EXIT_CODE = 4;
+
+export function registerDqCommands(program: Command): void {
+  const dq = program
+    .command('dq')
+    .description('run a data-quality rule pack on a snapshot, offline, and keep the results in it')
+    .argument('<file>', 'snapshot file')
+    .option('--pack <pack>', 'YAML rule pack, or a built-in pack name (default report-07)')
+    .addOption(new Option('--format <format>', 'report format (default: from the --out extension, else text)').choices([...REPORT_FORMATS]))
+    .option('--out <report>', 'write the report to this file instead of stdout')
+    .option('--no-store', 'do not keep the results in the snapshot file')
+    .addOption(new Option('--fail-on <level>', `exit ${DQ_FINDINGS_EXIT_CODE} when a rule ends at this level or worse (errors count as fail)`).choices(['warn', 'fail']))
+    .option('--timings', 'print per-rule and per-table timings on stderr')
+    .action(async (file: string, opts: { pack?: string; format?: string; out?: string; store: boolean; failOn?: 'warn' | 'fail'; timings?: boolean }) =>
+      (await actions()).runDq(file, opts),
+    );
+
+  // The parent's options are read anywhere on the command line (the root program does not use
+  // positional options), so subcommands share its --format and --pack instead of declaring their own.
+  const shared = (command: Command, formats: readonly string[], fallback: string) => {
+    const all = command.optsWithGlobals() as { format?: string; pack?: string };
+    const format = all.format ?? fallback;
+    if (!formats.includes(format)) throw new CliError(`dq ${command.name()}: --format must be one of ${formats.join(', ')}`);
+    return { format, pack: all.pack };
+  };
+
+  dq.command('history')
+    .description('list the DQ runs stored in a snapshot (--format text | json)')
+    .argument('<file>', 'snapshot file')
+    .option('--rule <id>', "one rule's status and count per run")
+    .action(async function (this: Command, file: string, opts: { rule?: string }) {
+      (await actions()).dqHistory(file, { ...opts, format: shared(this, ['text', 'json'], 'text').format });
+    });
+
+  dq.command('evidence')
+    .description('list every offending row of one rule: its evidence query, run with the dq functions (--format json | csv)')
+    .argument('<file>', 'snapshot file')
+    .argument('<rule>', 'rule id, e.g. DQ-002')
+    .option('--run <n>', 'a stored run (default: the latest; without any, or with --pack, the pack is run now)')
+    .action(async function (this: Command, file: string, ruleId: string, opts: { run?: string }) {
+      const { format, pack } = shared(this, ['json', 'csv'], 'json');
+      (await actions()).dqEvidence(file, ruleId, { ...opts, pack, format: format as 'json' | 'csv' });
+    });
+
+  dq.command('pack')
+    .description('print the built-in report-07 pack as YAML (a starting point for your own)')
+    .action(async () => (await actions()).printBuiltInPack());
+
+  program
+    .command('diff')
+    .description('what changed between two snapshots: schema, row counts, DQ findings')
+    .argument('<a>', 'the earlier snapshot file')
+    .argument('<b>', 'the later snapshot file')
+    .option('--pack <pack>', 'run this pack on both files now instead of using their stored runs')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action(async (a: string, b: string, opts: { pack?: string; format: string }) => (await actions()).dqDiff(a, b, opts));
+}

@@ -1,0 +1,164 @@
+// The actions of `snapbench dq`, `dq history`, `dq evidence`, `dq pack` and
+// `snapbench diff` (registered in snapshots/cli/commands/dq.ts, which loads
+// this module only when one of them runs).
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, extname, resolve } from 'node:path';
+import { DqPackError, type RulePack } from '../../shared/dq/pack.ts';
+import { summarize, type DqResult } from '../../shared/dq/results.ts';
+import { DQ_FINDINGS_EXIT_CODE, REPORT_FORMATS } from '../cli/commands/dq.ts';
+import { CliError } from '../cli/errors.ts';
+import { runQuery } from '../cli/query.ts';
+import { openSnapshot, readManifest } from '../file/reader.ts';
+import { TOOL_VERSION } from '../version.ts';
+import { diffSnapshots, renderDiffText } from './diff.ts';
+import { registerDqFunctions } from './functions.ts';
+import { renderHtml } from './html.ts';
+import { builtInPackYaml, loadPack } from './loadPack.ts';
+import { renderCsv, renderJson, renderText, type ReportContext } from './report.ts';
+import { runPack } from './run.ts';
+import { listRuns, packSha256, readRunResults, storeRun } from './store.ts';
+
+type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+export function packOrExit(nameOrPath: string | undefined): RulePack {
+  try {
+    return loadPack(nameOrPath);
+  } catch (error) {
+    if (error instanceof DqPackError) throw new CliError(error.message, error.problems.length === 1 ? 'fix the pack; "snapbench dq pack" prints report-07 as an example' : null);
+    throw error;
+  }
+}
+
+/** --format, else the --out file's extension, else a text summary. */
+function reportFormat(format: string | undefined, out: string | undefined): ReportFormat {
+  if (format) return format as ReportFormat;
+  const ext = out ? extname(out).slice(1).toLowerCase() : '';
+  if (ext === 'htm') return 'html';
+  return (REPORT_FORMATS as readonly string[]).includes(ext) ? (ext as ReportFormat) : out ? 'json' : 'text';
+}
+
+function checkOut(out: string): void {
+  const dir = dirname(resolve(out));
+  if (!existsSync(dir)) throw new CliError(`--out ${out}: directory ${dir} does not exist`, 'create it or choose another path');
+  if (existsSync(out) && statSync(out).isDirectory()) throw new CliError(`--out ${out}: is a directory`, 'give a file name');
+}
+
+function render(format: ReportFormat, ctx: ReportContext): string {
+  switch (format) {
+    case 'json':
+      return renderJson(ctx);
+    case 'csv':
+      return renderCsv(ctx);
+    case 'html':
+      return renderHtml(ctx);
+    case 'text':
+      return renderText(ctx);
+  }
+}
+
+function failOn(level: 'warn' | 'fail' | undefined, results: DqResult[]): void {
+  if (!level) return;
+  const hits = results.filter((r) => r.status === 'fail' || r.status === 'error' || (level === 'warn' && r.status === 'warn'));
+  if (hits.length === 0) return;
+  throw new CliError(`dq: ${hits.length} rule(s) at or above --fail-on ${level}: ${hits.map((r) => `${r.id} ${r.status}`).join(', ')}`, null, DQ_FINDINGS_EXIT_CODE);
+}
+
+export interface DqOptions {
+  pack?: string;
+  format?: string;
+  out?: string;
+  store: boolean;
+  failOn?: 'warn' | 'fail';
+  timings?: boolean;
+}
+
+export function runDq(file: string, opts: DqOptions): void {
+  if (opts.out) checkOut(opts.out);
+  const db = openSnapshot(file);
+  let ctx: ReportContext;
+  try {
+    const pack = packOrExit(opts.pack);
+    const { manifest, rootSha256 } = readManifest(db, file);
+    // Memory-mapped reads make the table scans cheaper; safe here because this
+    // connection is ours alone and is closed before the results are appended.
+    db.pragma('mmap_size = 2147418112');
+    const run = runPack(db, pack);
+    if (opts.timings) {
+      const rules = Object.entries(run.timings.rules).map(([id, ms]) => `${id} ${ms.toFixed(1)}ms`);
+      const scans = Object.entries(run.timings.scans).map(([table, ms]) => `${table} ${ms.toFixed(1)}ms`);
+      process.stderr.write(`snapbench dq: ${run.timings.total.toFixed(1)} ms; rules: ${rules.join(', ')}; scans: ${scans.join(', ')}\n`);
+    }
+    ctx = {
+      file: resolve(file),
+      manifest,
+      rootSha256,
+      pack,
+      run: { id: null, startedAt: run.startedAt, finishedAt: run.finishedAt, packSha256: packSha256(pack), toolVersion: TOOL_VERSION },
+      results: run.results,
+    };
+    db.close();
+    if (opts.store) {
+      const outcome = storeRun(file, run, rootSha256);
+      if (outcome.stored) ctx.run.id = outcome.runId;
+      else process.stderr.write(`snapbench dq: warning: results were not stored in the snapshot (${outcome.reason}); the report is complete\n`);
+    }
+  } finally {
+    if (db.open) db.close();
+  }
+  const text = render(reportFormat(opts.format, opts.out), ctx);
+  if (opts.out) {
+    writeFileSync(opts.out, text);
+    const s = summarize(ctx.results);
+    process.stderr.write(`snapbench dq: wrote ${opts.out}: ${s.fail} fail, ${s.warn} warn, ${s.pass} pass, ${s.error} error, ${s.skipped} skipped\n`);
+  } else process.stdout.write(text);
+  failOn(opts.failOn, ctx.results);
+}
+
+export function withSnapshot<T>(file: string, use: (db: ReturnType<typeof openSnapshot>) => T): T {
+  const db = openSnapshot(file);
+  try {
+    return use(db);
+  } finally {
+    db.close();
+  }
+}
+
+export function dqHistory(file: string, opts: { rule?: string; format: string }): void {
+  withSnapshot(file, (db) => {
+    const runs = listRuns(db).map((run) => ({ ...run, result: opts.rule ? (readRunResults(db, run.runId).find((r) => r.id === opts.rule) ?? null) : undefined }));
+    if (opts.format === 'json') return void process.stdout.write(JSON.stringify(runs, null, 2) + '\n');
+    if (runs.length === 0) return void process.stdout.write(`${file}: no DQ run stored (run "snapbench dq ${file}")\n`);
+    for (const run of runs) {
+      const rule = run.result ? `  ${opts.rule}: ${run.result.status}${run.result.count === null ? '' : ` ${run.result.count}`}` : opts.rule ? `  ${opts.rule}: not in this run` : '';
+      process.stdout.write(`run ${run.runId}  ${run.finishedAt}  ${run.pack}  ${run.fail} fail, ${run.warn} warn, ${run.pass} pass, ${run.error} error, ${run.skipped} skipped${rule}\n`);
+    }
+  });
+}
+
+export function dqEvidence(file: string, ruleId: string, opts: { run?: string; pack?: string; format: 'json' | 'csv' }): void {
+  withSnapshot(file, (db) => {
+    const runs = listRuns(db);
+    const chosen = opts.run ? runs.find((r) => String(r.runId) === opts.run) : runs[runs.length - 1];
+    if (opts.run && !chosen) throw new CliError(`${file}: no stored DQ run ${opts.run}`, 'list them with "snapbench dq history FILE"');
+    const results = chosen && !opts.pack ? readRunResults(db, chosen.runId) : runPack(db, packOrExit(opts.pack)).results;
+    const result = results.find((r) => r.id === ruleId);
+    if (!result) throw new CliError(`rule ${ruleId}: not in the pack`, `rules: ${results.map((r) => r.id).join(', ')}`);
+    if (!result.evidenceQuery) throw new CliError(`rule ${ruleId}: has no evidence query (${result.status})`);
+    registerDqFunctions(db);
+    runQuery(db, result.evidenceQuery, opts.format, (chunk) => void process.stdout.write(chunk));
+  });
+}
+
+export function printBuiltInPack(): void {
+  process.stdout.write(builtInPackYaml());
+}
+
+export function dqDiff(a: string, b: string, opts: { pack?: string; format: string }): void {
+  const pack = opts.pack ? packOrExit(opts.pack) : undefined;
+  withSnapshot(a, (dbA) =>
+    withSnapshot(b, (dbB) => {
+      const diff = diffSnapshots({ file: resolve(a), db: dbA }, { file: resolve(b), db: dbB }, pack);
+      process.stdout.write(opts.format === 'json' ? JSON.stringify(diff, null, 2) + '\n' : renderDiffText(diff));
+    }),
+  );
+}

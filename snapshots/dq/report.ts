@@ -1,0 +1,59 @@
+// A DQ run as a report: JSON (the CLI contract's shape), CSV (one row per
+// result), a short text summary, and HTML (report/html.ts).
+import type { RulePack } from '../../shared/dq/pack.ts';
+import { summarize, type DqReport, type DqResult } from '../../shared/dq/results.ts';
+import type { SnapshotManifest } from '../../shared/model/snapshot.ts';
+import { csvCell } from '../cli/output.ts';
+
+export interface ReportContext {
+  file: string;
+  manifest: SnapshotManifest;
+  rootSha256: string;
+  pack: RulePack;
+  run: { id: number | null; startedAt: string; finishedAt: string; packSha256: string; toolVersion: string };
+  results: DqResult[];
+}
+
+export function reportOf(ctx: ReportContext): DqReport {
+  return { snapshot: { file: ctx.file, createdAt: ctx.manifest.createdAt, sha256: ctx.rootSha256 }, pack: ctx.pack.pack, results: ctx.results };
+}
+
+export function renderJson(ctx: ReportContext): string {
+  return JSON.stringify(reportOf(ctx), null, 2) + '\n';
+}
+
+const CSV_COLUMNS = ['id', 'title', 'severity', 'status', 'count', 'total', 'limited', 'metrics', 'evidence_rows', 'evidence', 'evidence_query'] as const;
+
+export function renderCsv(ctx: ReportContext): string {
+  const lines = [CSV_COLUMNS.join(',')];
+  for (const r of ctx.results) {
+    lines.push(
+      // One line per result: the query's line breaks become spaces (SQL reads the same).
+      [r.id, r.title, r.severity, r.status, r.count, r.total, r.limited ? 'true' : 'false', JSON.stringify(r.metrics), r.evidence.length, JSON.stringify(r.evidence), r.evidenceQuery?.replace(/\s*\n\s*/g, ' ') ?? null]
+        .map((v) => csvCell(v === undefined ? null : (v as string | number | null)))
+        .join(','),
+    );
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** The numbers worth a glance next to a count: scalar metrics, short. */
+export function metricSummary(metrics: Record<string, unknown>): string {
+  return Object.entries(metrics)
+    .filter(([, v]) => typeof v === 'string' || typeof v === 'number')
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(' ');
+}
+
+export function renderText(ctx: ReportContext): string {
+  const s = summarize(ctx.results);
+  const lines = [
+    `${ctx.pack.pack} on ${ctx.file} (snapshot of ${ctx.manifest.createdAt}, root sha256 ${ctx.rootSha256.slice(0, 16)}…): ${s.rules} rules: ${s.fail} fail, ${s.warn} warn, ${s.pass} pass, ${s.error} error, ${s.skipped} skipped`,
+  ];
+  for (const r of ctx.results) {
+    const count = r.count === null ? '' : r.total === null ? `count ${r.count}` : `count ${r.count} of ${r.total}`;
+    const detail = r.status === 'error' ? String(r.metrics.error) : r.status === 'skipped' ? String(r.metrics.reason) : metricSummary(r.metrics);
+    lines.push(`${r.status.toUpperCase().padEnd(7)} ${r.severity.padEnd(8)} ${r.id.padEnd(8)} ${r.title}${count ? `: ${count}` : ''}${r.limited ? ' (limited pull)' : ''}${detail ? `  [${detail}]` : ''}`);
+  }
+  return lines.join('\n') + '\n';
+}
