@@ -1,7 +1,7 @@
 // Benchmark: `snapbench dq` (report-07) against the same checks written as
 // plain SQL for the stock sqlite3 shell, on the same snapshot, in one run.
 //
-//   node --import tsx snapshots/dq/bench.ts [FILE] [--repeat N] [--scale X]
+//   node --import tsx bench/dq.ts [FILE] [--repeat N] [--scale X]     (npm run bench runs it after bench/run.ts)
 //
 // Without FILE it writes the demo snapshot (`snapbench demo --scale X`, default
 // 1 = the report's 487K orders) into a temp directory first. Prints the best
@@ -14,11 +14,11 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { TEST_NAME_PATTERN } from '../../shared/dq/definitions.ts';
-import { loadCatalog } from './catalog.ts';
-import { blankSql, hanSql, quoteIdentifier, sqlString } from './sql.ts';
+import { TEST_NAME_PATTERN } from '../shared/dq/definitions.ts';
+import { loadCatalog } from '../snapshots/dq/catalog.ts';
+import { blankSql, hanSql, quoteIdentifier, sqlString } from '../snapshots/dq/sql.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/snapbench.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../bin/snapbench.js', import.meta.url));
 
 /** report-07 as the SQL an analyst would type into the sqlite3 shell: one statement per question. */
 export function baselineSql(file: string): string {
@@ -68,11 +68,14 @@ export function main(argv: string[]): void {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { repeat: { type: 'string', default: '3' }, scale: { type: 'string', default: '1' } } });
   let file = positionals[0];
   let temp: string | null = null;
+  let demoBuildMs: number | null = null;
   if (!file) {
     temp = mkdtempSync(join(tmpdir(), 'snapbench-dq-bench-'));
     file = join(temp, 'demo.snapbench');
     process.stderr.write(`writing the demo snapshot at scale ${values.scale} ...\n`);
-    timed(process.execPath, [BIN, 'demo', '--scale', values.scale!, '--out', file]);
+    demoBuildMs = timed(process.execPath, [BIN, 'demo', '--scale', values.scale!, '--out', file]).ms;
+    const defaultDemoMs = timed(process.execPath, [BIN, 'demo', '--out', join(temp, 'default.snapbench')]).ms;
+    process.stderr.write(`demo build: scale ${values.scale} ${(demoBuildMs / 1000).toFixed(1)} s; default scale ${(defaultDemoMs / 1000).toFixed(1)} s (CLI start-up included)\n`);
   }
   try {
     const sqlFile = join(temp ?? tmpdir(), `dq-baseline-${process.pid}.sql`);
@@ -87,7 +90,7 @@ export function main(argv: string[]): void {
     if (!temp) rmSync(sqlFile, { force: true });
     const ratio = best.snapbench / best.sqlite;
     process.stdout.write(
-      `${JSON.stringify({ file, sqlite3Ms: Math.round(best.sqlite), snapbenchDqMs: Math.round(best.snapbench), engineMs: Math.round(best.engine), ratio: Number(ratio.toFixed(2)), engineRatio: Number((best.engine / best.sqlite).toFixed(2)), target: '<= 1.2x' }, null, 2)}\n`,
+      `${JSON.stringify({ file, demoBuildMs: demoBuildMs === null ? null : Math.round(demoBuildMs), sqlite3Ms: Math.round(best.sqlite), snapbenchDqMs: Math.round(best.snapbench), engineMs: Math.round(best.engine), ratio: Number(ratio.toFixed(2)), engineRatio: Number((best.engine / best.sqlite).toFixed(2)), target: '<= 1.2x' }, null, 2)}\n`,
     );
   } finally {
     if (temp) rmSync(temp, { recursive: true, force: true });
