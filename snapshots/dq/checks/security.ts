@@ -90,6 +90,8 @@ export function planSecrets(rule: RuleOf<'secrets'>, ctx: RuleContext): Finish {
         column,
         where: prefilter ? `${prefilter} AND ${test}` : test,
         count: ctx.aggregate(table, prefilter ? `count(*) FILTER (WHERE ${prefilter} AND ${test})` : `count(*) FILTER (WHERE ${test})`),
+        // The denominator: every non-NULL value the rule looked at.
+        scanned: ctx.aggregate(table, `count(${c})`),
         mask: `dq_mask_secret(${c}, ${sqlString(source)}, ${sqlString(flags)})`,
       };
     }),
@@ -112,7 +114,7 @@ export function planSecrets(rule: RuleOf<'secrets'>, ctx: RuleContext): Finish {
     );
     return {
       count,
-      total: null,
+      total: cells.reduce((n, cell) => n + toCount(cell.scanned()), 0),
       metrics: {
         by_column: Object.fromEntries(found.map((cell) => [`${cell.table.name}.${cell.column.name}`, counts[cells.indexOf(cell)]])),
         columns_scanned: cells.length,
