@@ -165,6 +165,23 @@ describe('snapbench fleet seed, then pull', () => {
     }
   });
 
+  it('report-07 on the pulled fleet finds exactly what the generator planted', async () => {
+    const result = await runCli(['dq', pulledFile, '--format', 'json', '--no-store']);
+    expect(result.code, result.stderr).toBe(0);
+    const report = parseJson<{ results: { id: string; status: string; count: number | null; total: number | null; metrics: Record<string, unknown> }[] }>(result);
+    const found = Object.fromEntries(report.results.map((r) => [r.id, r]));
+    for (const id of ['DQ-001', 'DQ-002', 'DQ-003', 'DQ-004', 'DQ-005', 'DQ-006', 'DQ-007', 'RDS-001', 'SEC-001', 'SEC-002']) {
+      const planted = seedCounts.rules[id]!;
+      expect(found[id]!.count, `${id} count`).toBe(planted.count);
+      if (planted.total !== undefined && planted.total !== null && id !== 'SEC-002') expect(found[id]!.total, `${id} total`).toBe(planted.total);
+      expect(found[id]!.status, id).toBe(id === 'DQ-006' ? 'warn' : 'fail');
+    }
+    expect(found['DQ-001']!.metrics.revenue).toBe(seedCounts.orders.revenueUsd);
+    expect(found['DQ-005']!.metrics.orders).toBe(seedCounts.orders.atTestShops);
+    // The throwaway servers are Redis 7.0: every pulled Redis instance is below 7.2.
+    expect(found['RDS-003']).toMatchObject({ status: 'fail', count: redis.length, total: redis.length });
+  });
+
   it('refuses a non-empty target without --replace, and replaces only its own databases with it', async () => {
     await mariadbExec(maria, 'CREATE DATABASE unrelated; CREATE TABLE unrelated.keep (id INT); INSERT INTO unrelated.keep VALUES (1);');
     const args = ['fleet', 'seed', '--scale', '0.002', '--mysql', `${maria.host}:${maria.port}`, '--redis', `${redis[0]!.host}:${redis[0]!.port}`, '--out', join(dir, 'again.yaml')];
