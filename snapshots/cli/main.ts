@@ -7,6 +7,9 @@ import { FleetError } from '../../shared/model/fleet.ts';
 import { PullError } from '../engines/types.ts';
 import { listTables, openSnapshot, readManifest, SnapshotFileError } from '../file/reader.ts';
 import { verifySnapshot } from '../file/verify.ts';
+import { checkSignatures, checkSignerName, describeSignatures, loadSigningKey, loadTrustedKey, SignatureError, signSnapshotFile, untrustedReason } from '../file/signature.ts';
+import { rootHash } from '../file/hash.ts';
+import { currentUserName } from '../pull/provenance.ts';
 import { CancelledError, pullFleet } from '../pull/pullFleet.ts';
 import { TOOL_VERSION } from '../version.ts';
 import { progressPrinter } from './progress.ts';
@@ -39,10 +42,15 @@ export function buildProgram(): Command {
     .option('--max-rows <n>', 'at most N rows per table (recorded as a limit)', positiveInteger('--max-rows'))
     .option('--concurrency <n>', 'instances pulled at once', positiveInteger('--concurrency'), 4)
     .option('--progress', 'print progress on stderr even when it is not a terminal')
+    .option('--sign <key>', 'sign the snapshot with this Ed25519 private key (snapbench keys generate)')
+    .option('--signer <name>', 'the name recorded with the signature (default: your user name)')
     .addOption(formatOption(['text', 'json'], 'text'))
-    .action(async (opts: { fleet: string; out: string; only?: string; maxRows?: number; concurrency: number; progress?: boolean; format: string }) => {
+    .action(async (opts: { fleet: string; out: string; only?: string; maxRows?: number; concurrency: number; progress?: boolean; format: string; sign?: string; signer?: string }) => {
       const { fleet, bytes } = loadFleetFile(opts.fleet);
       checkOutputFile('--out', opts.out);
+      // A bad key fails before anything is pulled.
+      const signingKey = opts.sign ? loadSigningKey(opts.sign) : null;
+      const signer = checkSignerName(opts.signer ?? currentUserName());
       for (const warning of fleet.warnings) process.stderr.write(`snapbench: warning: ${warning}\n`);
       const controller = new AbortController();
       const cancel = () => controller.abort(new CancelledError());
@@ -68,17 +76,19 @@ export function buildProgram(): Command {
         if (!result.manifest) {
           throw new CliError(`no instance could be pulled (${result.failures.length} failed); no file was written`, 'fix the errors above and pull again');
         }
+        const signed = signingKey ? signSnapshotFile(resolve(opts.out), signingKey, signer) : null;
         const summary = {
           file: resolve(opts.out),
           pulled: result.pulled,
           failed: result.failures,
           tables: Object.keys(result.manifest.hashes).filter((t) => !t.startsWith('_snapbench_')).length,
           rows: result.manifest.instances.reduce((n, i) => n + i.rows, 0),
+          ...(signed ? { signature: { signer: signed.signer, fingerprint: signed.fingerprint } } : {}),
         };
         if (opts.format === 'json') writeStdout(JSON.stringify(summary, null, 2) + '\n');
         else
           process.stderr.write(
-            `snapbench pull: wrote ${summary.file}: ${summary.pulled.length} instance(s), ${summary.tables} tables, ${summary.rows.toLocaleString('en-US')} rows${result.failures.length ? `; ${result.failures.length} instance(s) failed` : ''}\n`,
+            `snapbench pull: wrote ${summary.file}: ${summary.pulled.length} instance(s), ${summary.tables} tables, ${summary.rows.toLocaleString('en-US')} rows${result.failures.length ? `; ${result.failures.length} instance(s) failed` : ''}${signed ? `; signed by ${signed.signer} with key ${signed.fingerprint}` : ''}\n`,
           );
         if (result.failures.length > 0) process.exitCode = 3;
       } catch (error) {
@@ -128,13 +138,17 @@ export function buildProgram(): Command {
     .command('verify')
     .description('recompute every hash of a snapshot and name what changed')
     .argument('<file>', 'snapshot file')
+    .option('--trust <pubkey>', "also require a valid signature by this Ed25519 public key (the signer's .pub file)")
     .addOption(formatOption(['text', 'json'], 'text'))
-    .action((file: string, opts: { format: string }) => {
+    .action((file: string, opts: { format: string; trust?: string }) => {
+      const trusted = opts.trust ? loadTrustedKey(opts.trust) : null;
       const db = openSnapshot(file);
       try {
         const report = verifySnapshot(db, file);
-        const manifest = readManifest(db, file).manifest;
-        if (opts.format === 'json') writeStdout(JSON.stringify({ file, ...report }, null, 2) + '\n');
+        const stored = readManifest(db, file);
+        const manifest = stored.manifest;
+        const signatures = checkSignatures(db, rootHash(stored.body), trusted);
+        if (opts.format === 'json') writeStdout(JSON.stringify({ file, ...report, signatures }, null, 2) + '\n');
         else if (report.ok) {
           writeStdout(
             `${file}: intact. ${report.checkedTables} tables verified; root sha256 ${report.rootSha256}; made ${manifest.createdAt} by ${manifest.createdBy} on ${manifest.createdOnHost} with snapbench ${manifest.tool.version}\n`,
@@ -142,9 +156,11 @@ export function buildProgram(): Command {
         } else {
           for (const problem of report.problems) writeStdout(`${file}: ${problem}\n`);
         }
+        if (opts.format !== 'json') for (const line of describeSignatures(signatures, opts.trust ?? null, report.ok)) writeStdout(`${file}: ${line}\n`);
         if (!report.ok) {
           throw new CliError(`${file}: not intact: ${report.problems.length} problem(s): ${report.problems.slice(0, 3).join('; ')}${report.problems.length > 3 ? '; ...' : ''}`, null, 2);
         }
+        if (trusted && !signatures.trusted) throw new CliError(`${file}: ${untrustedReason(signatures, opts.trust!)}`, null, 5);
       } finally {
         db.close();
       }
@@ -157,7 +173,7 @@ export function buildProgram(): Command {
 function describe(error: unknown): { message: string; hint: string | null; exitCode: number } {
   if (error instanceof CliError) return { message: error.message, hint: error.hint, exitCode: error.exitCode };
   if (error instanceof FleetError) return { message: error.message, hint: null, exitCode: 1 };
-  if (error instanceof SnapshotFileError || error instanceof PullError || error instanceof QueryRefusedError) {
+  if (error instanceof SnapshotFileError || error instanceof PullError || error instanceof QueryRefusedError || error instanceof SignatureError) {
     return { message: error.message, hint: error.hint, exitCode: 1 };
   }
   return { message: error instanceof Error ? error.message : String(error), hint: 'run again with --debug for details', exitCode: 1 };

@@ -4,6 +4,7 @@ import type Database from 'better-sqlite3';
 import { DQ_COLUMNS, DQ_TABLES, HASHED_META_TABLES, META } from './schema.ts';
 import { rootHash, rowEncodingSql, tableContentHash } from './hash.ts';
 import { readManifest } from './reader.ts';
+import { SIGNATURES_TABLE, signaturesTableLayoutProblem } from './signature.ts';
 
 export interface VerifyReport {
   ok: boolean;
@@ -43,8 +44,11 @@ export function verifySnapshot(db: Database.Database, path: string): VerifyRepor
   }
   const dqTables = new Set<string>(Object.values(DQ_TABLES));
   for (const table of present) {
-    if (!(table in hashes) && table !== META.manifest && !dqTables.has(table)) problems.push(`table "${table}": added after the snapshot was made`);
+    if (!(table in hashes) && table !== META.manifest && !dqTables.has(table) && table !== SIGNATURES_TABLE) problems.push(`table "${table}": added after the snapshot was made`);
   }
+  // Signatures sign the root hash, so they sit outside it; verify --trust checks them (signature.ts).
+  const signatureLayout = signaturesTableLayoutProblem(db);
+  if (signatureLayout) problems.push(signatureLayout);
   problems.push(...verifyDqResults(db, present, stored.rootSha256));
   for (const meta of HASHED_META_TABLES) {
     if (!(meta in hashes)) problems.push(`manifest: has no hash for ${meta}`);

@@ -41,6 +41,7 @@ need postgresql-client 'have psql' 'have pg_isready'
 need redis-server      'have /usr/bin/redis-server'
 need redis-tools       'have redis-cli'
 need sqlite3           'have sqlite3'
+need openssl           'have openssl'
 need chromium          'have chromium'
 
 [ ${#missing[@]} -eq 0 ] && exit 0

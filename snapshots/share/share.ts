@@ -1,0 +1,355 @@
+// `snapbench share`: a copy of a snapshot for someone outside, with personal
+// data masked by keyed pseudonyms, secrets cut out, and the redaction recorded
+// in a new manifest that links to the source's root hash. The copy is a
+// complete snapshot: `verify` passes on it and the DQ pack runs on it.
+//
+// The copy is built fresh (CREATE + INSERT ... SELECT from the attached source),
+// never by editing a copy of the file in place: SQLite keeps overwritten values
+// in free pages and page slack, and a shared file must not carry a single byte
+// of what was masked. It goes to a hidden temporary file next to --out and is
+// renamed into place only when complete.
+import Database from 'better-sqlite3';
+import { randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, openSync, renameSync, rmSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import { isBlank } from '../../shared/dq/definitions.ts';
+import type { SnapshotManifest, TableHash } from '../../shared/model/snapshot.ts';
+import { quoteIdentifier } from '../../shared/model/sql.ts';
+import { loadCatalog, type Catalog } from '../dq/catalog.ts';
+import { rootHash, tableContentHash } from '../file/hash.ts';
+import { openSnapshot, readManifest } from '../file/reader.ts';
+import { DQ_TABLES, META } from '../file/schema.ts';
+import { addSignature, SIGNATURES_TABLE, type SigningKey } from '../file/signature.ts';
+import { verifySnapshot } from '../file/verify.ts';
+import { currentUserName } from '../pull/provenance.ts';
+import { TOOL_VERSION } from '../version.ts';
+import { buildSharePlan, redactionsOf, type ColumnAction, type Redaction, type SharePlan, type TablePlan } from './plan.ts';
+import { loadRedactionProfile, resolveProfile, type LoadedProfile } from './profile.ts';
+import { createPseudonymizer, type PseudonymKey, type Pseudonymizer, type PseudonymInput } from './pseudonym.ts';
+import { defaultSecretRule, profileSecretRule, scrubBlob, scrubText, type SecretRule } from './redact.ts';
+
+/** A share that cannot be made; one line for the CLI. Nothing was written. */
+export class ShareError extends Error {
+  constructor(
+    message: string,
+    readonly hint: string | null = null,
+  ) {
+    super(message);
+    this.name = 'ShareError';
+  }
+}
+
+/** What a shared file's manifest records about how it was made (`manifest.share`). */
+export interface ShareRecord {
+  source: { rootSha256: string; file: string; createdAt: string; createdBy: string; createdOnHost: string };
+  sharedAt: string;
+  sharedBy: string;
+  sharedOnHost: string;
+  tool: { name: 'snapbench'; version: string };
+  pseudonyms: { algorithm: 'hmac-sha256'; keyId: string; keySource: PseudonymKey['source']; shapes: Record<string, string> };
+  secrets: { rule: string; pattern: string; marker: string }[];
+  profile: { name: string | null; sha256: string } | null;
+  redactions: Redaction[];
+  /** Left out of the copy: DQ results (made for the source's root; rerun them) and the source's signatures. */
+  removed: { dqRuns: number; signatures: number };
+  /** The share record of the source, when the source was itself a shared copy. */
+  previous: ShareRecord | null;
+}
+
+export type SharedManifest = SnapshotManifest & { share: ShareRecord };
+
+export interface ShareOptions {
+  source: string;
+  out: string;
+  profile: string | null;
+  key: PseudonymKey;
+  dryRun: boolean;
+  signingKey: SigningKey | null;
+  signer: string | null;
+}
+
+export interface ShareResult {
+  dryRun: boolean;
+  source: string;
+  sourceRootSha256: string;
+  out: string | null;
+  rootSha256: string | null;
+  keyId: string;
+  redactions: Redaction[];
+  removed: ShareRecord['removed'];
+  signature: { fingerprint: string; signer: string; signedAt: string } | null;
+}
+
+const SHAPES = {
+  email: 'pii-<16 hex>@pseudonym.invalid',
+  phone: '+0<14 digits>',
+  text: 'pii:<16 hex>',
+  integer: 'positive 62-bit integer',
+  blob: '16 bytes',
+  blank: 'NULL and blank text kept as they are',
+};
+
+/** Builds the shared copy (or, with dryRun, only counts what it would change). */
+export function shareSnapshot(options: ShareOptions): ShareResult {
+  const source = resolve(options.source);
+  const out = resolve(options.out);
+  if (source === out) throw new ShareError(`--out ${options.out}: is the source file itself`, 'write the shared copy to another file');
+  // The profile first: a typo in it should not wait for the whole file to be verified.
+  const profile: LoadedProfile | null = options.profile ? loadRedactionProfile(options.profile) : null;
+  const db = openSnapshot(source);
+  let plan: SharePlan;
+  let stored: ReturnType<typeof readManifest>;
+  const removed = { dqRuns: 0, signatures: 0 };
+  try {
+    let catalog: Catalog | null = null;
+    try {
+      catalog = loadCatalog(db);
+    } catch {
+      // A damaged catalog: the verification below names what is wrong.
+    }
+    const profileColumns = profile && catalog ? resolveProfile(profile, catalog) : [];
+    const report = verifySnapshot(db, source);
+    if (!report.ok || !catalog) {
+      throw new ShareError(`${options.source}: not intact (${report.problems.slice(0, 2).join('; ')}); a shared copy would vouch for altered data`, 'run "snapbench verify" on it and share an intact snapshot');
+    }
+    stored = readManifest(db, source);
+    plan = buildSharePlan(db, catalog, profileColumns, profile);
+    const present = new Set(db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).pluck().all() as string[]);
+    if (present.has(DQ_TABLES.runs)) removed.dqRuns = db.prepare(`SELECT count(*) FROM ${DQ_TABLES.runs}`).pluck().get() as number;
+    if (present.has(SIGNATURES_TABLE)) removed.signatures = db.prepare(`SELECT count(*) FROM ${SIGNATURES_TABLE}`).pluck().get() as number;
+    const secrets = secretRules(profile);
+    const pseudonyms = createPseudonymizer(options.key.key);
+    if (options.dryRun) {
+      registerShareFunctions(db, plan, pseudonyms, secrets);
+      for (const table of plan.tables) countTransforms(db, table, secrets);
+      return {
+        dryRun: true,
+        source,
+        sourceRootSha256: stored.rootSha256,
+        out: null,
+        rootSha256: null,
+        keyId: pseudonyms.keyId,
+        redactions: redactionsOf(plan, markers(secrets)),
+        removed,
+        signature: null,
+      };
+    }
+  } finally {
+    db.close();
+  }
+  return writeSharedCopy(options, source, out, stored, plan, profile, removed);
+}
+
+function secretRules(profile: LoadedProfile | null): SecretRule[] {
+  return [defaultSecretRule(), ...(profile?.profile.secrets ?? []).map((s) => profileSecretRule(s.name, s.regex, s.flags ?? ''))];
+}
+
+function markers(secrets: SecretRule[]): Map<string, { marker: string; pattern: string }> {
+  return new Map(secrets.map((s) => [s.rule, { marker: s.marker, pattern: s.regex.source }]));
+}
+
+/** The SQL functions the transform expressions call; each counts the values it changes in its column's slot. */
+function registerShareFunctions(db: Database.Database, plan: SharePlan, pseudonyms: Pseudonymizer, secrets: SecretRule[]): void {
+  const bump = (action: ColumnAction, rule: string) => action.counts.set(rule, (action.counts.get(rule) ?? 0) + 1);
+  // safeIntegers: integers arrive as BigInt, so none above 2^53 loses a digit on the way through.
+  const options = { safeIntegers: true } as const;
+  db.function('share_mask', options, (value: PseudonymInput, slot: bigint) => {
+    const action = plan.slots[Number(slot)]!;
+    if (value === null || isBlank(value)) return value;
+    bump(action, action.rule);
+    return pseudonyms.pseudonym(value, action.storage, action.column);
+  });
+  db.function('share_drop', options, (value: PseudonymInput, slot: bigint) => {
+    if (value !== null) bump(plan.slots[Number(slot)]!, plan.slots[Number(slot)]!.rule);
+    return null;
+  });
+  db.function('share_scrub', options, (value: PseudonymInput, slot: bigint) => {
+    const action = plan.slots[Number(slot)]!;
+    if (typeof value === 'string') {
+      const { text, rules } = scrubText(value, secrets, action.emails ? pseudonyms : null);
+      for (const rule of rules) bump(action, rule);
+      return rules.length > 0 ? text : value;
+    }
+    if (Buffer.isBuffer(value)) {
+      const { bytes, rules } = scrubBlob(value, secrets);
+      for (const rule of rules) bump(action, rule);
+      return bytes;
+    }
+    return value;
+  });
+}
+
+/** The SELECT list that produces a table's shared rows from its source rows. */
+function selectList(table: TablePlan, secrets: SecretRule[]): { expressions: string[]; changes: boolean } {
+  const byColumn = new Map<string, ColumnAction>();
+  for (const action of table.actions) if (action.kind !== 'keep') byColumn.set(action.sqlColumn, action);
+  let changes = false;
+  const expressions = table.columns.map((name) => {
+    const c = quoteIdentifier(name);
+    const action = byColumn.get(name);
+    if (!action) return c;
+    changes = true;
+    if (action.kind === 'mask') return `share_mask(${c}, ${action.slot})`;
+    if (action.kind === 'drop') return `share_drop(${c}, ${action.slot})`;
+    // Scrub: SQLite skips (in C) every text that cannot hold a match; only the rest reach JavaScript.
+    const literals = secrets.map((s) => s.literal);
+    if (action.emails) literals.push('@');
+    const textTest = literals.some((l) => l === null) ? 'true' : literals.map((l) => `instr(${c}, '${l!.replaceAll("'", "''")}') > 0`).join(' OR ');
+    return `CASE WHEN (typeof(${c}) = 'text' AND (${textTest})) OR typeof(${c}) = 'blob' THEN share_scrub(${c}, ${action.slot}) ELSE ${c} END`;
+  });
+  return { expressions, changes };
+}
+
+/** --dry-run: runs the transforms over the source without keeping their results (count() evaluates each one). */
+function countTransforms(db: Database.Database, table: TablePlan, secrets: SecretRule[]): void {
+  const { expressions, changes } = selectList(table, secrets);
+  if (!changes) return;
+  db.prepare(`SELECT ${expressions.map((e) => `count(${e})`).join(', ')} FROM ${quoteIdentifier(table.table)}`).raw(true).get();
+}
+
+/** A name for the rowid that no column of the table shadows. */
+function rowidName(columns: string[]): string {
+  const taken = new Set(columns.map((c) => c.toLowerCase()));
+  return ['rowid', '_rowid_', 'oid'].find((n) => !taken.has(n)) ?? 'rowid';
+}
+
+function temporaryPath(out: string): string {
+  return join(dirname(out), `.${basename(out)}.partial-${process.pid}-${randomBytes(4).toString('hex')}`);
+}
+
+function scrubManifestStrings(value: unknown, secrets: SecretRule[], counts: Map<string, number>): unknown {
+  if (typeof value === 'string') {
+    const { text, rules } = scrubText(value, secrets, null);
+    for (const rule of rules) counts.set(rule, (counts.get(rule) ?? 0) + 1);
+    return text;
+  }
+  if (Array.isArray(value)) return value.map((v) => scrubManifestStrings(v, secrets, counts));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, scrubManifestStrings(v, secrets, counts)]));
+  return value;
+}
+
+function writeSharedCopy(
+  options: ShareOptions,
+  source: string,
+  out: string,
+  stored: ReturnType<typeof readManifest>,
+  plan: SharePlan,
+  profile: LoadedProfile | null,
+  removed: ShareRecord['removed'],
+): ShareResult {
+  const temp = temporaryPath(out);
+  const secrets = secretRules(profile);
+  const pseudonyms = createPseudonymizer(options.key.key);
+  const db = new Database(temp);
+  let closed = false;
+  try {
+    // Nobody sees this file before the rename: no journal, no syncs until the end.
+    db.pragma('journal_mode = OFF');
+    db.pragma('synchronous = OFF');
+    db.pragma('locking_mode = EXCLUSIVE');
+    registerShareFunctions(db, plan, pseudonyms, secrets);
+    // Attached for reading only: nothing below writes to `src`.
+    db.prepare(`ATTACH DATABASE ? AS src`).run(source);
+    const schema = db.prepare(`SELECT type, name, tbl_name AS tableName, sql FROM src.sqlite_master WHERE sql IS NOT NULL ORDER BY rowid`).all() as { type: string; name: string; tableName: string; sql: string }[];
+    const copied = new Set(plan.tables.map((t) => t.table));
+    db.exec('BEGIN');
+    for (const entry of schema) {
+      if (entry.type === 'table' && (copied.has(entry.name) || entry.name === META.manifest)) db.exec(entry.sql);
+    }
+    const changed = new Set<string>();
+    for (const table of plan.tables) {
+      const { expressions, changes } = selectList(table, secrets);
+      const rowid = rowidName(table.columns);
+      const columns = table.columns.map(quoteIdentifier).join(', ');
+      db.exec(`INSERT INTO main.${quoteIdentifier(table.table)} (${rowid}, ${columns}) SELECT ${rowid}, ${expressions.join(', ')} FROM src.${quoteIdentifier(table.table)} ORDER BY ${rowid}`);
+      if (changes && table.actions.some((a) => [...a.counts.values()].some((n) => n > 0))) changed.add(table.table);
+    }
+    // Indexes the source had on the copied tables (the snapshot format has none of its own today).
+    for (const entry of schema) {
+      if (entry.type === 'index' && copied.has(entry.tableName)) db.exec(entry.sql);
+    }
+    checkPseudonymCollisions(db, plan);
+    db.exec('COMMIT');
+    db.exec('DETACH DATABASE src');
+
+    const manifestCounts = new Map<string, number>();
+    const sourceManifest = scrubManifestStrings(stored.manifest, secrets, manifestCounts) as SnapshotManifest & { share?: ShareRecord };
+    const hashes: Record<string, TableHash> = {};
+    for (const [table, hash] of Object.entries(stored.manifest.hashes)) {
+      // Unchanged tables are copied value for value, in rowid order: their verified source hash still holds.
+      hashes[table] = changed.has(table) ? { sqlName: quoteIdentifier(table), ...tableContentHash(db, table) } : hash;
+    }
+    const redactions = redactionsOf(plan, markers(secrets));
+    for (const [rule, values] of manifestCounts) {
+      redactions.push({ table: META.manifest, column: 'body', action: 'replace', rule, values, why: 'strings of the source manifest holding a secret' });
+    }
+    const share: ShareRecord = {
+      source: {
+        rootSha256: stored.rootSha256,
+        file: basename(source),
+        createdAt: stored.manifest.createdAt,
+        createdBy: stored.manifest.createdBy,
+        createdOnHost: stored.manifest.createdOnHost,
+      },
+      sharedAt: new Date().toISOString(),
+      sharedBy: currentUserName(),
+      sharedOnHost: hostname(),
+      tool: { name: 'snapbench', version: TOOL_VERSION },
+      pseudonyms: { algorithm: 'hmac-sha256', keyId: pseudonyms.keyId, keySource: options.key.source, shapes: SHAPES },
+      secrets: secrets.map((s) => ({ rule: s.rule, pattern: s.regex.source, marker: s.marker })),
+      profile: profile ? { name: profile.profile.name ?? null, sha256: profile.sha256 } : null,
+      redactions,
+      removed,
+      previous: sourceManifest.share ?? null,
+    };
+    const { share: _previous, ...rest } = sourceManifest;
+    const manifest: SharedManifest = { ...rest, hashes, complete: true, share };
+    const body = JSON.stringify(manifest);
+    const root = rootHash(body);
+    db.prepare(`INSERT INTO ${META.manifest} (body, root_sha256) VALUES (?, ?)`).run(body, root);
+    const signature = options.signingKey ? addSignature(db, root, options.signingKey, options.signer ?? currentUserName()) : null;
+    db.pragma('journal_mode = DELETE');
+    db.close();
+    closed = true;
+    const fd = openSync(temp, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, out);
+    return { dryRun: false, source, sourceRootSha256: stored.rootSha256, out, rootSha256: root, keyId: pseudonyms.keyId, redactions, removed, signature };
+  } catch (error) {
+    if (!closed) {
+      try {
+        db.close();
+      } catch {
+        // already closed by a failing statement
+      }
+    }
+    rmSync(temp, { force: true });
+    rmSync(`${temp}-journal`, { force: true });
+    throw error;
+  }
+}
+
+/**
+ * Two different values with one pseudonym would merge them (distinct counts,
+ * joins). With 56+ bits per pseudonym that is all but impossible; it is checked
+ * anyway, because the promise is that counts do not change.
+ */
+function checkPseudonymCollisions(db: Database.Database, plan: SharePlan): void {
+  for (const action of plan.slots) {
+    if (action.kind !== 'mask' || (action.counts.get(action.rule) ?? 0) === 0) continue;
+    const c = quoteIdentifier(action.sqlColumn);
+    const t = quoteIdentifier(action.table);
+    const [before, after] = db.prepare(`SELECT (SELECT count(DISTINCT ${c}) FROM src.${t}), (SELECT count(DISTINCT ${c}) FROM main.${t})`).raw(true).get() as [number, number];
+    if (before !== after) {
+      throw new ShareError(
+        `${action.table}.${action.column}: two different values got the same pseudonym (${before} distinct values became ${after}); no file was written`,
+        'share again with another key (--key-env, --key-file or --fresh-key)',
+      );
+    }
+  }
+}
