@@ -1,23 +1,15 @@
-// The workbench UI's entry. The views (explorer, DQ, fleet, scenarios) arrive
-// with the UI issue; until then the window says how to use the CLI.
+// The workbench UI's entry: the same bundle runs in the desktop shell (IPC)
+// and in a browser against `snapbench serve` (HTTP).
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-
-function App() {
-  return (
-    <main style={{ fontFamily: 'system-ui, sans-serif', padding: 24 }}>
-      <h1>Snapbench</h1>
-      <p>
-        The workbench views are not built yet. Snapshots are made and read with the command line:{' '}
-        <code>npx snapbench pull --fleet fleet.yaml --out fleet.snapbench</code>, then <code>npx snapbench tables</code>,{' '}
-        <code>query</code> and <code>verify</code>.
-      </p>
-    </main>
-  );
-}
+import { App } from './app/App.tsx';
+import { WorkbenchProvider } from './app/workbench.tsx';
+import './styles.css';
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <App />
+    <WorkbenchProvider>
+      <App />
+    </WorkbenchProvider>
   </StrictMode>,
 );

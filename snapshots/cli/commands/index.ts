@@ -4,11 +4,14 @@ import type { Command } from 'commander';
 import { registerFleetCommands } from './fleet.ts';
 import { registerDqCommands } from './dq.ts';
 import { registerScenarioCommands } from './scenario.ts';
+import { registerServeCommands } from './serve.ts';
 import { registerShareCommands } from './share.ts';
 
 export function registerExtraCommands(program: Command): void {
   registerScenarioCommands(program);
   registerFleetCommands(program);
   registerDqCommands(program);
+  registerServeCommands(program);
   registerShareCommands(program);
+  void program;
 }

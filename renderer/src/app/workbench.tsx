@@ -1,0 +1,146 @@
+// The workbench's shared state: which snapshots are open and which is
+// current, which view shows, the theme, and where "open in explorer" goes.
+// Views read it through useWorkbench(); the URL hash keeps the view.
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import type { AppInfo, ColumnFilter, SnapshotSummary } from '../../../shared/api/types.ts';
+import { api } from '../api/client.ts';
+
+export const VIEWS = [
+  { id: 'home', label: 'Library', key: '1' },
+  { id: 'explorer', label: 'Explorer', key: '2' },
+  { id: 'fleet', label: 'Fleet', key: '3' },
+  { id: 'dq', label: 'Data quality', key: '4' },
+  { id: 'scenarios', label: 'Scenarios', key: '5' },
+  { id: 'pull', label: 'Pull', key: '6' },
+] as const;
+export type ViewId = (typeof VIEWS)[number]['id'];
+
+/** Where "open in explorer" points: a table (optionally filtered) or a query. */
+export type ExplorerTarget = { kind: 'table'; table: string; filters?: ColumnFilter[] } | { kind: 'sql'; sql: string; title?: string };
+
+interface WorkbenchState {
+  info: AppInfo | null;
+  /** Why the host could not be reached, if it could not. */
+  hostError: unknown;
+  snapshots: SnapshotSummary[];
+  current: SnapshotSummary | null;
+  view: ViewId;
+  theme: 'light' | 'dark';
+  explorerTarget: ExplorerTarget | null;
+  go(view: ViewId): void;
+  select(id: string): void;
+  opened(summary: SnapshotSummary): void;
+  closed(id: string): void;
+  openInExplorer(target: ExplorerTarget): void;
+  takeExplorerTarget(): ExplorerTarget | null;
+  toggleTheme(): void;
+  /** Counts requests to open the demo snapshot (the desktop menu); the library acts on a change. */
+  demoRequests: number;
+  requestDemo(): void;
+}
+
+const Context = createContext<WorkbenchState | null>(null);
+
+function viewFromHash(): ViewId {
+  const id = window.location.hash.replace(/^#\/?/, '').split(/[/?]/)[0];
+  return (VIEWS.find((v) => v.id === id)?.id ?? 'home') as ViewId;
+}
+
+function initialTheme(): 'light' | 'dark' {
+  const stored = localStorage.getItem('snapbench-theme');
+  if (stored === 'light' || stored === 'dark') return stored;
+  return window.matchMedia?.('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
+}
+
+export function WorkbenchProvider({ children }: { children: ReactNode }) {
+  const [info, setInfo] = useState<AppInfo | null>(null);
+  const [hostError, setHostError] = useState<unknown>(null);
+  const [snapshots, setSnapshots] = useState<SnapshotSummary[]>([]);
+  const [currentId, setCurrentId] = useState<string | null>(null);
+  const [view, setView] = useState<ViewId>(viewFromHash);
+  const [theme, setTheme] = useState<'light' | 'dark'>(initialTheme);
+  const [explorerTarget, setExplorerTarget] = useState<ExplorerTarget | null>(null);
+  const [demoRequests, setDemoRequests] = useState(0);
+
+  useEffect(() => {
+    document.documentElement.dataset.theme = theme;
+    localStorage.setItem('snapbench-theme', theme);
+  }, [theme]);
+
+  useEffect(() => {
+    const onHash = () => setView(viewFromHash());
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
+
+  const opened = useCallback((summary: SnapshotSummary) => {
+    setSnapshots((list) => [...list.filter((s) => s.id !== summary.id), summary]);
+    setCurrentId(summary.id);
+  }, []);
+
+  useEffect(() => {
+    let live = true;
+    api.invoke('app/info', {}).then(
+      (appInfo) => {
+        if (!live) return;
+        setInfo(appInfo);
+        setSnapshots(appInfo.open);
+        const initial = appInfo.open.find((s) => s.path === appInfo.initial) ?? appInfo.open[appInfo.open.length - 1];
+        if (initial) setCurrentId(initial.id);
+      },
+      (error: unknown) => live && setHostError(error),
+    );
+    const off = api.on('snapshot/opened', (summary) => opened(summary));
+    return () => {
+      live = false;
+      off();
+    };
+  }, [opened]);
+
+  const go = useCallback((next: ViewId) => {
+    if (viewFromHash() !== next) window.location.hash = `#/${next}`;
+    setView(next);
+  }, []);
+
+  const value = useMemo<WorkbenchState>(
+    () => ({
+      info,
+      hostError,
+      snapshots,
+      current: snapshots.find((s) => s.id === currentId) ?? null,
+      view,
+      theme,
+      explorerTarget,
+      go,
+      select: (id) => setCurrentId(id),
+      opened,
+      closed: (id) => {
+        setSnapshots((list) => list.filter((s) => s.id !== id));
+        setCurrentId((cur) => (cur === id ? null : cur));
+      },
+      openInExplorer: (target) => {
+        setExplorerTarget(target);
+        go('explorer');
+      },
+      takeExplorerTarget: () => {
+        const target = explorerTarget;
+        if (target) setExplorerTarget(null);
+        return target;
+      },
+      toggleTheme: () => setTheme((t) => (t === 'dark' ? 'light' : 'dark')),
+      demoRequests,
+      requestDemo: () => {
+        setDemoRequests((n) => n + 1);
+        go('home');
+      },
+    }),
+    [info, hostError, snapshots, currentId, view, theme, explorerTarget, go, opened, demoRequests],
+  );
+  return <Context.Provider value={value}>{children}</Context.Provider>;
+}
+
+export function useWorkbench(): WorkbenchState {
+  const state = useContext(Context);
+  if (!state) throw new Error('useWorkbench outside WorkbenchProvider');
+  return state;
+}

@@ -1,0 +1,413 @@
+// Data quality: run the built-in report-07 pack (or a pack file) on the
+// snapshot, offline; findings by severity with their definition, status,
+// counts and evidence; all offending rows in the grid; open a row in the
+// explorer; the run history kept in the snapshot, a diff between two runs,
+// and the HTML report.
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { DqHistoryEntry, DqPackInfo, DqRunView, SqlResult } from '../../../../shared/api/types.ts';
+import { SEVERITIES } from '../../../../shared/dq/pack.ts';
+import { compareFindings, summarize, type DqResult, type FindingsComparison } from '../../../../shared/dq/results.ts';
+import { api } from '../../api/client.ts';
+import { decodePage } from '../../api/arrow.ts';
+import { useWorkbench } from '../../app/workbench.tsx';
+import { Badge, EmptyState, ErrorBox, ProgressBar, Stat, useJob } from '../../ui/components.tsx';
+import { formatCount, formatDate } from '../../ui/format.ts';
+import { DataGrid } from '../explorer/DataGrid.tsx';
+import { download } from '../explorer/exporting.tsx';
+import type { RowSource } from '../explorer/rowCache.ts';
+
+const STATUS_TONE = { pass: 'ok', fail: 'bad', warn: 'warn', error: 'bad', skipped: 'muted' } as const;
+
+interface Shown {
+  runId: number | null;
+  pack: string;
+  finishedAt: string;
+  results: DqResult[];
+  definitions: DqRunView['definitions'] | null;
+  stored: boolean;
+  notStoredReason: string | null;
+}
+
+function evidenceSource(result: SqlResult): RowSource {
+  const seen = new Map<string, number>();
+  return {
+    key: result.resultId,
+    columns: result.columns.map((c) => {
+      const n = (seen.get(c.name) ?? 0) + 1;
+      seen.set(c.name, n);
+      return { name: n === 1 ? c.name : `${c.name}_${n}`, declaredType: c.declaredType, storage: null, sortable: false };
+    }),
+    total: result.rows,
+    async fetch(offset, limit, signal) {
+      const page = await api.invoke('result/page', { resultId: result.resultId, offset, limit }, { signal });
+      return { page: decodePage(page.arrow), total: page.total, end: page.end };
+    },
+  };
+}
+
+function valueText(v: unknown): string {
+  if (v === null || v === undefined) return 'NULL';
+  return typeof v === 'object' ? JSON.stringify(v) : String(v);
+}
+
+function Finding({ result, definition, snapshotId }: { result: DqResult; definition: DqRunView['definitions'][string] | undefined; snapshotId: string }) {
+  const wb = useWorkbench();
+  const evidence = useJob<SqlResult>();
+  const source = useMemo(() => (evidence.result ? evidenceSource(evidence.result) : null), [evidence.result]);
+  const keys = [...new Set(result.evidence.flatMap((e) => Object.keys(e)))];
+  const openRow = (row: Record<string, unknown>) => {
+    const table = typeof row.table === 'string' ? row.table : null;
+    if (!table) return;
+    const key = ['id', 'key_hash'].find((k) => row[k] !== undefined && row[k] !== null);
+    wb.openInExplorer({ kind: 'table', table, filters: key ? [{ column: key, op: 'equals', value: String(row[key]) }] : [] });
+  };
+  return (
+    <div className="finding-detail" data-testid="finding-detail" data-rule={result.id}>
+      <h3>
+        {result.id}: {result.title}
+      </h3>
+      <div className="row gap wrap">
+        <Badge tone={STATUS_TONE[result.status]}>{result.status}</Badge>
+        <Badge tone="info">{result.severity}</Badge>
+        {result.count !== null && (
+          <span>
+            {formatCount(result.count)}
+            {result.total !== null ? ` of ${formatCount(result.total)}` : ''} {result.limited ? '(on a limited pull)' : ''}
+          </span>
+        )}
+      </div>
+      {definition?.description && <p className="definition">{definition.description}</p>}
+      {result.status === 'error' && <ErrorBox error={new Error(String(result.metrics.error ?? 'the rule failed to run'))} />}
+      {result.status === 'skipped' && <p className="muted">Skipped: {String(result.metrics.reason ?? '')}</p>}
+      <details>
+        <summary>Definition and metrics</summary>
+        <pre className="mono small pre">{JSON.stringify({ check: definition?.check, rule: definition?.rule, metrics: result.metrics }, null, 2)}</pre>
+      </details>
+      {result.evidence.length > 0 && (
+        <>
+          <h4>Evidence (first {formatCount(result.evidence.length)})</h4>
+          <div className="table-scroll">
+            <table className="plain" aria-label={`Evidence of ${result.id}`}>
+              <thead>
+                <tr>
+                  {keys.map((k) => (
+                    <th key={k}>{k}</th>
+                  ))}
+                  <th />
+                </tr>
+              </thead>
+              <tbody>
+                {result.evidence.slice(0, 50).map((row, i) => (
+                  <tr key={i}>
+                    {keys.map((k) => (
+                      <td key={k} className="mono small">
+                        {valueText(row[k])}
+                      </td>
+                    ))}
+                    <td>
+                      {typeof row.table === 'string' && (
+                        <button type="button" className="quiet small" onClick={() => openRow(row)}>
+                          Open in explorer
+                        </button>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      )}
+      {result.evidenceQuery && (
+        <div className="row gap wrap">
+          <button type="button" onClick={() => void evidence.run((signal, onProgress) => api.invoke('dq/evidence', { snapshotId, evidenceQuery: result.evidenceQuery! }, { signal, onProgress }))}>
+            Show all offending rows
+          </button>
+          <button type="button" className="quiet" onClick={() => wb.openInExplorer({ kind: 'sql', sql: result.evidenceQuery!, title: result.id })}>
+            Open the query in the SQL console
+          </button>
+        </div>
+      )}
+      {evidence.running && <ProgressBar progress={evidence.progress} onCancel={evidence.cancel} />}
+      {evidence.error ? <ErrorBox error={evidence.error} onDismiss={evidence.clear} /> : null}
+      {source && evidence.result && (
+        <>
+          <p className="small">
+            {formatCount(evidence.result.rows)} offending row(s){evidence.result.limited ? ' (first ones shown)' : ''}
+          </p>
+          <div className="grid-and-panel short">
+            <DataGrid source={source} label={`Offending rows of ${result.id}`} />
+          </div>
+        </>
+      )}
+    </div>
+  );
+}
+
+function Diff({ comparison, against }: { comparison: FindingsComparison; against: number }) {
+  const section = (title: string, list: FindingsComparison['new']) =>
+    list.length > 0 && (
+      <>
+        <h4>{title}</h4>
+        <ul>
+          {list.map((c) => (
+            <li key={c.id}>
+              <strong>{c.id}</strong> {c.title}: {c.note}
+            </li>
+          ))}
+        </ul>
+      </>
+    );
+  return (
+    <div className="panel" data-testid="dq-diff">
+      <h3>Compared with run {against}</h3>
+      {section('New findings', comparison.new)}
+      {section('Fixed', comparison.fixed)}
+      {section('Changed', comparison.changed)}
+      <p className="muted small">{formatCount(comparison.unchanged)} rule(s) unchanged.</p>
+    </div>
+  );
+}
+
+export function DqView() {
+  const wb = useWorkbench();
+  const snapshot = wb.current;
+  const [packs, setPacks] = useState<DqPackInfo[]>([]);
+  const [pack, setPack] = useState('report-07');
+  const [packFile, setPackFile] = useState<{ name: string; yaml: string } | null>(null);
+  const [store, setStore] = useState(true);
+  const [history, setHistory] = useState<DqHistoryEntry[]>([]);
+  const [shown, setShown] = useState<Shown | null>(null);
+  const [selected, setSelected] = useState<string | null>(null);
+  const [statusFilter, setStatusFilter] = useState<'findings' | 'all'>('findings');
+  const [compare, setCompare] = useState<{ runId: number; results: DqResult[] } | null>(null);
+  const [loadError, setLoadError] = useState<unknown>(null);
+  const run = useJob<DqRunView>();
+  const report = useJob<string>();
+
+  const loadHistory = useCallback(() => {
+    if (!snapshot) return;
+    api.invoke('dq/history', { snapshotId: snapshot.id }).then(setHistory, setLoadError);
+  }, [snapshot]);
+
+  useEffect(() => {
+    api.invoke('dq/packs', {}).then(setPacks, setLoadError);
+  }, []);
+
+  useEffect(() => {
+    setShown(null);
+    setSelected(null);
+    setCompare(null);
+    setHistory([]);
+    if (!snapshot) return;
+    let live = true;
+    api.invoke('dq/history', { snapshotId: snapshot.id }).then(
+      (h) => {
+        if (!live) return;
+        setHistory(h);
+        const latest = h[h.length - 1];
+        if (latest)
+          api.invoke('dq/results', { snapshotId: snapshot.id, runId: latest.runId }).then(
+            (r) => live && setShown({ runId: r.runId, pack: r.pack, finishedAt: r.finishedAt, results: r.results, definitions: null, stored: true, notStoredReason: null }),
+            (e: unknown) => live && setLoadError(e),
+          );
+      },
+      (e: unknown) => live && setLoadError(e),
+    );
+    return () => {
+      live = false;
+    };
+  }, [snapshot]);
+
+  if (!snapshot) return <EmptyState title="No snapshot open">Open a snapshot in the Library to check its data quality.</EmptyState>;
+
+  const start = async () => {
+    const view = await run.run((signal, onProgress) =>
+      api.invoke('dq/run', packFile ? { snapshotId: snapshot.id, packYaml: packFile.yaml, store } : { snapshotId: snapshot.id, pack, store }, { signal, onProgress }),
+    );
+    if (!view) return;
+    setShown({ runId: view.runId, pack: view.pack, finishedAt: view.finishedAt, results: view.results, definitions: view.definitions, stored: view.stored, notStoredReason: view.notStoredReason });
+    setSelected(view.results.find((r) => r.status === 'fail' || r.status === 'warn')?.id ?? null);
+    setCompare(null);
+    loadHistory();
+  };
+
+  const showRun = (runId: number) =>
+    api.invoke('dq/results', { snapshotId: snapshot.id, runId }).then(
+      (r) => {
+        setShown({ runId: r.runId, pack: r.pack, finishedAt: r.finishedAt, results: r.results, definitions: shown?.definitions ?? null, stored: true, notStoredReason: null });
+        setCompare(null);
+      },
+      setLoadError,
+    );
+
+  const compareWith = (runId: number) => api.invoke('dq/results', { snapshotId: snapshot.id, runId }).then((r) => setCompare({ runId, results: r.results }), setLoadError);
+
+  const summary = shown ? summarize(shown.results) : null;
+  const visible = shown ? shown.results.filter((r) => statusFilter === 'all' || r.status === 'fail' || r.status === 'warn' || r.status === 'error') : [];
+  const bySeverity = SEVERITIES.map((severity) => ({ severity, results: visible.filter((r) => r.severity === severity) })).filter((g) => g.results.length > 0);
+  const current = shown?.results.find((r) => r.id === selected) ?? null;
+
+  return (
+    <div className="dq" data-testid="dq-view">
+      <h1>Data quality</h1>
+      <section className="panel">
+        <div className="row gap wrap">
+          <label>
+            Pack{' '}
+            <select value={packFile ? '' : pack} onChange={(e) => { setPack(e.target.value); setPackFile(null); }} aria-label="Rule pack">
+              {packs.map((p) => (
+                <option key={p.name} value={p.name}>
+                  {p.name} ({p.rules} rules)
+                </option>
+              ))}
+              {packFile && <option value="">{packFile.name}</option>}
+            </select>
+          </label>
+          <label className="file-button">
+            Load a pack file…
+            <input
+              type="file"
+              accept=".yaml,.yml"
+              className="visually-hidden"
+              onChange={(e) => {
+                const file = e.target.files?.[0];
+                if (file) void file.text().then((yaml) => setPackFile({ name: file.name, yaml }));
+                e.target.value = '';
+              }}
+            />
+          </label>
+          <label>
+            <input type="checkbox" checked={store} onChange={(e) => setStore(e.target.checked)} /> Keep the results in the snapshot (history)
+          </label>
+          <button type="button" onClick={() => void start()} disabled={run.running}>
+            Run {packFile ? packFile.name : pack}
+          </button>
+        </div>
+        {run.running && <ProgressBar progress={run.progress} label="Running the rules…" onCancel={run.cancel} />}
+        {run.error ? <ErrorBox error={run.error} onDismiss={run.clear} /> : null}
+        {loadError ? <ErrorBox error={loadError} onDismiss={() => setLoadError(null)} /> : null}
+      </section>
+      {!shown ? (
+        <EmptyState title="No results yet">Run the {pack} pack to check this snapshot. It runs offline, on the file alone, and keeps its results in the snapshot unless you untick the box.</EmptyState>
+      ) : (
+        <>
+          <section className="panel">
+            <div className="row space-between wrap">
+              <h2>
+                {shown.pack} · {shown.runId !== null ? `run ${shown.runId}` : 'not stored'} · {formatDate(shown.finishedAt)}
+              </h2>
+              <div className="row gap">
+                <button
+                  type="button"
+                  disabled={shown.runId === null || report.running}
+                  title={shown.runId === null ? 'Only runs kept in the snapshot can be exported' : undefined}
+                  onClick={() =>
+                    void report.run(async (signal) => {
+                      const outcome = await api.invoke('export/start', { snapshotId: snapshot.id, source: { kind: 'dq-report', runId: shown.runId!, format: 'html' } }, { signal });
+                      if (outcome.kind === 'download') download(outcome.url, outcome.fileName);
+                      return outcome.kind === 'file' ? `Saved to ${outcome.path}` : outcome.kind === 'download' ? `Downloading ${outcome.fileName}` : '';
+                    })
+                  }
+                >
+                  Export HTML report
+                </button>
+                {report.result && <span className="muted small">{report.result}</span>}
+              </div>
+            </div>
+            {!shown.stored && shown.notStoredReason && <p className="muted small">Results were not kept in the snapshot: {shown.notStoredReason}.</p>}
+            {report.error ? <ErrorBox error={report.error} onDismiss={report.clear} /> : null}
+            {summary && (
+              <div className="stats">
+                <Stat label="rules" value={formatCount(summary.rules)} />
+                <Stat label="fail" value={formatCount(summary.fail)} />
+                <Stat label="warn" value={formatCount(summary.warn)} />
+                <Stat label="pass" value={formatCount(summary.pass)} />
+                <Stat label="error" value={formatCount(summary.error)} />
+                <Stat label="skipped" value={formatCount(summary.skipped)} />
+                {SEVERITIES.map((s) => (
+                  <Stat key={s} label={`${s} findings`} value={formatCount(summary.findingsBySeverity[s])} />
+                ))}
+              </div>
+            )}
+          </section>
+          <div className="dq-body">
+            <section className="panel findings" aria-label="Findings">
+              <div className="row space-between">
+                <h2>Findings</h2>
+                <select value={statusFilter} onChange={(e) => setStatusFilter(e.target.value as 'findings' | 'all')} aria-label="Which results">
+                  <option value="findings">fail, warn and error</option>
+                  <option value="all">all rules</option>
+                </select>
+              </div>
+              {bySeverity.length === 0 && <p className="muted">No findings: every rule passed.</p>}
+              {bySeverity.map((g) => (
+                <div key={g.severity}>
+                  <h3 className="severity-head">{g.severity}</h3>
+                  <ul className="finding-list">
+                    {g.results.map((r) => (
+                      <li key={r.id}>
+                        <button type="button" className={`finding${selected === r.id ? ' selected' : ''}`} onClick={() => setSelected(r.id)} data-rule={r.id}>
+                          <Badge tone={STATUS_TONE[r.status]}>{r.status}</Badge>
+                          <span className="finding-id mono">{r.id}</span>
+                          <span className="finding-title">{r.title}</span>
+                          <span className="finding-count">{r.count !== null ? formatCount(r.count) : ''}</span>
+                        </button>
+                      </li>
+                    ))}
+                  </ul>
+                </div>
+              ))}
+            </section>
+            <section className="panel detail" aria-label="Finding">
+              {current ? <Finding key={`${shown.runId}-${current.id}`} result={current} definition={shown.definitions?.[current.id]} snapshotId={snapshot.id} /> : <p className="muted">Pick a finding to see its definition and evidence.</p>}
+            </section>
+          </div>
+          <section className="panel">
+            <h2>History</h2>
+            {history.length === 0 ? (
+              <p className="muted">No run kept in this snapshot yet.</p>
+            ) : (
+              <table className="plain" aria-label="DQ runs">
+                <thead>
+                  <tr>
+                    <th>run</th>
+                    <th>pack</th>
+                    <th>finished</th>
+                    <th className="num">fail</th>
+                    <th className="num">warn</th>
+                    <th className="num">pass</th>
+                    <th />
+                  </tr>
+                </thead>
+                <tbody>
+                  {[...history].reverse().map((h) => (
+                    <tr key={h.runId} className={h.runId === shown.runId ? 'selected' : undefined}>
+                      <td>{h.runId}</td>
+                      <td>{h.pack}</td>
+                      <td>{formatDate(h.finishedAt)}</td>
+                      <td className="num">{h.fail}</td>
+                      <td className="num">{h.warn}</td>
+                      <td className="num">{h.pass}</td>
+                      <td className="row gap">
+                        <button type="button" className="quiet small" onClick={() => void showRun(h.runId)}>
+                          Show
+                        </button>
+                        {shown.runId !== h.runId && (
+                          <button type="button" className="quiet small" onClick={() => void compareWith(h.runId)}>
+                            Compare
+                          </button>
+                        )}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+            {compare && <Diff comparison={compareFindings(compare.results, shown.results)} against={compare.runId} />}
+          </section>
+        </>
+      )}
+    </div>
+  );
+}

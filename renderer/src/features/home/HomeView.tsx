@@ -1,0 +1,253 @@
+// The library: open a snapshot (path, native dialog, recent files, the demo)
+// and see where each open snapshot came from: who made it, when, from which
+// fleet, per-instance status and consistency, and whether it is intact.
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { PullProgress, RecentSnapshot, SnapshotSummary, VerifyResult } from '../../../../shared/api/types.ts';
+import { api } from '../../api/client.ts';
+import { useWorkbench } from '../../app/workbench.tsx';
+import { Badge, EmptyState, ErrorBox, ProgressBar, Stat, useJob } from '../../ui/components.tsx';
+import { formatBytes, formatCount, formatDate, formatSeconds } from '../../ui/format.ts';
+
+function OpenPanel() {
+  const wb = useWorkbench();
+  const [path, setPath] = useState('');
+  const open = useJob<SnapshotSummary>();
+  const demo = useJob<SnapshotSummary, PullProgress>();
+  const [demoStep, setDemoStep] = useState<string | null>(null);
+  const [recent, setRecent] = useState<RecentSnapshot[] | null>(null);
+
+  const loadRecent = useCallback(() => {
+    api.invoke('recent/list', {}).then(setRecent, () => setRecent([]));
+  }, []);
+  useEffect(loadRecent, [loadRecent, wb.snapshots.length]);
+
+  const openPath = async (target: string) => {
+    const summary = await open.run((signal) => api.invoke('snapshot/open', { path: target.trim() }, { signal }));
+    if (summary) {
+      wb.opened(summary);
+      setPath('');
+    }
+  };
+
+  const browse = async () => {
+    const picked = await api.invoke('dialog/open', { purpose: 'snapshot' }).catch(() => null);
+    if (picked?.path) void openPath(picked.path);
+  };
+
+  const openDemo = async () => {
+    setDemoStep(null);
+    const summary = await demo.run((signal) =>
+      api.invoke('snapshot/demo', { scale: 0.02 }, { signal, onProgress: (p) => setDemoStep(p.type === 'instance-start' ? `writing ${p.instance}` : p.type === 'table-done' ? `${p.instance}: ${p.table}` : null) }),
+    );
+    if (summary) wb.opened(summary);
+  };
+
+  // The desktop menu's "Open the Demo Snapshot".
+  const seenDemoRequests = useRef(wb.demoRequests);
+  useEffect(() => {
+    if (wb.demoRequests === seenDemoRequests.current) return;
+    seenDemoRequests.current = wb.demoRequests;
+    void openDemo();
+  });
+
+  return (
+    <section className="panel" aria-labelledby="open-heading">
+      <h2 id="open-heading">Open a snapshot</h2>
+      <form
+        className="row gap wrap"
+        onSubmit={(event) => {
+          event.preventDefault();
+          if (path.trim()) void openPath(path);
+        }}
+      >
+        <input
+          className="grow"
+          name="snapshot-path"
+          type="text"
+          placeholder="/path/to/fleet.snapbench"
+          value={path}
+          onChange={(e) => setPath(e.target.value)}
+          aria-label="Snapshot file path"
+          spellCheck={false}
+        />
+        <button type="submit" disabled={!path.trim() || open.running}>
+          Open
+        </button>
+        {wb.info?.nativeDialogs && (
+          <button type="button" onClick={() => void browse()}>
+            Browse…
+          </button>
+        )}
+        <button type="button" className="secondary" onClick={() => void openDemo()} disabled={demo.running}>
+          Open the demo snapshot
+        </button>
+      </form>
+      {!wb.info?.nativeDialogs && <p className="muted small">Type the path of a snapshot file on the machine running snapbench serve. In the desktop app you can also drop a file on the window.</p>}
+      {open.error ? <ErrorBox error={open.error} onDismiss={open.clear} /> : null}
+      {demo.running && <ProgressBar progress={null} label={`Writing the demo snapshot${demoStep ? `: ${demoStep}` : ''}…`} onCancel={demo.cancel} />}
+      {demo.error ? <ErrorBox error={demo.error} onDismiss={demo.clear} /> : null}
+      <h3>Recent</h3>
+      {recent === null ? (
+        <p className="muted">Loading…</p>
+      ) : recent.length === 0 ? (
+        <p className="muted">No snapshot opened yet. Open one above, or make one with “snapbench pull” or “snapbench demo”.</p>
+      ) : (
+        <ul className="recent-list">
+          {recent.map((r) => (
+            <li key={r.path}>
+              <button type="button" className="link" disabled={!r.exists} onClick={() => void openPath(r.path)} title={r.path}>
+                {r.fileName}
+              </button>
+              <span className="muted small">
+                {r.exists ? `made ${formatDate(r.createdAt)} · opened ${formatDate(r.openedAt)}` : 'the file is gone'} · {r.path}
+              </span>
+              <button type="button" className="quiet small" aria-label={`Forget ${r.fileName}`} onClick={() => api.invoke('recent/forget', { path: r.path }).then(setRecent, () => {})}>
+                Forget
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function Provenance({ snapshot }: { snapshot: SnapshotSummary }) {
+  const wb = useWorkbench();
+  const verify = useJob<VerifyResult>();
+  const pulled = snapshot.instances.filter((i) => i.status === 'pulled').length;
+  const failed = snapshot.instances.filter((i) => i.status === 'failed');
+  return (
+    <section className="panel provenance" aria-label={`Provenance of ${snapshot.fileName}`} data-snapshot={snapshot.fileName}>
+      <div className="row space-between wrap">
+        <h2>{snapshot.fileName}</h2>
+        <div className="row gap">
+          {wb.current?.id !== snapshot.id && (
+            <button type="button" onClick={() => wb.select(snapshot.id)}>
+              Make current
+            </button>
+          )}
+          <button type="button" onClick={() => wb.go('explorer')}>
+            Explore
+          </button>
+          <button
+            type="button"
+            className="quiet"
+            onClick={() =>
+              void api.invoke('snapshot/close', { snapshotId: snapshot.id }).then(
+                () => wb.closed(snapshot.id),
+                () => wb.closed(snapshot.id),
+              )
+            }
+          >
+            Close
+          </button>
+        </div>
+      </div>
+      <p className="muted small mono" title="file path">
+        {snapshot.path}
+      </p>
+      <div className="stats">
+        <Stat label="made" value={formatDate(snapshot.createdAt)} />
+        <Stat label="by" value={`${snapshot.createdBy} on ${snapshot.createdOnHost}`} />
+        <Stat label="fleet" value={snapshot.fleetName ?? '—'} hint={snapshot.fleetFile ?? undefined} />
+        <Stat label="instances pulled" value={`${formatCount(pulled)} of ${formatCount(snapshot.instances.length)}`} />
+        <Stat label="tables" value={formatCount(snapshot.tables)} />
+        <Stat label="rows" value={formatCount(snapshot.rows)} />
+        <Stat label="file size" value={formatBytes(snapshot.bytes)} />
+        <Stat label="DQ runs kept" value={formatCount(snapshot.dqRuns)} />
+      </div>
+      <div className="row gap wrap">
+        {snapshot.complete ? <Badge tone="ok">complete</Badge> : <Badge tone="bad">incomplete pull</Badge>}
+        {snapshot.manifestIntact ? <Badge tone="ok">manifest hash matches</Badge> : <Badge tone="bad">manifest changed</Badge>}
+        {snapshot.synthetic && <Badge tone="info">synthetic data</Badge>}
+        {snapshot.maxRows !== null && <Badge tone="warn">limited to {formatCount(snapshot.maxRows)} rows per table</Badge>}
+        {failed.length > 0 && <Badge tone="bad">{failed.length} instance(s) failed</Badge>}
+        <span className="muted small">
+          snapbench {snapshot.toolVersion} · key names: {snapshot.keyHashing} · root sha256 <span className="mono">{snapshot.rootSha256.slice(0, 16)}…</span>
+        </span>
+      </div>
+      <div className="row gap wrap verify-row">
+        <button type="button" onClick={() => void verify.run((signal, onProgress) => api.invoke('snapshot/verify', { snapshotId: snapshot.id }, { signal, onProgress }))} disabled={verify.running}>
+          Verify every table
+        </button>
+        {verify.running && <ProgressBar progress={verify.progress} onCancel={verify.cancel} />}
+        {verify.result &&
+          (verify.result.ok ? (
+            <Badge tone="ok">
+              verified: {formatCount(verify.result.checkedTables)} tables intact ({formatSeconds(verify.result.seconds)})
+            </Badge>
+          ) : (
+            <div className="error-box" role="alert">
+              <div className="error-message">Not intact: {verify.result.problems.length} problem(s)</div>
+              <ul>
+                {verify.result.problems.slice(0, 20).map((p) => (
+                  <li key={p}>{p}</li>
+                ))}
+              </ul>
+              <div className="error-hint">What to do: ask the sender for a fresh copy, or pull again; do not rely on the changed tables.</div>
+            </div>
+          ))}
+        {verify.error ? <ErrorBox error={verify.error} onDismiss={verify.clear} /> : null}
+      </div>
+      <details>
+        <summary>Instances ({snapshot.instances.length})</summary>
+        <div className="table-scroll">
+          <table className="plain">
+            <thead>
+              <tr>
+                <th>instance</th>
+                <th>engine</th>
+                <th>domain</th>
+                <th>status</th>
+                <th>version</th>
+                <th>consistency</th>
+                <th className="num">tables</th>
+                <th className="num">rows</th>
+                <th>pulled</th>
+              </tr>
+            </thead>
+            <tbody>
+              {snapshot.instances.map((i) => (
+                <tr key={i.name}>
+                  <td className="mono">{i.name}</td>
+                  <td>{i.engine}</td>
+                  <td>{i.domain ?? '—'}</td>
+                  <td>
+                    <Badge tone={i.status === 'pulled' ? 'ok' : i.status === 'failed' ? 'bad' : 'muted'}>{i.status}</Badge>
+                    {i.error && (
+                      <div className="small">
+                        {i.error}
+                        {i.hint ? <div className="muted">What to do: {i.hint}</div> : null}
+                      </div>
+                    )}
+                  </td>
+                  <td>{i.version ?? '—'}</td>
+                  <td title={i.consistencyNote ?? undefined}>{i.consistency ?? '—'}</td>
+                  <td className="num">{formatCount(i.tables)}</td>
+                  <td className="num">{formatCount(i.rows)}</td>
+                  <td className="small">{formatDate(i.finishedAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </details>
+    </section>
+  );
+}
+
+export function HomeView() {
+  const wb = useWorkbench();
+  return (
+    <div className="home" data-testid="home-view">
+      <h1>Library</h1>
+      <OpenPanel />
+      {wb.snapshots.length === 0 ? (
+        <EmptyState title="No snapshot open">Open a snapshot file, pick a recent one, or open the demo snapshot to look around.</EmptyState>
+      ) : (
+        [...wb.snapshots].reverse().map((s) => <Provenance key={s.id} snapshot={s} />)
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,115 @@
+// Small building blocks every view uses: error and empty states that say what
+// to do, progress with a cancel button, and a hook that runs one API call at a
+// time with its progress, cancellation and error.
+import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
+import { ApiFailure } from '../../../shared/api/errors.ts';
+import type { JobProgress } from '../../../shared/api/types.ts';
+import { isCancelled } from '../api/client.ts';
+import { formatCount } from './format.ts';
+
+export function ErrorBox({ error, onRetry, onDismiss }: { error: unknown; onRetry?: () => void; onDismiss?: () => void }) {
+  const failure = error instanceof ApiFailure ? error : null;
+  const message = failure ? failure.message : error instanceof Error ? error.message : String(error);
+  return (
+    <div className="error-box" role="alert">
+      <div className="error-message">{message}</div>
+      {failure?.hint && <div className="error-hint">What to do: {failure.hint}</div>}
+      {(onRetry || onDismiss) && (
+        <div className="row gap">
+          {onRetry && (
+            <button type="button" onClick={onRetry}>
+              Try again
+            </button>
+          )}
+          {onDismiss && (
+            <button type="button" className="quiet" onClick={onDismiss}>
+              Dismiss
+            </button>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}
+
+export function EmptyState({ title, children }: { title: string; children?: ReactNode }) {
+  return (
+    <div className="empty-state">
+      <h2>{title}</h2>
+      {children && <div className="empty-body">{children}</div>}
+    </div>
+  );
+}
+
+export function ProgressBar({ progress, label, onCancel }: { progress: JobProgress | null; label?: string; onCancel?: () => void }) {
+  const share = progress && progress.total ? Math.min(1, progress.done / progress.total) : null;
+  const text = progress
+    ? `${progress.phase}${progress.total ? `: ${formatCount(progress.done)} of ${formatCount(progress.total)} ${progress.unit}` : progress.done ? `: ${formatCount(progress.done)} ${progress.unit}` : '…'}`
+    : (label ?? 'Working…');
+  return (
+    <div className="progress" role="status" aria-live="polite">
+      <div className="progress-track" aria-hidden="true">
+        <div className={share === null ? 'progress-fill indeterminate' : 'progress-fill'} style={share === null ? undefined : { width: `${share * 100}%` }} />
+      </div>
+      <span className="progress-text">{text}</span>
+      {onCancel && (
+        <button type="button" className="quiet small" onClick={onCancel}>
+          Cancel
+        </button>
+      )}
+    </div>
+  );
+}
+
+export interface Job<T, P> {
+  running: boolean;
+  progress: P | null;
+  error: unknown;
+  result: T | null;
+  run(work: (signal: AbortSignal, onProgress: (p: P) => void) => Promise<T>): Promise<T | null>;
+  cancel(): void;
+  clear(): void;
+}
+
+/** One call at a time: starting another cancels the previous; unmounting cancels too. */
+export function useJob<T, P = JobProgress>(): Job<T, P> {
+  const [state, setState] = useState<{ running: boolean; progress: P | null; error: unknown; result: T | null }>({ running: false, progress: null, error: null, result: null });
+  const controller = useRef<AbortController | null>(null);
+  useEffect(() => () => controller.current?.abort(), []);
+  const run = useCallback(async (work: (signal: AbortSignal, onProgress: (p: P) => void) => Promise<T>) => {
+    controller.current?.abort();
+    const mine = new AbortController();
+    controller.current = mine;
+    setState((s) => ({ running: true, progress: null, error: null, result: s.result }));
+    try {
+      const result = await work(mine.signal, (p) => {
+        if (controller.current === mine) setState((s) => ({ ...s, progress: p }));
+      });
+      if (controller.current === mine) setState({ running: false, progress: null, error: null, result });
+      return result;
+    } catch (error) {
+      if (controller.current === mine) setState((s) => ({ running: false, progress: null, error: isCancelled(error) ? null : error, result: s.result }));
+      return null;
+    }
+  }, []);
+  const cancel = useCallback(() => {
+    controller.current?.abort();
+    controller.current = null;
+    setState((s) => ({ ...s, running: false, progress: null }));
+  }, []);
+  const clear = useCallback(() => setState({ running: false, progress: null, error: null, result: null }), []);
+  return { ...state, run, cancel, clear };
+}
+
+export function Stat({ label, value, hint }: { label: string; value: ReactNode; hint?: string }) {
+  return (
+    <div className="stat" title={hint}>
+      <div className="stat-value">{value}</div>
+      <div className="stat-label">{label}</div>
+    </div>
+  );
+}
+
+export function Badge({ tone, children }: { tone: 'ok' | 'warn' | 'bad' | 'info' | 'muted'; children: ReactNode }) {
+  return <span className={`badge ${tone}`}>{children}</span>;
+}

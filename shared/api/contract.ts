@@ -1,0 +1,199 @@
+// THE contract between the workbench UI and the engine: one entry per channel
+// with its request schema (validated at every transport's edge), its response
+// type and the progress it reports. Hosts implement `Handlers`; the UI calls
+// through `ApiClient`; neither sees the transport.
+import { z } from 'zod';
+import type { ScenarioResult } from '../cost/scenario.ts';
+import type { DqResult } from '../dq/results.ts';
+import { CHANNELS, type Channel } from './channels.ts';
+import {
+  FILTER_OPS,
+  MAX_RESULT_ROWS,
+  DEFAULT_RESULT_ROWS,
+  type AppInfo,
+  type CatalogTree,
+  type ColumnProfile,
+  type CountResult,
+  type DqHistoryEntry,
+  type DqPackInfo,
+  type DqRunView,
+  type ExportOutcome,
+  type FleetOverview,
+  type JobProgress,
+  type PullInspection,
+  type PullOutcome,
+  type PullProgress,
+  type RecentSnapshot,
+  type RowPage,
+  type ScenarioOptionsView,
+  type SnapshotSummary,
+  type SqlResult,
+  type TableDescription,
+  type VerifyResult,
+} from './types.ts';
+
+const id = z.string().min(1).max(100);
+const path = z.string().min(1, 'give a file path').max(4096);
+const tableName = z.string().min(1).max(2000);
+const columnName = z.string().min(1).max(2000);
+const sql = z.string().trim().min(1, 'type an SQL statement').max(200_000);
+
+export const columnFilterSchema = z.strictObject({
+  column: columnName,
+  op: z.enum(FILTER_OPS),
+  value: z.string().max(10_000).optional(),
+});
+
+export const tableViewSchema = z.strictObject({
+  table: tableName,
+  sort: z.strictObject({ column: columnName, direction: z.enum(['asc', 'desc']) }).nullable().default(null),
+  filters: z.array(columnFilterSchema).max(32).default([]),
+});
+
+const exportSource = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('table'), view: tableViewSchema, format: z.enum(['csv', 'arrow']) }),
+  z.strictObject({ kind: z.literal('sql'), sql, format: z.enum(['csv', 'arrow']) }),
+  z.strictObject({ kind: z.literal('dq-report'), runId: z.number().int().positive(), format: z.enum(['html', 'csv', 'json']) }),
+]);
+
+const empty = z.strictObject({});
+
+/** Request schemas, one per channel. */
+export const REQUEST_SCHEMAS = {
+  'app/info': empty,
+  'call/cancel': z.strictObject({ callId: id }),
+  'recent/list': empty,
+  'recent/forget': z.strictObject({ path }),
+  'snapshot/open': z.strictObject({ path }),
+  'snapshot/close': z.strictObject({ snapshotId: id }),
+  'snapshot/demo': z.strictObject({ scale: z.number().positive().max(1).default(0.02) }),
+  'snapshot/verify': z.strictObject({ snapshotId: id }),
+  'catalog/tree': z.strictObject({ snapshotId: id }),
+  'table/describe': z.strictObject({ snapshotId: id, table: tableName }),
+  'table/page': z.strictObject({
+    snapshotId: id,
+    view: tableViewSchema,
+    offset: z.number().int().min(0),
+    limit: z.number().int().min(1).max(5000),
+  }),
+  'table/count': z.strictObject({ snapshotId: id, view: tableViewSchema }),
+  'column/profile': z.strictObject({ snapshotId: id, table: tableName, column: columnName }),
+  'sql/run': z.strictObject({ snapshotId: id, sql, maxRows: z.number().int().min(1).max(MAX_RESULT_ROWS).default(DEFAULT_RESULT_ROWS) }),
+  'result/page': z.strictObject({ resultId: id, offset: z.number().int().min(0), limit: z.number().int().min(1).max(5000) }),
+  'result/close': z.strictObject({ resultId: id }),
+  'export/start': z.strictObject({
+    snapshotId: id,
+    source: exportSource,
+    /** Set by the desktop shell after its save dialog; the browser host refuses it. */
+    savePath: path.optional(),
+  }),
+  'dq/packs': empty,
+  'dq/run': z.strictObject({
+    snapshotId: id,
+    /** A built-in pack name; or give `packYaml`. */
+    pack: z.string().min(1).max(200).optional(),
+    packYaml: z.string().min(1).max(2_000_000).optional(),
+    /** Keep the results in the snapshot file (as `snapbench dq` does). */
+    store: z.boolean().default(true),
+  }),
+  'dq/history': z.strictObject({ snapshotId: id }),
+  'dq/results': z.strictObject({ snapshotId: id, runId: z.number().int().positive() }),
+  'dq/evidence': z.strictObject({ snapshotId: id, evidenceQuery: sql, maxRows: z.number().int().min(1).max(MAX_RESULT_ROWS).default(DEFAULT_RESULT_ROWS) }),
+  'fleet/overview': z.strictObject({ snapshotId: id }),
+  'scenario/options': empty,
+  'scenario/compute': z.strictObject({
+    preset: z.enum(['report-07', 'report-07-plan']),
+    decisions: z.record(z.string().max(100), z.union([z.number(), z.boolean(), z.string().max(200)])).default({}),
+    /** Take the fleet from this open snapshot instead of the preset's reference fleet. */
+    snapshotId: id.nullable().default(null),
+  }),
+  'pull/inspect': z.strictObject({ fleetPath: path }),
+  'pull/start': z.strictObject({
+    fleetPath: path,
+    out: path,
+    only: z.array(z.string().min(1).max(300)).max(1000).nullable().default(null),
+    maxRows: z.number().int().min(1).nullable().default(null),
+    concurrency: z.number().int().min(1).max(32).default(4),
+  }),
+  'dialog/open': z.strictObject({ purpose: z.enum(['snapshot', 'fleet', 'pack']) }),
+  'dialog/save': z.strictObject({ purpose: z.enum(['snapshot']), defaultName: z.string().max(300).optional() }),
+} as const satisfies Record<Channel, z.ZodType>;
+
+/** What each channel answers. */
+export interface Responses {
+  'app/info': AppInfo;
+  'call/cancel': { cancelled: boolean };
+  'recent/list': RecentSnapshot[];
+  'recent/forget': RecentSnapshot[];
+  'snapshot/open': SnapshotSummary;
+  'snapshot/close': { closed: boolean };
+  'snapshot/demo': SnapshotSummary;
+  'snapshot/verify': VerifyResult;
+  'catalog/tree': CatalogTree;
+  'table/describe': TableDescription;
+  'table/page': RowPage;
+  'table/count': CountResult;
+  'column/profile': ColumnProfile;
+  'sql/run': SqlResult;
+  'result/page': RowPage;
+  'result/close': { closed: boolean };
+  'export/start': ExportOutcome;
+  'dq/packs': DqPackInfo[];
+  'dq/run': DqRunView;
+  'dq/history': DqHistoryEntry[];
+  'dq/results': { runId: number; pack: string; finishedAt: string; results: DqResult[] };
+  'dq/evidence': SqlResult;
+  'fleet/overview': FleetOverview;
+  'scenario/options': ScenarioOptionsView;
+  'scenario/compute': ScenarioResult;
+  'pull/inspect': PullInspection;
+  'pull/start': PullOutcome;
+  'dialog/open': { path: string | null };
+  'dialog/save': { path: string | null };
+}
+
+/** What each channel reports while it works (never: it answers at once). */
+export interface Progresses {
+  'app/info': never;
+  'call/cancel': never;
+  'recent/list': never;
+  'recent/forget': never;
+  'snapshot/open': never;
+  'snapshot/close': never;
+  'snapshot/demo': PullProgress;
+  'snapshot/verify': JobProgress;
+  'catalog/tree': never;
+  'table/describe': never;
+  'table/page': JobProgress;
+  'table/count': JobProgress;
+  'column/profile': JobProgress;
+  'sql/run': JobProgress;
+  'result/page': never;
+  'result/close': never;
+  'export/start': JobProgress;
+  'dq/packs': never;
+  'dq/run': JobProgress;
+  'dq/history': never;
+  'dq/results': never;
+  'dq/evidence': JobProgress;
+  'fleet/overview': never;
+  'scenario/options': never;
+  'scenario/compute': never;
+  'pull/inspect': never;
+  'pull/start': PullProgress;
+  'dialog/open': never;
+  'dialog/save': never;
+}
+
+export type RequestInput<C extends Channel> = z.input<(typeof REQUEST_SCHEMAS)[C]>;
+export type RequestOf<C extends Channel> = z.output<(typeof REQUEST_SCHEMAS)[C]>;
+export type ResponseOf<C extends Channel> = Responses[C];
+export type ProgressOf<C extends Channel> = Progresses[C];
+
+/** Every channel has a schema, and nothing else does. */
+export function assertContractComplete(): void {
+  const missing = CHANNELS.filter((c) => !(c in REQUEST_SCHEMAS));
+  if (missing.length > 0) throw new Error(`channels without a schema: ${missing.join(', ')}`);
+}
+
+export { CHANNELS, isChannel, type Channel } from './channels.ts';

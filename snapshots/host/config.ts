@@ -1,0 +1,68 @@
+// Where the workbench keeps its own small state (the recent-files list, the
+// demo snapshot): $SNAPBENCH_CONFIG_DIR, else $XDG_CONFIG_HOME/snapbench, else
+// ~/.config/snapbench. The desktop shell points it at Electron's userData.
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import type { RecentSnapshot } from '../../shared/api/types.ts';
+
+export function configDir(env: Record<string, string | undefined> = process.env): string {
+  if (env.SNAPBENCH_CONFIG_DIR) return resolve(env.SNAPBENCH_CONFIG_DIR);
+  if (env.XDG_CONFIG_HOME) return join(env.XDG_CONFIG_HOME, 'snapbench');
+  return join(homedir(), '.config', 'snapbench');
+}
+
+const MAX_RECENT = 12;
+
+/** The recent-files list, most recent first, kept as JSON in the config directory. */
+export class RecentFiles {
+  private readonly file: string;
+
+  constructor(private readonly dir: string) {
+    this.file = join(dir, 'recent.json');
+  }
+
+  list(): RecentSnapshot[] {
+    let stored: unknown;
+    try {
+      stored = JSON.parse(readFileSync(this.file, 'utf8'));
+    } catch {
+      return [];
+    }
+    if (!Array.isArray(stored)) return [];
+    return stored
+      .filter((e): e is { path: string; openedAt: string; createdAt: string | null } => typeof e === 'object' && e !== null && typeof e.path === 'string' && typeof e.openedAt === 'string')
+      .slice(0, MAX_RECENT)
+      .map((e) => ({ path: e.path, fileName: basename(e.path), openedAt: e.openedAt, createdAt: typeof e.createdAt === 'string' ? e.createdAt : null, exists: isFile(e.path) }));
+  }
+
+  add(path: string, createdAt: string | null): RecentSnapshot[] {
+    const rest = this.list().filter((e) => e.path !== path);
+    return this.save([{ path, fileName: basename(path), openedAt: new Date().toISOString(), createdAt, exists: true }, ...rest]);
+  }
+
+  forget(path: string): RecentSnapshot[] {
+    return this.save(this.list().filter((e) => e.path !== path));
+  }
+
+  private save(entries: RecentSnapshot[]): RecentSnapshot[] {
+    const kept = entries.slice(0, MAX_RECENT);
+    try {
+      mkdirSync(this.dir, { recursive: true });
+      const temp = `${this.file}.partial-${process.pid}`;
+      writeFileSync(temp, JSON.stringify(kept.map(({ path, openedAt, createdAt }) => ({ path, openedAt, createdAt })), null, 2));
+      renameSync(temp, this.file);
+    } catch {
+      // A read-only home directory only costs the recent list.
+    }
+    return kept;
+  }
+}
+
+function isFile(path: string): boolean {
+  try {
+    return existsSync(path) && statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,340 @@
+// The browser host's transport: the built UI and the same API over HTTP, on
+// 127.0.0.1 only, for whoever holds this launch's token. The token arrives once
+// in the URL (`/?token=...`), is turned into an HttpOnly SameSite=Strict cookie
+// and is then required on every request; requests from other origins, other
+// host names (DNS rebinding) and cross-site fetches are refused.
+//
+//   POST /api/call/<channel>   JSON request → frames (progress…, outcome) when the
+//                              client accepts them, else JSON with an HTTP status
+//   GET  /api/events           server-sent events (AppEvents)
+//   GET  /api/download/<id>    an export prepared by export/start, streamed
+//   GET  /…                    the UI (vite build output)
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { timingSafeEqual } from 'node:crypto';
+import { ENVELOPE_CONTENT_TYPE, encodeFrame, FRAME_OUTCOME, FRAME_PROGRESS } from '../../shared/api/codec.ts';
+import { apiError, type ApiError, type ApiErrorCode } from '../../shared/api/errors.ts';
+import { dispatch, type CallOutcome } from '../../shared/api/rpc.ts';
+import type { AppEventName, AppEvents } from '../../shared/api/types.ts';
+import type { WorkbenchHost } from './host.ts';
+
+export interface HttpHostOptions {
+  host: WorkbenchHost;
+  /** 0 picks a free port. */
+  port: number;
+  token: string;
+  /** The built UI (index.html and assets/). */
+  staticDir: string;
+  log?: (line: string) => void;
+}
+
+export interface HttpHost {
+  url: string;
+  port: number;
+  server: Server;
+  broadcast<E extends AppEventName>(event: E, payload: AppEvents[E]): void;
+  close(): Promise<void>;
+}
+
+const MAX_BODY = 4 * 1024 * 1024;
+
+export const CONTENT_SECURITY_POLICY =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+const STATUS: Record<ApiErrorCode, number> = {
+  'bad-request': 400,
+  unauthorized: 401,
+  'not-found': 404,
+  refused: 403,
+  cancelled: 409,
+  unavailable: 501,
+  failed: 422,
+  internal: 500,
+};
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+  '.map': 'application/json',
+};
+
+function securityHeaders(res: ServerResponse): void {
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Referrer-Policy', 'no-referrer');
+  res.setHeader('X-Frame-Options', 'DENY');
+  res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+  res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+  res.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+}
+
+function sendJson(res: ServerResponse, status: number, value: unknown): void {
+  const body = JSON.stringify(value, (_key, v: unknown) => (v instanceof Uint8Array ? { $base64: Buffer.from(v).toString('base64') } : typeof v === 'bigint' ? v.toString() : v));
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
+  res.end(body);
+}
+
+function sendError(res: ServerResponse, error: ApiError): void {
+  sendJson(res, STATUS[error.code], { ok: false, error });
+}
+
+function denyPage(res: ServerResponse, status: number, message: string): void {
+  res.writeHead(status, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
+  res.end(
+    `<!doctype html><meta charset="utf-8"><title>Snapbench</title><body style="font-family:system-ui,sans-serif;padding:2rem;max-width:40rem"><h1>Snapbench</h1><p>${message}</p></body>`,
+  );
+}
+
+function parseCookies(header: string | undefined): Map<string, string> {
+  const cookies = new Map<string, string>();
+  for (const part of (header ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0) cookies.set(part.slice(0, eq).trim(), decodeURIComponent(part.slice(eq + 1).trim()));
+  }
+  return cookies;
+}
+
+function sameToken(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolveBody, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY) {
+        reject(new Error(`request body larger than ${MAX_BODY} bytes`));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolveBody(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost> {
+  const { host, token } = options;
+  const staticRoot = resolve(options.staticDir);
+  const events = new Set<ServerResponse>();
+  const calls = new Map<string, AbortController>();
+  let port = options.port;
+  const cookieName = () => `snapbench_${port}`;
+  const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
+  const allowedOrigins = () => new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`]);
+
+  function authorised(req: IncomingMessage): boolean {
+    const fromCookie = parseCookies(req.headers.cookie).get(cookieName());
+    const fromHeader = typeof req.headers['x-snapbench-token'] === 'string' ? req.headers['x-snapbench-token'] : undefined;
+    const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    return [fromCookie, fromHeader, bearer].some((t) => t !== undefined && sameToken(t, token));
+  }
+
+  /** Same host name and origin as this server; no cross-site browser fetch. */
+  function sameOrigin(req: IncomingMessage, api: boolean): string | null {
+    if (!allowedHosts().has(String(req.headers.host ?? ''))) return `unexpected Host header "${String(req.headers.host ?? '')}"`;
+    const origin = req.headers.origin;
+    if (origin !== undefined && !allowedOrigins().has(origin)) return `requests from ${origin} are not accepted`;
+    const site = req.headers['sec-fetch-site'];
+    if (api && site !== undefined && site !== 'same-origin') return `cross-site requests are not accepted (${String(site)})`;
+    if (!api && site !== undefined && !['same-origin', 'none'].includes(String(site))) {
+      // A page elsewhere may link here, but only the token's holder gets in; no sub-resource from another site.
+      if (req.headers['sec-fetch-dest'] !== 'document') return `cross-site requests are not accepted (${String(site)})`;
+    }
+    return null;
+  }
+
+  async function handleCall(req: IncomingMessage, res: ServerResponse, channel: string): Promise<void> {
+    if (req.method !== 'POST') return sendError(res, apiError('bad-request', 'use POST for API calls'));
+    if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) return sendError(res, apiError('bad-request', 'API calls send JSON (Content-Type: application/json)'));
+    let request: unknown;
+    try {
+      const body = await readBody(req);
+      request = body.length === 0 ? {} : JSON.parse(body.toString('utf8'));
+    } catch (error) {
+      return sendError(res, apiError('bad-request', `the request body is not JSON: ${(error as Error).message}`));
+    }
+    const callId = typeof req.headers['x-snapbench-call'] === 'string' && req.headers['x-snapbench-call'].length <= 100 ? req.headers['x-snapbench-call'] : `http-${Date.now()}-${Math.random()}`;
+    if (channel === 'call/cancel') {
+      const target = (request as { callId?: unknown })?.callId;
+      const controller = typeof target === 'string' ? calls.get(target) : undefined;
+      controller?.abort();
+      return sendJson(res, 200, { ok: true, value: { cancelled: controller !== undefined } });
+    }
+    if (channel === 'export/start' && typeof request === 'object' && request !== null && 'savePath' in request) {
+      return sendError(res, apiError('refused', 'the browser host does not write files where a request says', 'the export downloads through the browser instead'));
+    }
+    const streaming = (req.headers.accept ?? '').includes(ENVELOPE_CONTENT_TYPE);
+    const controller = new AbortController();
+    calls.set(callId, controller);
+    res.on('close', () => {
+      if (!res.writableFinished) controller.abort();
+    });
+    if (streaming) {
+      res.writeHead(200, { 'Content-Type': ENVELOPE_CONTENT_TYPE, 'Cache-Control': 'no-store', 'X-Accel-Buffering': 'no' });
+      res.flushHeaders();
+    }
+    let outcome: CallOutcome;
+    try {
+      outcome = await dispatch(host.handlers, channel, request, {
+        callId,
+        signal: controller.signal,
+        progress: (progress) => {
+          if (streaming && !res.writableEnded && !controller.signal.aborted) res.write(encodeFrame(FRAME_PROGRESS, progress));
+        },
+      });
+    } finally {
+      calls.delete(callId);
+    }
+    if (!outcome.ok && outcome.error.code === 'internal') options.log?.(`internal error in ${channel}: ${outcome.error.message}`);
+    if (res.writableEnded || res.destroyed) return;
+    if (streaming) res.end(encodeFrame(FRAME_OUTCOME, outcome));
+    else if (outcome.ok) sendJson(res, 200, outcome);
+    else sendError(res, outcome.error);
+  }
+
+  async function handleDownload(res: ServerResponse, id: string): Promise<void> {
+    const download = host.takeDownload(id);
+    if (!download) return denyPage(res, 404, 'This download has expired or was already fetched. Export again from the workbench.');
+    const controller = new AbortController();
+    res.on('close', () => {
+      if (!res.writableFinished) controller.abort();
+    });
+    const encoded = encodeURIComponent(download.fileName);
+    res.writeHead(200, {
+      'Content-Type': download.contentType,
+      'Content-Disposition': `attachment; filename="${download.fileName.replace(/[^\x20-\x7e]|"/g, '_')}"; filename*=UTF-8''${encoded}`,
+      'Cache-Control': 'no-store',
+    });
+    try {
+      await download.run(
+        (bytes) =>
+          new Promise<void>((resolveWrite) => {
+            if (res.destroyed) return resolveWrite();
+            if (res.write(bytes)) resolveWrite();
+            else res.once('drain', () => resolveWrite());
+          }),
+        controller.signal,
+      );
+      res.end();
+    } catch (error) {
+      options.log?.(`export ${download.fileName} stopped: ${(error as Error).message}`);
+      res.destroy(error as Error);
+    }
+  }
+
+  function handleEvents(req: IncomingMessage, res: ServerResponse): void {
+    res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+    res.write(': connected\n\n');
+    events.add(res);
+    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 25_000);
+    keepAlive.unref();
+    req.on('close', () => {
+      clearInterval(keepAlive);
+      events.delete(res);
+    });
+  }
+
+  function serveStatic(req: IncomingMessage, res: ServerResponse, pathname: string): void {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return denyPage(res, 405, 'Method not allowed.');
+    let file = normalize(join(staticRoot, decodeURIComponent(pathname)));
+    if (file !== staticRoot && !file.startsWith(staticRoot + sep)) return denyPage(res, 404, 'Not found.');
+    if (!existsSync(file) || statSync(file).isDirectory()) {
+      // The UI routes in the page itself: any path that is not a file gets the app.
+      if (pathname.startsWith('/assets/')) return denyPage(res, 404, 'Not found.');
+      file = join(staticRoot, 'index.html');
+    }
+    const type = MIME[extname(file)] ?? 'application/octet-stream';
+    res.writeHead(200, {
+      'Content-Type': type,
+      'Content-Length': statSync(file).size,
+      'Cache-Control': file.endsWith('index.html') ? 'no-store' : 'public, max-age=31536000, immutable',
+    });
+    if (req.method === 'HEAD') return void res.end();
+    createReadStream(file).pipe(res);
+  }
+
+  const server = createServer((req, res) => {
+    securityHeaders(res);
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const api = url.pathname.startsWith('/api/');
+    const problem = sameOrigin(req, api);
+    if (problem) {
+      if (api) return sendError(res, apiError('unauthorized', problem, 'open the URL that "snapbench serve" printed'));
+      return denyPage(res, 403, `${problem}. Open the URL that <code>snapbench serve</code> printed.`);
+    }
+    if (req.method === 'OPTIONS') return sendError(res, apiError('unauthorized', 'cross-origin requests are not accepted'));
+    const offered = url.searchParams.get('token');
+    if (!api && offered !== null) {
+      if (!sameToken(offered, token)) return denyPage(res, 401, 'This link’s token is not the one this <code>snapbench serve</code> printed. Use the URL from its first line of output.');
+      url.searchParams.delete('token');
+      res.writeHead(303, {
+        'Set-Cookie': `${cookieName()}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`,
+        Location: `${url.pathname}${url.search}`,
+        'Cache-Control': 'no-store',
+      });
+      return void res.end();
+    }
+    if (!authorised(req)) {
+      if (api) return sendError(res, apiError('unauthorized', 'missing or wrong token', 'open the URL that "snapbench serve" printed; it carries the token'));
+      return denyPage(res, 401, 'Open the URL that <code>snapbench serve</code> printed on its first line: it carries this launch’s token.');
+    }
+    if (url.pathname.startsWith('/api/call/')) {
+      void handleCall(req, res, decodeURIComponent(url.pathname.slice('/api/call/'.length))).catch((error: unknown) => {
+        options.log?.(`API call failed: ${(error as Error).message}`);
+        if (!res.headersSent) sendError(res, apiError('internal', (error as Error).message));
+        else res.destroy();
+      });
+      return;
+    }
+    if (url.pathname === '/api/events') return handleEvents(req, res);
+    if (url.pathname.startsWith('/api/download/')) {
+      void handleDownload(res, url.pathname.slice('/api/download/'.length));
+      return;
+    }
+    if (api) return sendError(res, apiError('not-found', `no API route ${url.pathname}`));
+    serveStatic(req, res, url.pathname);
+  });
+  server.keepAliveTimeout = 5_000;
+
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolveListen();
+    });
+  });
+  port = (server.address() as AddressInfo).port;
+
+  return {
+    url: `http://127.0.0.1:${port}/?token=${token}`,
+    port,
+    server,
+    broadcast(event, payload) {
+      const data = `event: app\ndata: ${JSON.stringify({ event, payload })}\n\n`;
+      for (const res of events) res.write(data);
+    },
+    close() {
+      for (const res of events) res.end();
+      events.clear();
+      for (const controller of calls.values()) controller.abort();
+      return new Promise<void>((resolveClose) => {
+        server.close(() => resolveClose());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
