@@ -1,0 +1,88 @@
+// The serve and host-ipc commands' work, loaded only when one of them runs.
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import { ApiFailure } from '../../shared/api/errors.ts';
+import { configDir } from './config.ts';
+import { WorkbenchHost } from './host.ts';
+import { startHttpHost, type HttpHost } from './http.ts';
+import { serveOverParentPort, type FromUtility, type ParentPortLike } from './parentPort.ts';
+import { RendererBuildError, rendererDir } from './renderer.ts';
+import { CliError } from '../cli/errors.ts';
+
+function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolveSignal) => {
+    const stop = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolveSignal(signal);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+export async function serve(file: string | undefined, opts: { port: number }): Promise<void> {
+  const log = (line: string) => process.stderr.write(`snapbench serve: ${line}\n`);
+  let http: HttpHost | null = null;
+  const host = new WorkbenchHost({
+    transport: 'http',
+    configDir: configDir(),
+    initialPath: file ? resolve(file) : null,
+    emit: (event, payload) => http?.broadcast(event, payload),
+  });
+  try {
+    if (file) {
+      try {
+        host.open(file);
+      } catch (error) {
+        if (error instanceof ApiFailure) throw new CliError(error.message, error.hint);
+        throw error;
+      }
+    }
+    let staticDir: string;
+    try {
+      staticDir = await rendererDir(log);
+    } catch (error) {
+      if (error instanceof RendererBuildError) throw new CliError(error.message, error.hint);
+      throw error;
+    }
+    void host.pool.warm().catch(() => {});
+    try {
+      http = await startHttpHost({ host, port: opts.port, token: randomBytes(24).toString('base64url'), staticDir, log });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE') throw new CliError(`port ${opts.port} on 127.0.0.1 is in use`, 'choose another with --port, or leave it out to pick a free one');
+      if (code === 'EACCES') throw new CliError(`port ${opts.port}: permission denied`, 'use a port above 1023');
+      throw error;
+    }
+    process.stdout.write(`${http.url}\n`);
+    log(`serving${file ? ` ${resolve(file)}` : ''} on 127.0.0.1:${http.port} (UI from ${staticDir}); open the URL above; Ctrl-C stops`);
+    const signal = await untilSignal();
+    log(`${signal}: stopping`);
+  } finally {
+    await http?.close();
+    await host.close();
+  }
+}
+
+/** The desktop shell's engine process (an Electron utility process). */
+export async function hostIpc(file: string | undefined): Promise<void> {
+  const port = (process as unknown as { parentPort?: ParentPortLike }).parentPort;
+  if (!port) throw new CliError('host-ipc runs inside the desktop app (an Electron utility process)', 'use "snapbench serve" for the browser');
+  const host = new WorkbenchHost({
+    transport: 'ipc',
+    configDir: configDir(),
+    initialPath: file ? resolve(file) : null,
+    emit: (event, payload) => port.postMessage({ type: 'event', event, payload } satisfies FromUtility),
+  });
+  if (file) {
+    try {
+      host.open(file); // the window finds it in app/info
+    } catch (error) {
+      process.stderr.write(`snapbench host-ipc: ${(error as Error).message}\n`);
+    }
+  }
+  void host.pool.warm().catch(() => {});
+  await serveOverParentPort(port, host);
+}
+
