@@ -2,8 +2,8 @@
 import { InvalidArgumentError, Option } from 'commander';
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { parseFleet } from '../../shared/model/fleet.ts';
+import { parseYamlText, YamlSyntaxError } from '../yamlText.ts';
 import { CliError } from './errors.ts';
 
 export function positiveInteger(name: string) {
@@ -41,12 +41,9 @@ export function loadFleetFile(path: string) {
   }
   let document: unknown;
   try {
-    document = parseYaml(bytes.toString('utf8'));
+    document = parseYamlText(bytes.toString('utf8'), `fleet manifest ${path}`);
   } catch (error) {
-    if (error instanceof YAMLParseError) {
-      const line = error.linePos?.[0];
-      throw new CliError(`fleet manifest ${path}${line ? ` line ${line.line}` : ''}: invalid YAML: ${error.message.split('\n')[0]}`, 'fix the YAML syntax');
-    }
+    if (error instanceof YamlSyntaxError) throw new CliError(error.message, 'fix the YAML syntax');
     throw error;
   }
   return { fleet: parseFleet(document, `fleet manifest ${path}`), bytes };

@@ -1,6 +1,7 @@
 // Reads a rule pack: a built-in one by name, or a YAML file validated at the edge.
 import { readFileSync, statSync } from 'node:fs';
-import { parse as parseYaml, stringify as stringifyYaml, YAMLParseError } from 'yaml';
+import { stringify as stringifyYaml } from 'yaml';
+import { parseYamlText, YamlSyntaxError } from '../yamlText.ts';
 import { DqPackError, parsePack, type RulePack } from '../../shared/dq/pack.ts';
 import { BUILT_IN_PACKS, REPORT_07_DOCUMENT } from '../../shared/dq/report07.ts';
 
@@ -25,12 +26,9 @@ export function loadPack(nameOrPath: string | undefined): RulePack {
 export function parsePackYaml(text: string, source = 'pack'): RulePack {
   let document: unknown;
   try {
-    document = parseYaml(text);
+    document = parseYamlText(text, source);
   } catch (error) {
-    if (error instanceof YAMLParseError) {
-      const line = error.linePos?.[0];
-      throw new DqPackError([`${source}${line ? ` line ${line.line}` : ''}: invalid YAML: ${error.message.split('\n')[0]}`]);
-    }
+    if (error instanceof YamlSyntaxError) throw new DqPackError([error.message]);
     throw error;
   }
   return parsePack(document, source);

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { tableFromIPC, tableToIPC } from 'apache-arrow';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { parseYamlText, YamlSyntaxError } from '../yamlText.ts';
 import { fail } from '../../shared/api/errors.ts';
 import type { Handlers } from '../../shared/api/rpc.ts';
 import type { ProgressOf, RequestOf } from '../../shared/api/contract.ts';
@@ -111,12 +111,9 @@ function readFleetFile(path: string): Fleet {
   }
   let document: unknown;
   try {
-    document = parseYaml(text);
+    document = parseYamlText(text, `fleet manifest ${path}`);
   } catch (error) {
-    if (error instanceof YAMLParseError) {
-      const line = error.linePos?.[0];
-      fail('bad-request', `fleet manifest ${path}${line ? ` line ${line.line}` : ''}: invalid YAML: ${error.message.split('\n')[0]}`, 'fix the YAML syntax');
-    }
+    if (error instanceof YamlSyntaxError) fail('bad-request', error.message, 'fix the YAML syntax');
     throw error;
   }
   try {

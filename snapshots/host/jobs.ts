@@ -4,16 +4,15 @@
 // progress and export bytes go out through the context.
 import type Database from 'better-sqlite3';
 import { closeSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { ApiFailure, fail } from '../../shared/api/errors.ts';
 import { PAGE_ROWS, type ColumnMeta, type ColumnProfile, type HistogramBin, type JobProgress, type ProfileValue, type ResultColumn, type RowPage, type TableView } from '../../shared/api/types.ts';
-import { DqPackError, parsePack, type RulePack } from '../../shared/dq/pack.ts';
+import { DqPackError, type RulePack } from '../../shared/dq/pack.ts';
 import type { DqResult } from '../../shared/dq/results.ts';
 import { quoteIdentifier } from '../../shared/model/sql.ts';
 import type { SqlValue } from '../../shared/model/snapshot.ts';
 import { csvCell, uniqueKeys } from '../cli/output.ts';
 import { registerDqFunctions } from '../dq/functions.ts';
-import { loadPack } from '../dq/loadPack.ts';
+import { loadPack, parsePackYaml } from '../dq/loadPack.ts';
 import { renderCsv, renderJson, type ReportContext } from '../dq/report.ts';
 import { renderHtml } from '../dq/html.ts';
 import { runPack } from '../dq/run.ts';
@@ -698,16 +697,7 @@ export async function dqReportJob(spec: Extract<JobSpec, { kind: 'dq-report' }>,
 export function dqJob(spec: Extract<JobSpec, { kind: 'dq' }>, ctx: JobContext): DqJobResult {
   let pack: RulePack;
   try {
-    if (spec.packYaml !== null) {
-      let document: unknown;
-      try {
-        document = parseYaml(spec.packYaml);
-      } catch (error) {
-        if (error instanceof YAMLParseError) fail('bad-request', `pack: invalid YAML: ${error.message.split('\n')[0]}`, 'fix the YAML syntax');
-        throw error;
-      }
-      pack = parsePack(document, 'pack');
-    } else pack = loadPack(spec.pack ?? undefined);
+    pack = spec.packYaml !== null ? parsePackYaml(spec.packYaml, 'pack') : loadPack(spec.pack ?? undefined);
   } catch (error) {
     if (error instanceof DqPackError) fail('bad-request', error.message, '"snapbench dq pack" prints report-07 as an example');
     throw error;

@@ -15,7 +15,7 @@
 // nothing is an error, never silently ignored: a typo must not leak a column.
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { parseYamlText, YamlSyntaxError } from '../yamlText.ts';
 import { z } from 'zod';
 import { globToRegExp, isGlob } from '../../shared/dq/definitions.ts';
 import { findColumn, resolveTables, type Catalog, type CatalogTable } from '../dq/catalog.ts';
@@ -77,12 +77,9 @@ export function loadRedactionProfile(path: string): LoadedProfile {
   }
   let document: unknown;
   try {
-    document = parseYaml(bytes.toString('utf8'));
+    document = parseYamlText(bytes.toString('utf8'), `redaction profile ${path}`);
   } catch (error) {
-    if (error instanceof YAMLParseError) {
-      const line = error.linePos?.[0];
-      throw new ProfileError(`redaction profile ${path}${line ? ` line ${line.line}` : ''}: invalid YAML: ${error.message.split('\n')[0]}`, 'fix the YAML syntax');
-    }
+    if (error instanceof YamlSyntaxError) throw new ProfileError(error.message, 'fix the YAML syntax');
     throw error;
   }
   if (document === null || document === undefined) document = {};
