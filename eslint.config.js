@@ -6,7 +6,7 @@ import tseslint from 'typescript-eslint';
 const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'child_process', 'crypto', 'net', 'http', 'worker_threads', 'stream', 'url'];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'dist-electron/', '.tsbuild/', 'test-results/', '.tmp/', '.cache/', 'bench/results/'] },
+  { ignores: ['node_modules/', 'dist/', 'dist-electron/', '.tsbuild/', 'test-results/', '.tmp/', 'bench/results/'] },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -3,10 +3,11 @@
 // (profiles, counts, SQL, exports, DQ, verify). Cancelling a running job ends
 // its worker (SQLite has no other way to stop a statement); a new one starts
 // on demand.
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { bundleOnDemand } from '../../bin/bundle.js';
 import { apiError, ApiFailure, type ApiError } from '../../shared/api/errors.ts';
 import type { JobProgress } from '../../shared/api/types.ts';
 import type { JobSpec } from './jobs.ts';
@@ -62,16 +63,6 @@ export function projectRoot(from = fileURLToPath(import.meta.url)): string {
   }
 }
 
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const item of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, item.name);
-    if (item.isDirectory()) newest = Math.max(newest, newestSource(path));
-    else if (/\.(ts|mjs)$/.test(item.name)) newest = Math.max(newest, statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
 let scriptPromise: Promise<string> | null = null;
 
 /**
@@ -84,37 +75,8 @@ export function workerScript(): Promise<string> {
     const root = projectRoot();
     const shim = join(root, 'snapshots', 'host', 'worker.mjs');
     try {
-      const stamp = String(Math.floor(Math.max(newestSource(join(root, 'snapshots')), newestSource(join(root, 'shared')), statSync(join(root, 'package.json')).mtimeMs)));
-      // Under node_modules/.cache like other tools' build caches (linters and git ignore it).
-      const cache = join(root, 'node_modules', '.cache', 'snapbench', 'host');
-      const outDir = join(cache, stamp);
-      const entry = join(outDir, 'worker.mjs');
-      if (existsSync(entry)) return entry;
-      const esbuild = await import('esbuild');
-      const staging = `${outDir}.tmp-${process.pid}-${Date.now()}`;
-      mkdirSync(staging, { recursive: true });
-      await esbuild.build({
-        entryPoints: { worker: join(root, 'snapshots', 'host', 'worker.ts') },
-        outdir: staging,
-        outExtension: { '.js': '.mjs' },
-        bundle: true,
-        platform: 'node',
-        format: 'esm',
-        target: 'node20',
-        packages: 'external',
-        sourcemap: 'inline',
-        logLevel: 'silent',
-      });
-      try {
-        renameSync(staging, outDir);
-      } catch {
-        rmSync(staging, { recursive: true, force: true }); // another process built the same sources first
-      }
-      for (const old of readdirSync(cache)) {
-        const path = join(cache, old);
-        if (old !== stamp && Date.now() - statSync(path).mtimeMs > 3_600_000) rmSync(path, { recursive: true, force: true });
-      }
-      return entry;
+      const outDir = await bundleOnDemand(root, 'host', { worker: join(root, 'snapshots', 'host', 'worker.ts') });
+      return outDir ? join(outDir, 'worker.mjs') : shim;
     } catch {
       return shim;
     }
