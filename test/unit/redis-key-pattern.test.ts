@@ -27,6 +27,10 @@ describe('redisKeyPattern', () => {
     ['config', 'config'],
     ['feature.flags', 'feature.flags'],
     ['user12345', 'user*'],
+    // Random mixed-case letters are a token, not a word, even with a word-like tail cut off.
+    ['PcIjTMKrXZp-rxWSxanEVMBs7b13', '*'],
+    ['sess:PcIjTMKrXZp:x', 'sess:*'],
+    ['featureFlags:OrderDetail:CONTACT_day:1', 'featureFlags:OrderDetail:CONTACT_day:*'],
     ['user_12345', 'user_*'],
     ['cache.user.12345', 'cache.user.*'],
     ['deadbeef1', '*'],

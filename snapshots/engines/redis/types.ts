@@ -30,14 +30,22 @@ const NON_ASCII_WORD = /^[\p{L}\p{M}_.-]+$/u;
 function isConstant(s: string, start: number, end: number): boolean {
   const length = end - start;
   if (length < 1 || length > MAX_CONSTANT_LENGTH) return false;
+  let upper = false;
+  let lower = false;
   for (let i = start; i < end; i++) {
     const c = s.charCodeAt(i);
+    if (c >= 0x41 && c <= 0x5a) upper = true;
+    else if (c >= 0x61 && c <= 0x7a) lower = true;
     if (isWordCode(c)) continue;
     if (c < 0x80) return false;
     return NON_ASCII_WORD.test(s.slice(start, end));
   }
-  return true;
+  // Mixed case must read as words (camelCase, PascalCase, ALLCAPS_lower); random
+  // letters (`PcIjTMKrXZp`) put capitals next to capitals and are a token.
+  return !(upper && lower) || s.slice(start, end).split(/[_.-]/).every((part) => CASED_WORDS.test(part));
 }
+
+const CASED_WORDS = /^(?:[A-Z]+|[a-z]*(?:[A-Z][a-z]+)*)$/;
 
 function isHexCode(c: number): boolean {
   return (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46);
@@ -71,8 +79,9 @@ function delimiterOf(name: string): string | null {
  * - The name is split on ':' (or, when it has no ':', on '/', else on '|'; '.'
  *   never splits, it counts as part of a word).
  * - A segment is constant when it is word-like: letters of any script, '_',
- *   '-', '.', no digit, 1 to 24 characters. Hash tags (`{...}`) are never
- *   word-like, so they are variable.
+ *   '-', '.', no digit, 1 to 24 characters, and, when it mixes upper and lower
+ *   case, words in camelCase or PascalCase (random mixed-case letters are a
+ *   token). Hash tags (`{...}`) are never word-like, so they are variable.
  * - In a multi-segment name the last segment is always variable (that is where
  *   ids and tokens live). The pattern is the leading run of constant segments
  *   followed by `*`: `session:3f9a…` → `session:*`, `user:42:profile` → `user:*`,
