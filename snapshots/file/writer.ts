@@ -7,6 +7,7 @@
 // the engine adapters decode rows on the main thread while the worker stores
 // the previous batches. Calls are messages applied in order; a bounded number
 // of row batches in flight gives the adapters backpressure.
+import { rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -220,7 +221,6 @@ export class SnapshotWriter {
     await this.call('abort', []).catch(() => {});
     await this.worker.terminate();
     // If the worker died before it could clean up, remove what it left.
-    const { rmSync } = await import('node:fs');
     rmSync(this.tempPath, { force: true });
     rmSync(`${this.tempPath}-journal`, { force: true });
   }
