@@ -3,7 +3,7 @@
 // rows runs in the job pool. Transports (http.ts, parentPort.ts) feed it calls.
 import type Database from 'better-sqlite3';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { tableFromIPC, tableToIPC } from 'apache-arrow';
 import { parseYamlText, YamlSyntaxError } from '../yamlText.ts';
@@ -117,7 +117,7 @@ function readFleetFile(path: string): Fleet {
     throw error;
   }
   try {
-    return parseFleet(document, `fleet manifest ${path}`);
+    return parseFleet(document, `fleet manifest ${path}`, { baseDir: dirname(path) });
   } catch (error) {
     if (error instanceof FleetError) fail('bad-request', error.message, 'fix the fleet manifest');
     throw error;
