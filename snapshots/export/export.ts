@@ -14,6 +14,7 @@ import type { SqlValue } from '../../shared/model/snapshot.ts';
 import { quoteIdentifier } from '../../shared/model/sql.ts';
 import { loadCatalog, resolveTables, type CatalogTable } from '../dq/catalog.ts';
 import { rootHash, tableContentHash } from '../file/hash.ts';
+import { refuseOutputOverInput } from '../file/outputPath.ts';
 import { openSnapshot, readManifest, SnapshotFileError } from '../file/reader.ts';
 import { SIGNATURES_TABLE } from '../file/signature.ts';
 import { TOOL_VERSION } from '../version.ts';
@@ -395,10 +396,11 @@ export async function exportSnapshot(options: ExportOptions): Promise<ExportMani
     const extension = options.format === 'parquet' ? 'parquet' : 'arrow';
     const planned = planTables(db, selected, extension);
     const snapshotPath = resolve(options.file);
-    for (const t of planned) {
-      if (resolve(out, ...t.relativePath.split('/')) === snapshotPath) {
-        throw new ExportError(`--out ${options.out}: ${t.relativePath} would replace the snapshot being exported`, 'export to another directory');
-      }
+    // An output never replaces an input: not the directory itself, nor any file written into it.
+    const inputs = [{ path: options.file, role: 'snapshot' }];
+    refuseOutputOverInput(options.out, inputs, { label: '--out' });
+    for (const t of [...planned.map((p) => p.relativePath), EXPORT_MANIFEST]) {
+      refuseOutputOverInput(join(out, ...t.split('/')), inputs, { label: `--out ${options.out}: ${t}` });
     }
     prepareOutput(options.out, options.file);
     const files: ExportedFile[] = [];
