@@ -30,6 +30,8 @@ export const CHANNELS = [
   'scenario/compare',
   'pull/inspect',
   'pull/start',
+  'pull/check',
+  'pull/configure',
   'dialog/open',
   'dialog/save',
 ] as const;
