@@ -7,7 +7,7 @@ import { WorkbenchHost } from './host.ts';
 import { startHttpHost, type HttpHost } from './http.ts';
 import { serveOverParentPort, type FromUtility, type ParentPortLike } from './parentPort.ts';
 import { RendererBuildError, rendererDir } from './renderer.ts';
-import { CliError } from '../cli/errors.ts';
+import { CliError } from '../errors.ts';
 
 function untilSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolveSignal) => {
