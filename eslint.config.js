@@ -31,7 +31,7 @@ export default tseslint.config(
         'error',
         {
           zones: [
-            { target: ['./!(snapshots|bin)/**/*', './snapshots/!(cli)/**/*', './snapshots/*'], from: './snapshots/cli', message: 'only the CLI imports snapshots/cli: put what others need in the engine (errors.ts, exitCodes.ts, output/, query/)' },
+            { target: ['./!(snapshots)/**/*', './snapshots/!(cli)/**/*', './snapshots/*'], from: './snapshots/cli', message: 'only the CLI imports snapshots/cli: put what others need in the engine (errors.ts, exitCodes.ts, output/, query/)' },
           ],
         },
       ],
