@@ -9,6 +9,8 @@ import { listTables, openSnapshot, readManifest, SnapshotFileError } from '../fi
 import { verifySnapshot } from '../file/verify.ts';
 import { checkSignatures, checkSignerName, describeSignatures, loadSigningKey, loadTrustedKey, SignatureError, signSnapshotFile, untrustedReason } from '../file/signature.ts';
 import { rootHash } from '../file/hash.ts';
+import { OutputPathError, refuseOutputOverInput } from '../file/outputPath.ts';
+import { fleetInputs } from '../pull/inputs.ts';
 import { currentUserName } from '../pull/provenance.ts';
 import { CancelledError, pullFleet } from '../pull/pullFleet.ts';
 import { TOOL_VERSION } from '../version.ts';
@@ -51,6 +53,7 @@ export function buildProgram(): Command {
     .action(async (opts: { fleet: string; out: string; only?: string; maxRows?: number; concurrency: number; progress?: boolean; format: string; sign?: string; signer?: string }) => {
       const { fleet, bytes } = loadFleetFile(opts.fleet);
       checkOutputFile('--out', opts.out);
+      refuseOutputOverInput(opts.out, [...fleetInputs(opts.fleet, bytes.toString('utf8')), ...(opts.sign ? [{ path: opts.sign, role: 'signing key (--sign)' }] : [])], { label: '--out', replaces: 'snapshot' });
       // A bad key fails before anything is pulled.
       const signingKey = opts.sign ? loadSigningKey(opts.sign) : null;
       const signer = checkSignerName(opts.signer ?? currentUserName());
@@ -176,7 +179,7 @@ export function buildProgram(): Command {
 function describe(error: unknown): { message: string; hint: string | null; exitCode: number } {
   if (error instanceof CliError) return { message: error.message, hint: error.hint, exitCode: error.exitCode };
   if (error instanceof FleetError) return { message: error.message, hint: null, exitCode: EXIT_FAILED };
-  if (error instanceof SnapshotFileError || error instanceof PullError || error instanceof QueryRefusedError || error instanceof SignatureError) {
+  if (error instanceof SnapshotFileError || error instanceof PullError || error instanceof QueryRefusedError || error instanceof SignatureError || error instanceof OutputPathError) {
     return { message: error.message, hint: error.hint, exitCode: EXIT_FAILED };
   }
   return { message: error instanceof Error ? error.message : String(error), hint: 'run again with --debug for details', exitCode: EXIT_FAILED };

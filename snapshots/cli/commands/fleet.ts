@@ -11,6 +11,7 @@ import type { PullEvent } from '../../engines/types.ts';
 import { DEMO_FLEET_NAME, fleetManifestText } from '../../fleet/manifest.ts';
 import { DEFAULT_SCALE, DEFAULT_SEED, referenceFleet, validateScale, validateSeed, type PlantedCounts } from '../../fleet/reference/index.ts';
 import { parseHostPort, SeedError, type Endpoint } from '../../fleet/seed/endpoint.ts';
+import { refuseOutputOverInput } from '../../file/outputPath.ts';
 import { CliError } from '../../errors.ts';
 import { EXIT_CANCELLED } from '../../exitCodes.ts';
 import { checkOutputFile } from '../../output/outputFile.ts';
@@ -127,6 +128,7 @@ export function registerFleetCommands(program: Command): void {
     .addOption(formatOption(['text', 'json'], 'text'))
     .action(async (opts: { scale: number; seed: number; out: string; progress?: boolean; format: string }) => {
       const out = checkOutputFile('--out', opts.out);
+      refuseOutputOverInput(opts.out, [], { label: '--out', replaces: 'snapshot' });
       const controller = new AbortController();
       const cancel = () => controller.abort();
       process.once('SIGINT', cancel);
@@ -176,6 +178,7 @@ export function registerFleetCommands(program: Command): void {
     .addOption(formatOption(['text', 'json'], 'text'))
     .action(async (opts: SeedCliOptions) => {
       const out = checkOutputFile('--out', opts.out);
+      refuseOutputOverInput(opts.out, [], { label: '--out', replaces: 'not-database' });
       const mysql = opts.mysql === undefined ? undefined : endpoint('--mysql', opts.mysql, 3306, opts.mysqlUser ?? 'root', opts.mysqlPasswordEnv, '--mysql-password-env');
       const postgres = opts.postgres === undefined ? undefined : endpoint('--postgres', opts.postgres, 5432, opts.postgresUser ?? 'postgres', opts.postgresPasswordEnv, '--postgres-password-env');
       const redis = (opts.redis ?? '')
@@ -241,7 +244,11 @@ export function registerFleetCommands(program: Command): void {
     .option('--out <fleet.yaml>', 'write it to this file instead of stdout')
     .action((opts: { out?: string }) => {
       const text = fleetManifestText(referenceFleet(), new Map(), DEMO_FLEET_NAME);
-      if (opts.out) writeFileAtomically(checkOutputFile('--out', opts.out), text);
+      if (opts.out) {
+        const out = checkOutputFile('--out', opts.out);
+        refuseOutputOverInput(opts.out, [], { label: '--out', replaces: 'not-database' });
+        writeFileAtomically(out, text);
+      }
       else process.stdout.write(text);
     });
 }
