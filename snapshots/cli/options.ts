@@ -1,6 +1,7 @@
 // Option parsing and checks shared by the CLI's commands.
 import { InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parseFleet } from '../../shared/model/fleet.ts';
 import { parseYamlText, YamlSyntaxError } from '../yamlText.ts';
 import { CliError } from '../errors.ts';
@@ -31,5 +32,5 @@ export function loadFleetFile(path: string) {
     if (error instanceof YamlSyntaxError) throw new CliError(error.message, 'fix the YAML syntax');
     throw error;
   }
-  return { fleet: parseFleet(document, `fleet manifest ${path}`), bytes };
+  return { fleet: parseFleet(document, `fleet manifest ${path}`, { baseDir: dirname(resolve(path)) }), bytes };
 }

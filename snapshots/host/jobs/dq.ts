@@ -1,10 +1,11 @@
 // A DQ run on the snapshot (stored in it when asked) and the full hash check.
+import type Database from 'better-sqlite3';
 import { fail } from '../../../shared/api/errors.ts';
 import { DqPackError, type RulePack } from '../../../shared/dq/pack.ts';
 import { loadPack, parsePackYaml } from '../../dq/loadPack.ts';
 import { runPack } from '../../dq/run.ts';
 import { storeRun, type StoreOutcome } from '../../dq/store.ts';
-import { readManifest } from '../../file/reader.ts';
+import { openSnapshot, readManifest, SnapshotFileError } from '../../file/reader.ts';
 import { verifySnapshot, type VerifyReport } from '../../file/verify.ts';
 import { connection } from './connection.ts';
 import type { DqJobResult, JobContext, JobSpec } from './types.ts';
@@ -31,6 +32,17 @@ export function dqJob(spec: Extract<JobSpec, { kind: 'dq' }>, ctx: JobContext): 
 export function verifyJob(spec: Extract<JobSpec, { kind: 'verify' }>, ctx: JobContext): VerifyReport & { seconds: number } {
   const started = performance.now();
   ctx.progress({ phase: 'recomputing every table hash', done: 0, total: null, unit: 'tables' });
-  const report = verifySnapshot(connection(spec.path), spec.path);
-  return { ...report, seconds: (performance.now() - started) / 1000 };
+  let db: Database.Database;
+  try {
+    db = openSnapshot(spec.path, { inspect: true });
+  } catch (error) {
+    if (error instanceof SnapshotFileError) fail('not-found', error.message, error.hint);
+    throw error;
+  }
+  try {
+    const report = verifySnapshot(db, spec.path);
+    return { ...report, seconds: (performance.now() - started) / 1000 };
+  } finally {
+    db.close();
+  }
 }
