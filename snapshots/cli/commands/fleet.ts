@@ -13,8 +13,10 @@ import { DEMO_FLEET_NAME, fleetManifestText } from '../../fleet/manifest.ts';
 import { DEFAULT_SCALE, DEFAULT_SEED, MAX_WEEKS, referenceFleet, validateScale, validateSeed, type PlantedCounts } from '../../fleet/reference/index.ts';
 import { parseHostPort, SeedError, type Endpoint } from '../../fleet/seed/endpoint.ts';
 import { refuseOutputOverInput } from '../../file/outputPath.ts';
-import { CliError } from '../errors.ts';
-import { checkOutputFile, formatOption, loadFleetFile } from '../options.ts';
+import { CliError } from '../../errors.ts';
+import { EXIT_CANCELLED } from '../../exitCodes.ts';
+import { checkOutputFile } from '../../output/outputFile.ts';
+import { formatOption, loadFleetFile } from '../options.ts';
 
 function scaleOption(value: string): number {
   const scale = Number(value);
@@ -220,7 +222,7 @@ export function registerFleetCommands(program: Command): void {
         );
         if (opts.format === 'json') process.stdout.write(JSON.stringify(result.counts, null, 2) + '\n');
       } catch (error) {
-        if (error instanceof DemoCancelled || controller.signal.aborted) throw new CliError('demo cancelled; no file was written', null, 130);
+        if (error instanceof DemoCancelled || controller.signal.aborted) throw new CliError('demo cancelled; no file was written', null, EXIT_CANCELLED);
         throw error;
       } finally {
         process.off('SIGINT', cancel);
