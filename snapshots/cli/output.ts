@@ -1,4 +1,5 @@
 // Turns SQLite values into JSON and CSV without losing a digit or a byte.
+import { csvField } from '../../shared/text/csv.ts';
 
 export type CellValue = null | number | bigint | string | Uint8Array;
 
@@ -12,12 +13,16 @@ export function jsonCell(value: CellValue): unknown {
   return value;
 }
 
-export function csvCell(value: CellValue): string {
+/**
+ * CSV form of one value. With `safe`, a text cell a spreadsheet would run as a
+ * formula (=, +, -, @, tab, CR first) gets a leading apostrophe (shared/text/csv.ts);
+ * numbers and bytes (base64 cannot call a function) are never changed.
+ */
+export function csvCell(value: CellValue, safe = false): string {
   if (value === null) return '';
-  let text: string;
-  if (value instanceof Uint8Array) text = Buffer.from(value).toString('base64');
-  else text = String(value);
-  return /[",\r\n]/.test(text) || /^\s|\s$/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  if (value instanceof Uint8Array) return csvField(Buffer.from(value).toString('base64'), false);
+  if (typeof value === 'number' || typeof value === 'bigint') return csvField(String(value), false);
+  return csvField(value, safe);
 }
 
 /** Object keys for a result's columns: duplicate names get a numeric suffix so none is lost. */

@@ -14,7 +14,8 @@ export class QueryRefusedError extends Error {
 
 const FLUSH_AT = 1 << 16;
 
-export function runQuery(db: Database.Database, sql: string, format: 'json' | 'csv', write: (chunk: string) => void): void {
+/** `csvSafe`: neutralise formula cells in CSV (see csvCell); JSON is always exact. */
+export function runQuery(db: Database.Database, sql: string, format: 'json' | 'csv', write: (chunk: string) => void, csvSafe = false): void {
   let statement: Database.Statement;
   try {
     statement = db.prepare(sql);
@@ -28,7 +29,7 @@ export function runQuery(db: Database.Database, sql: string, format: 'json' | 'c
   }
   statement.safeIntegers(true).raw(true);
   const keys = uniqueKeys(statement.columns().map((c) => c.name));
-  let out = format === 'json' ? '[' : keys.map((k) => csvCell(k)).join(',') + '\n';
+  let out = format === 'json' ? '[' : keys.map((k) => csvCell(k, csvSafe)).join(',') + '\n';
   let first = true;
   try {
     for (const row of statement.iterate() as IterableIterator<CellValue[]>) {
@@ -37,7 +38,7 @@ export function runQuery(db: Database.Database, sql: string, format: 'json' | 'c
         for (let i = 0; i < keys.length; i++) object[keys[i]!] = jsonCell(row[i]!);
         out += (first ? '\n' : ',\n') + JSON.stringify(object);
       } else {
-        out += row.map(csvCell).join(',') + '\n';
+        out += row.map((v) => csvCell(v, csvSafe)).join(',') + '\n';
       }
       first = false;
       if (out.length > FLUSH_AT) {

@@ -8,6 +8,7 @@ import { startHttpHost, type HttpHost } from './http.ts';
 import { serveOverParentPort, type FromUtility, type ParentPortLike } from './parentPort.ts';
 import { RendererBuildError, rendererDir } from './renderer.ts';
 import { CliError } from '../cli/errors.ts';
+import { printLine } from '../terminal.ts';
 
 function untilSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolveSignal) => {
@@ -22,7 +23,7 @@ function untilSignal(): Promise<NodeJS.Signals> {
 }
 
 export async function serve(file: string | undefined, opts: { port: number }): Promise<void> {
-  const log = (line: string) => process.stderr.write(`snapbench serve: ${line}\n`);
+  const log = (line: string) => printLine(process.stderr, `snapbench serve: ${line}`);
   let http: HttpHost | null = null;
   const host = new WorkbenchHost({
     transport: 'http',
@@ -79,7 +80,7 @@ export async function hostIpc(file: string | undefined): Promise<void> {
     try {
       host.open(file); // the window finds it in app/info
     } catch (error) {
-      process.stderr.write(`snapbench host-ipc: ${(error as Error).message}\n`);
+      printLine(process.stderr, `snapbench host-ipc: ${(error as Error).message}`);
     }
   }
   void host.pool.warm().catch(() => {});

@@ -30,8 +30,8 @@ export type JobSpec =
   | { kind: 'profile'; path: string; table: string; column: ColumnMeta; rows: number }
   | { kind: 'sql'; path: string; sql: string; maxRows: number; dqFunctions: boolean }
   | { kind: 'prepare'; path: string; sql: string }
-  | { kind: 'export'; path: string; source: ExportSourceSpec; format: 'csv' | 'arrow'; savePath: string | null }
-  | { kind: 'dq-report'; path: string; runId: number; format: 'html' | 'csv' | 'json'; savePath: string | null }
+  | { kind: 'export'; path: string; source: ExportSourceSpec; format: 'csv' | 'arrow'; csvSafe: boolean; savePath: string | null }
+  | { kind: 'dq-report'; path: string; runId: number; format: 'html' | 'csv' | 'json'; csvSafe: boolean; savePath: string | null }
   | { kind: 'dq'; path: string; pack: string | null; packYaml: string | null; store: boolean }
   | { kind: 'verify'; path: string };
 
@@ -626,12 +626,12 @@ export async function exportJob(spec: Extract<JobSpec, { kind: 'export' }>, ctx:
   let rows = 0;
   const report = throttled(ctx);
   try {
-    if (spec.format === 'csv') output.push(Buffer.from(names.map((n) => csvCell(n)).join(',') + '\n', 'utf8'));
+    if (spec.format === 'csv') output.push(Buffer.from(names.map((n) => csvCell(n, spec.csvSafe)).join(',') + '\n', 'utf8'));
     let batch: SqlValue[][] = [];
     const writeBatch = async () => {
       if (spec.format === 'csv') {
         let text = '';
-        for (const row of batch) text += row.map((v) => csvCell(v)).join(',') + '\n';
+        for (const row of batch) text += row.map((v) => csvCell(v, spec.csvSafe)).join(',') + '\n';
         output.push(Buffer.from(text, 'utf8'));
       } else {
         arrow ??= new ArrowStreamSink(kinds!(batch), (bytes) => output.push(bytes));
@@ -680,7 +680,7 @@ export async function dqReportJob(spec: Extract<JobSpec, { kind: 'dq-report' }>,
     run: { id: run.runId, startedAt: run.startedAt, finishedAt: run.finishedAt, packSha256: run.packSha256, toolVersion: run.toolVersion },
     results: readRunResults(db, spec.runId),
   };
-  const text = spec.format === 'html' ? renderHtml(context) : spec.format === 'csv' ? renderCsv(context) : renderJson(context);
+  const text = spec.format === 'html' ? renderHtml(context) : spec.format === 'csv' ? renderCsv(context, spec.csvSafe) : renderJson(context);
   const output = new ExportOutput(spec.savePath, ctx);
   try {
     output.push(Buffer.from(text, 'utf8'));

@@ -13,6 +13,7 @@ import { DEFAULT_SCALE, DEFAULT_SEED, referenceFleet, validateScale, validateSee
 import { parseHostPort, SeedError, type Endpoint } from '../../fleet/seed/endpoint.ts';
 import { refuseOutputOverInput } from '../../file/outputPath.ts';
 import { CliError } from '../errors.ts';
+import { printLine } from '../../terminal.ts';
 import { checkOutputFile, formatOption, loadFleetFile } from '../options.ts';
 
 function scaleOption(value: string): number {
@@ -220,8 +221,8 @@ export function registerFleetCommands(program: Command): void {
     .addOption(formatOption(['text', 'json'], 'text'))
     .action((file: string, opts: { format: string }) => {
       const { fleet: parsed } = loadFleetFile(file);
-      for (const warning of parsed.warnings) process.stderr.write(`snapbench: warning: ${warning}\n`);
-      for (const missing of missingPasswordVariables(parsed.instances, process.env)) process.stderr.write(`snapbench: warning: ${missing}\n`);
+      for (const warning of parsed.warnings) printLine(process.stderr, `snapbench: warning: ${warning}`);
+      for (const missing of missingPasswordVariables(parsed.instances, process.env)) printLine(process.stderr, `snapbench: warning: ${missing}`);
       const engines = summariseFleet(parsed);
       if (opts.format === 'json') {
         process.stdout.write(JSON.stringify({ file: resolve(file), name: parsed.name ?? null, synthetic: parsed.synthetic, instances: parsed.instances.length, engines, warnings: parsed.warnings }, null, 2) + '\n');
@@ -232,7 +233,7 @@ export function registerFleetCommands(program: Command): void {
           .map(([d, n]) => `${d} ${n}`)
           .join(', ');
         const memory = s.withAllocation ? `; allocated memory ${number(s.allocatedMemoryMb!)} MB on ${s.withAllocation}` : '';
-        process.stdout.write(`${engine}: ${s.instances} instances, ${s.connected} with connection details, ${s.inventoryOnly} inventory-only${domains ? `; domains: ${domains}` : ''}${memory}\n`);
+        printLine(process.stdout, `${engine}: ${s.instances} instances, ${s.connected} with connection details, ${s.inventoryOnly} inventory-only${domains ? `; domains: ${domains}` : ''}${memory}`);
       }
     });
 
