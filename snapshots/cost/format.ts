@@ -1,6 +1,5 @@
 // Text renderings of a scenario for the CLI: a table with the explanation under
 // every figure, and CSV with one row per figure.
-import { csvField } from '../../shared/text/csv.ts';
 import { inertText } from '../../shared/text/inert.ts';
 import {
   ENGINES,
@@ -12,6 +11,7 @@ import {
   type Explanation,
   type ScenarioResult,
 } from '../../shared/cost/index.ts';
+import { csvRow } from '../output/csv.ts';
 
 function pad(text: string, width: number, right = false): string {
   return right ? text.padStart(width) : text.padEnd(width);
@@ -118,7 +118,6 @@ export function scenarioTable(result: ScenarioResult, options: { items?: number 
   return out.join('\n') + '\n';
 }
 
-
 /** One row per figure: section, engine, item, stores, value, unit, formula, worked. */
 export function scenarioCsv(result: ScenarioResult, safe = false): string {
   const rows: (string | number)[][] = [['section', 'engine', 'item', 'stores', 'value', 'unit', 'formula', 'worked']];
@@ -135,5 +134,5 @@ export function scenarioCsv(result: ScenarioResult, safe = false): string {
   for (const step of result.savings.steps) rows.push(['savings', 'all', step.step, result.stores, step.saved, 'USD/month', step.explanation.formula, step.explanation.worked]);
   for (const section of result.sectionSavings) rows.push(['sectionSavings', 'all', section.toggle, result.stores, section.saved, 'USD/month', `alone against the current state; report ${section.report.section}`, section.report.saved]);
   for (const point of result.curve) rows.push(['curve', 'all', 'perStore', point.stores, point.perStore, 'USD/store/month', 'total / stores', `${point.total} / ${point.stores}`]);
-  return rows.map((row) => row.map((v) => (typeof v === 'number' ? csvField(String(v), false) : csvField(v, safe))).join(',')).join('\n') + '\n';
+  return rows.map((row) => csvRow(row, { safe })).join('');
 }

@@ -4,7 +4,10 @@ import type { RulePack } from '../../shared/dq/pack.ts';
 import { summarize, type DqReport, type DqResult } from '../../shared/dq/results.ts';
 import type { SnapshotManifest } from '../../shared/model/snapshot.ts';
 import { inertText } from '../../shared/text/inert.ts';
-import { csvCell } from '../cli/output.ts';
+import { csvRow } from '../output/csv.ts';
+
+/** The formats of a DQ report (`dq --format`). */
+export const REPORT_FORMATS = ['json', 'html', 'csv', 'text'] as const;
 
 export interface ReportContext {
   file: string;
@@ -25,18 +28,14 @@ export function renderJson(ctx: ReportContext): string {
 
 const CSV_COLUMNS = ['id', 'title', 'severity', 'status', 'count', 'total', 'limited', 'metrics', 'evidence_rows', 'evidence', 'evidence_query'] as const;
 
-/** `safe`: formula cells neutralised (shared/text/csv.ts); the UI's export and files get it by default. */
+/** `safe`: formula cells neutralised (output/csv.ts); the UI's export and files get it by default. */
 export function renderCsv(ctx: ReportContext, safe = false): string {
-  const lines = [CSV_COLUMNS.join(',')];
+  let out = csvRow(CSV_COLUMNS, { safe });
   for (const r of ctx.results) {
-    lines.push(
-      // One line per result: the query's line breaks become spaces (SQL reads the same).
-      [r.id, r.title, r.severity, r.status, r.count, r.total, r.limited ? 'true' : 'false', JSON.stringify(r.metrics), r.evidence.length, JSON.stringify(r.evidence), r.evidenceQuery?.replace(/\s*\n\s*/g, ' ') ?? null]
-        .map((v) => csvCell(v === undefined ? null : (v as string | number | null), safe))
-        .join(','),
-    );
+    // One line per result: the query's line breaks become spaces (SQL reads the same).
+    out += csvRow([r.id, r.title, r.severity, r.status, r.count, r.total, r.limited ? 'true' : 'false', JSON.stringify(r.metrics), r.evidence.length, JSON.stringify(r.evidence), r.evidenceQuery?.replace(/\s*\n\s*/g, ' ') ?? null], { safe });
   }
-  return lines.join('\n') + '\n';
+  return out;
 }
 
 /** The numbers worth a glance next to a count: scalar metrics, short. */

@@ -113,6 +113,17 @@ describe('CLI text output', () => {
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
   });
 
+  it('pull progress and failure lines escape instance names from the manifest', async () => {
+    const fleet = join(dir, 'fleet.yaml');
+    writeFileSync(fleet, 'instances:\n  - name: "db\\u001b[2K\\rsnapbench: pulled 41 tables"\n    engine: mysql\n    host: 127.0.0.1\n    port: 1\n    connect_timeout_ms: 2000\n');
+    const result = await runCli(['pull', '--fleet', fleet, '--out', join(dir, 'never.snapbench'), '--progress']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).not.toMatch(RAW_CONTROL);
+    const lines = result.stderr.trimEnd().split('\n');
+    expect(lines[0]).toBe('db\\x1b[2K\\rsnapbench: pulled 41 tables: connecting (mysql)');
+    expect(lines.filter((l) => l.startsWith('db\\x1b[2K\\r')).length).toBeGreaterThanOrEqual(2);
+  });
+
   it('an error line naming a hostile table is one escaped line', async () => {
     const result = await runCli(['query', snapshot, `SELECT * FROM "nope\u001b[2K\nsnapbench: intact"`]);
     expect(result.code).toBe(1);

@@ -1,10 +1,9 @@
-// The escaping every text output uses (shared/text/inert.ts), the spreadsheet
-// guard of the CSV writer (shared/text/csv.ts), and the pull progress printer.
+// The escaping every text output uses (shared/text/inert.ts) and the
+// spreadsheet guard of the CSV writer (shared/text/csv.ts).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { csvField, isFormulaCell } from '../../shared/text/csv.ts';
 import { hasControlCharacters, inertLines, inertText } from '../../shared/text/inert.ts';
-import { progressPrinter } from '../../snapshots/cli/progress.ts';
 
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
 
@@ -40,17 +39,5 @@ describe('CSV cells', () => {
     expect(csvField('=1+1', false)).toBe('=1+1');
     expect(csvField('-5', true)).toBe('-5');
     expect(csvField(' padded ', false)).toBe('" padded "');
-  });
-});
-
-describe('pull progress', () => {
-  it('prints every event on one line, names escaped', () => {
-    let out = '';
-    const print = progressPrinter({ write: (text: string) => ((out += text), true) } as unknown as NodeJS.WriteStream);
-    print({ type: 'instance-start', instance: 'db\r\u001b[2K', engine: 'mysql' });
-    print({ type: 'table-start', instance: 'db', table: 't\nsnapbench: done', estimatedRows: 5 });
-    print({ type: 'instance-failed', instance: 'db', message: 'bad\u001b]0;title\u0007', hint: null });
-    expect(out).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
-    expect(out.trimEnd().split('\n')).toEqual(['db\\r\\x1b[2K: connecting (mysql)', 'db: t\\nsnapbench: done (~5 rows)', 'db: FAILED bad\\x1b]0;title\\x07']);
   });
 });

@@ -1,5 +1,5 @@
-// Turns SQLite values into JSON and CSV without losing a digit or a byte.
-import { csvField } from '../../shared/text/csv.ts';
+// Turns SQLite values into JSON without losing a digit or a byte, and names
+// result columns so none is lost.
 
 export type CellValue = null | number | bigint | string | Uint8Array;
 
@@ -11,18 +11,6 @@ export function jsonCell(value: CellValue): unknown {
   if (typeof value === 'number') return Number.isFinite(value) ? value : String(value);
   if (value instanceof Uint8Array) return { $base64: true, encoded: Buffer.from(value).toString('base64') };
   return value;
-}
-
-/**
- * CSV form of one value. With `safe`, a text cell a spreadsheet would run as a
- * formula (=, +, -, @, tab, CR first) gets a leading apostrophe (shared/text/csv.ts);
- * numbers and bytes (base64 cannot call a function) are never changed.
- */
-export function csvCell(value: CellValue, safe = false): string {
-  if (value === null) return '';
-  if (value instanceof Uint8Array) return csvField(Buffer.from(value).toString('base64'), false);
-  if (typeof value === 'number' || typeof value === 'bigint') return csvField(String(value), false);
-  return csvField(value, safe);
 }
 
 /** Object keys for a result's columns: duplicate names get a numeric suffix so none is lost. */
