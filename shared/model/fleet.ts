@@ -92,6 +92,7 @@ const instance = z
     allocated_memory_mb: z.number().positive('must be a positive number of MiB').optional(),
     raw_key_names: z.boolean().optional(),
     read_values: z.boolean().optional(),
+    prefer_replicas: z.boolean().optional(),
     tags: z.union([z.array(z.string()), z.record(z.string(), z.unknown())]).optional(),
     tls: tls.optional(),
     connect_timeout_ms: positiveMs.optional(),
@@ -163,6 +164,8 @@ export interface FleetInstance {
   allocatedMemoryMb?: number;
   rawKeyNames: boolean;
   readValues: boolean;
+  /** Redis Cluster: walk each shard on a replica where one is healthy (keeps load off the primaries). */
+  preferReplicas?: boolean;
   tags?: string[] | Record<string, unknown>;
 }
 
@@ -342,6 +345,7 @@ export function parseFleet(document: unknown, source = 'fleet manifest', options
       allocatedMemoryMb: value.allocated_memory_mb,
       rawKeyNames: value.raw_key_names ?? false,
       readValues: value.read_values ?? false,
+      preferReplicas: value.prefer_replicas ?? false,
       tags: value.tags,
     });
   });
