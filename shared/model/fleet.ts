@@ -2,6 +2,7 @@
 // cost model needs to know about them. Parsed from YAML at the edge, validated
 // here, trusted everywhere after.
 import { z } from 'zod';
+import { inertText } from '../text/inert.ts';
 
 export const ENGINES = ['mysql', 'postgres', 'redis'] as const;
 export type Engine = (typeof ENGINES)[number];
@@ -266,7 +267,7 @@ export function parseFleet(document: unknown, source = 'fleet manifest', options
   top.data.instances.forEach((raw, index) => {
     const label =
       raw && typeof raw === 'object' && typeof (raw as { name?: unknown }).name === 'string'
-        ? `instance "${(raw as { name: string }).name}"`
+        ? `instance "${inertText((raw as { name: string }).name)}"`
         : `instance #${index + 1}`;
     if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
       errors.push(`${label}: must be a mapping of fields (name, engine, host, ...)`);

@@ -28,6 +28,8 @@ import { SnapshotFileError } from '../../file/reader.ts';
 import { costFleetFromSnapshot } from '../../cost/snapshotFleet.ts';
 import { scenarioCsv, scenarioTable } from '../../cost/format.ts';
 import { CliError } from '../../errors.ts';
+import { csvSafeOptions } from '../options.ts';
+import { csvSafeFor, printText } from '../../terminal.ts';
 
 interface ScenarioOptions {
   preset: PresetName;
@@ -37,6 +39,7 @@ interface ScenarioOptions {
   series?: string[];
   format: 'table' | 'json' | 'csv';
   items: string;
+  csvSafe?: boolean;
 }
 
 const HINT = 'run "snapbench scenario --help" for every key and its range';
@@ -72,6 +75,8 @@ export function registerScenarioCommands(program: Command): void {
     .option('--series <files...>', 'measure growth from snapshots of one fleet (3 or more over 7 or more days): it replaces the preset\'s growth per category; the fleet is the latest of them unless --snapshot is given')
     .option('--items <n>', 'table: how many of the largest items to list with their reasons', '12')
     .addOption(new Option('--format <format>', 'output format: table | json | csv').choices(['table', 'json', 'csv']).default('table'))
+    .addOption(csvSafeOptions()[0]!)
+    .addOption(csvSafeOptions()[1]!)
     .addHelpText('after', keyHelp())
     .action(async (opts: ScenarioOptions) => {
       const settings = emptySettings();
@@ -134,7 +139,7 @@ export function registerScenarioCommands(program: Command): void {
         throw error;
       }
       if (opts.format === 'json') process.stdout.write(JSON.stringify(result, null, 2) + '\n');
-      else if (opts.format === 'csv') process.stdout.write(scenarioCsv(result));
-      else process.stdout.write(scenarioTable(result, { items }));
+      else if (opts.format === 'csv') process.stdout.write(scenarioCsv(result, csvSafeFor(opts.csvSafe)));
+      else printText(process.stdout, scenarioTable(result, { items }));
     });
 }
