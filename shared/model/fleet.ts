@@ -59,6 +59,8 @@ const instance = z
     connect_timeout_ms: positiveMs.optional(),
     statement_timeout_ms: positiveMs.optional(),
     ssh: z.unknown().optional(),
+    pull: z.enum(['full', 'sample', 'pushdown']).optional(),
+    max_rows: z.number().int().positive('must be a whole number of at least 1').optional(),
   })
   .passthrough();
 
@@ -97,7 +99,16 @@ export interface FleetInstance {
   rawKeyNames: boolean;
   readValues: boolean;
   tags?: string[] | Record<string, unknown>;
+  /**
+   * full: every row; sample: at most `maxRows` rows per table; pushdown: the
+   * catalog and exact row counts only, the data checked in place by `dq --pushdown`.
+   */
+  pull?: PullMode;
+  maxRows?: number;
 }
+
+export const PULL_MODES = ['full', 'sample', 'pushdown'] as const;
+export type PullMode = (typeof PULL_MODES)[number];
 
 export interface Fleet {
   name?: string;
@@ -191,6 +202,10 @@ export function parseFleet(document: unknown, source = 'fleet manifest'): Fleet 
       errors.push(`${label} field "databases": Redis databases are numbers (0, 1, ...)`);
       return;
     }
+    if (value.pull === 'sample' && value.max_rows === undefined) {
+      errors.push(`${label} field "max_rows": is required with pull: sample (the rows per table to keep)`);
+      return;
+    }
     let tlsOptions: TlsOptions | undefined;
     if (value.tls === true) tlsOptions = { rejectUnauthorized: true };
     else if (value.tls && typeof value.tls === 'object')
@@ -220,6 +235,8 @@ export function parseFleet(document: unknown, source = 'fleet manifest'): Fleet 
       rawKeyNames: value.raw_key_names ?? false,
       readValues: value.read_values ?? false,
       tags: value.tags,
+      ...(value.pull ? { pull: value.pull } : {}),
+      ...(value.max_rows !== undefined ? { maxRows: value.max_rows } : {}),
     });
   });
   if (errors.length > 0) throw new FleetError(errors.map((line) => `${source}: ${line}`).join('\n'));

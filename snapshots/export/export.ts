@@ -60,7 +60,7 @@ export interface ExportedFile {
   path: string;
   /** The snapshot table: instance/database/table, or the catalog table's name. */
   table: string;
-  kind: 'table' | 'redis-keys' | 'catalog';
+  kind: 'table' | 'redis-keys' | 'pushdown' | 'catalog';
   instance: string | null;
   engine: string | null;
   database: string | null;
