@@ -29,6 +29,8 @@ export const CHANNELS = [
   'scenario/compute',
   'pull/inspect',
   'pull/start',
+  'pull/check',
+  'pull/configure',
   'dialog/open',
   'dialog/save',
 ] as const;

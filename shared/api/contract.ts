@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { ScenarioResult } from '../cost/scenario.ts';
 import type { DqResult } from '../dq/results.ts';
+import type { ConnectCheck } from '../model/connectCheck.ts';
 import { CHANNELS, type Channel } from './channels.ts';
 import {
   FILTER_OPS,
@@ -34,6 +35,8 @@ import {
 
 const id = z.string().min(1).max(100);
 const path = z.string().min(1, 'give a file path').max(4096);
+/** A text setting that may be left empty (null). */
+const optionalText = z.string().trim().max(4096).nullable();
 const tableName = z.string().min(1).max(2000);
 const columnName = z.string().min(1).max(2000);
 const sql = z.string().trim().min(1, 'type an SQL statement').max(200_000);
@@ -115,6 +118,40 @@ export const REQUEST_SCHEMAS = {
     maxRows: z.number().int().min(1).nullable().default(null),
     concurrency: z.number().int().min(1).max(32).default(4),
   }),
+  'pull/check': z.strictObject({
+    fleetPath: path,
+    only: z.array(z.string().min(1).max(300)).max(1000).nullable().default(null),
+  }),
+  'pull/configure': z.strictObject({
+    fleetPath: path,
+    instance: z.string().min(1).max(300),
+    settings: z.strictObject({
+      tls: z
+        .strictObject({
+          caFile: optionalText,
+          serverName: optionalText,
+          certFile: optionalText,
+          keyFile: optionalText,
+          insecure: z.boolean(),
+        })
+        .nullable(),
+      ssh: z
+        .strictObject({
+          host: z.string().trim().min(1).max(300),
+          port: z.number().int().min(1).max(65535),
+          user: z.string().trim().min(1).max(300),
+          keyFile: optionalText,
+          agent: z.boolean(),
+          passwordEnv: optionalText,
+          passphraseEnv: optionalText,
+          knownHosts: optionalText,
+          hostKey: optionalText,
+        })
+        .nullable(),
+      passwordEnv: optionalText,
+      passwordCommand: z.string().max(4000).nullable(),
+    }),
+  }),
   'dialog/open': z.strictObject({ purpose: z.enum(['snapshot', 'fleet', 'pack']) }),
   'dialog/save': z.strictObject({ purpose: z.enum(['snapshot']), defaultName: z.string().max(300).optional() }),
 } as const satisfies Record<Channel, z.ZodType>;
@@ -148,6 +185,8 @@ export interface Responses {
   'scenario/compute': ScenarioResult;
   'pull/inspect': PullInspection;
   'pull/start': PullOutcome;
+  'pull/check': ConnectCheck[];
+  'pull/configure': PullInspection;
   'dialog/open': { path: string | null };
   'dialog/save': { path: string | null };
 }
@@ -181,6 +220,8 @@ export interface Progresses {
   'scenario/compute': never;
   'pull/inspect': never;
   'pull/start': PullProgress;
+  'pull/check': never;
+  'pull/configure': never;
   'dialog/open': never;
   'dialog/save': never;
 }

@@ -145,7 +145,8 @@ export function buildProgram(): Command {
     .addOption(formatOption(['text', 'json'], 'text'))
     .action((file: string, opts: { format: string; trust?: string }) => {
       const trusted = opts.trust ? loadTrustedKey(opts.trust) : null;
-      const db = openSnapshot(file);
+      // Opened to be inspected: a changed schema is reported object by object instead of refused.
+      const db = openSnapshot(file, { inspect: true });
       try {
         const report = verifySnapshot(db, file);
         const stored = readManifest(db, file);

@@ -200,3 +200,20 @@ CREATE TABLE IF NOT EXISTS ${DQ_TABLES.results} (
   evidence_query TEXT
 );
 `;
+
+/** Ed25519 signatures over the root hash (signature.ts); outside the hashes, since they sign them. */
+export const SIGNATURES_TABLE = '_snapbench_signatures';
+
+export const SIGNATURE_COLUMNS = ['algorithm', 'key_fingerprint', 'signer', 'signed_at', 'root_sha256', 'message', 'signature'] as const;
+
+export const SIGNATURES_DDL = `
+CREATE TABLE IF NOT EXISTS ${SIGNATURES_TABLE} (
+  algorithm TEXT NOT NULL,
+  key_fingerprint TEXT NOT NULL,
+  signer TEXT NOT NULL,
+  signed_at TEXT NOT NULL,
+  root_sha256 TEXT NOT NULL,
+  message TEXT NOT NULL,
+  signature BLOB NOT NULL
+);
+`;
