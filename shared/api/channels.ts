@@ -27,6 +27,7 @@ export const CHANNELS = [
   'fleet/overview',
   'scenario/options',
   'scenario/compute',
+  'scenario/compare',
   'pull/inspect',
   'pull/start',
   'pull/check',

@@ -3,6 +3,7 @@
 // type and the progress it reports. Hosts implement `Handlers`; the UI calls
 // through `ApiClient`; neither sees the transport.
 import { z } from 'zod';
+import type { FleetComparison } from '../cost/fleetDifferences.ts';
 import type { ScenarioResult } from '../cost/scenario.ts';
 import type { DqResult } from '../dq/results.ts';
 import type { ConnectCheck } from '../model/connectCheck.ts';
@@ -110,6 +111,8 @@ export const REQUEST_SCHEMAS = {
     /** Take the fleet from this open snapshot instead of the preset's reference fleet. */
     snapshotId: id.nullable().default(null),
   }),
+  /** Where an open snapshot's fleet differs from the preset's, input by input. */
+  'scenario/compare': z.strictObject({ snapshotId: id }),
   'pull/inspect': z.strictObject({ fleetPath: path }),
   'pull/start': z.strictObject({
     fleetPath: path,
@@ -183,6 +186,7 @@ export interface Responses {
   'fleet/overview': FleetOverview;
   'scenario/options': ScenarioOptionsView;
   'scenario/compute': ScenarioResult;
+  'scenario/compare': FleetComparison;
   'pull/inspect': PullInspection;
   'pull/start': PullOutcome;
   'pull/check': ConnectCheck[];
@@ -218,6 +222,7 @@ export interface Progresses {
   'fleet/overview': never;
   'scenario/options': never;
   'scenario/compute': never;
+  'scenario/compare': never;
   'pull/inspect': never;
   'pull/start': PullProgress;
   'pull/check': never;

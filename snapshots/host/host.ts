@@ -26,6 +26,7 @@ import {
   type TableEntry,
 } from '../../shared/api/types.ts';
 import {
+  compareFleets,
   createScenarioSession,
   CostModelError,
   DecisionError,
@@ -489,6 +490,7 @@ export class WorkbenchHost {
           throw error;
         }
       },
+      'scenario/compare': (r) => compareFleets(this.scenarioSession(null).fleet, this.scenarioSession(r.snapshotId).fleet),
       'pull/inspect': (r) => {
         const path = resolve(r.fleetPath);
         const fleet = readFleetFile(path);
