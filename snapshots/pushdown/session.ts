@@ -6,7 +6,7 @@ import { DEFAULT_SECRET_PATTERN, isBlank, piiKind, scriptPattern, type PiiKind }
 import { PLACEHOLDER, type Rule } from '../../shared/dq/pack.ts';
 import type { Evidence } from '../../shared/dq/results.ts';
 import type { TableInfo } from '../../shared/model/snapshot.ts';
-import { jsonCell, type CellValue } from '../cli/output.ts';
+import { jsonCell, type CellValue } from '../output/cells.ts';
 import { findColumn, resolveTables, tablesOfDatabase, type Catalog, type CatalogTable } from '../dq/catalog.ts';
 import type { InPlaceSession } from '../engines/types.ts';
 import { comparesAsText, dialectOf, PushdownUnsupported, type Dialect } from './dialect.ts';

@@ -27,7 +27,7 @@ export function registerDqCommands(program: Command): void {
         if (!opts.pushdown) throw new CliError('dq --fleet: checks on the servers need --pushdown', 'add --pushdown, or pull the fleet and run dq on the snapshot');
         if (file) throw new CliError(`dq --pushdown: give --fleet, not a snapshot file (${file})`, 'dq --fleet FLEET.yaml --pack PACK --pushdown --out FILE');
         if (!opts.fleet || !opts.out) throw new CliError('dq --pushdown: needs --fleet FLEET.yaml and --out FILE (the snapshot that holds the run)', 'dq --fleet FLEET.yaml --pack PACK --pushdown --out FILE');
-        return (await import('../../pushdown/command.ts')).runDqPushdown({ ...opts, fleet: opts.fleet, out: opts.out });
+        return (await import('./dqPushdown.ts')).runDqPushdown({ ...opts, fleet: opts.fleet, out: opts.out });
       }
       if (!file) throw new CliError('dq: give a snapshot file, or --fleet FLEET.yaml --pushdown', 'snapbench dq FILE --format json');
       return (await actions()).runDq(file, opts);

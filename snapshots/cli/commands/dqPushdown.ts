@@ -1,17 +1,18 @@
 // The CLI action of `dq --fleet FLEET --pack PACK --pushdown --out FILE`.
 import { resolve } from 'node:path';
-import { summarize } from '../../shared/dq/results.ts';
-import { CliError } from '../cli/errors.ts';
-import { checkOutputFile, loadFleetFile } from '../cli/options.ts';
-import { progressPrinter } from '../cli/progress.ts';
-import { packOrExit } from '../dq/commands.ts';
-import { renderJson, renderText } from '../dq/report.ts';
-import { packSha256 } from '../dq/store.ts';
-import { refuseOutputOverInput } from '../file/outputPath.ts';
-import { openSnapshot, readManifest } from '../file/reader.ts';
-import { CancelledError } from '../pull/pullFleet.ts';
-import { TOOL_VERSION } from '../version.ts';
-import { runPushdown } from './run.ts';
+import { summarize } from '../../../shared/dq/results.ts';
+import { CliError } from '../../errors.ts';
+import { checkOutputFile } from '../../output/outputFile.ts';
+import { loadFleetFile } from '../options.ts';
+import { progressPrinter } from '../progress.ts';
+import { packOrExit } from '../../dq/commands.ts';
+import { renderJson, renderText } from '../../dq/report.ts';
+import { packSha256 } from '../../dq/store.ts';
+import { refuseOutputOverInput } from '../../file/outputPath.ts';
+import { openSnapshot, readManifest } from '../../file/reader.ts';
+import { CancelledError } from '../../pull/pullFleet.ts';
+import { TOOL_VERSION } from '../../version.ts';
+import { runPushdown } from '../../pushdown/run.ts';
 
 export interface PushdownCliOptions {
   fleet: string;
