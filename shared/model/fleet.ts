@@ -2,6 +2,7 @@
 // cost model needs to know about them. Parsed from YAML at the edge, validated
 // here, trusted everywhere after.
 import { z } from 'zod';
+import { inertText } from '../text/inert.ts';
 
 export const ENGINES = ['mysql', 'postgres', 'redis'] as const;
 export type Engine = (typeof ENGINES)[number];
@@ -91,6 +92,7 @@ const instance = z
     allocated_memory_mb: z.number().positive('must be a positive number of MiB').optional(),
     raw_key_names: z.boolean().optional(),
     read_values: z.boolean().optional(),
+    prefer_replicas: z.boolean().optional(),
     tags: z.union([z.array(z.string()), z.record(z.string(), z.unknown())]).optional(),
     tls: tls.optional(),
     connect_timeout_ms: positiveMs.optional(),
@@ -164,6 +166,8 @@ export interface FleetInstance {
   allocatedMemoryMb?: number;
   rawKeyNames: boolean;
   readValues: boolean;
+  /** Redis Cluster: walk each shard on a replica where one is healthy (keeps load off the primaries). */
+  preferReplicas?: boolean;
   tags?: string[] | Record<string, unknown>;
   /**
    * full: every row; sample: at most `maxRows` rows per table; pushdown: the
@@ -274,7 +278,7 @@ export function parseFleet(document: unknown, source = 'fleet manifest', options
   top.data.instances.forEach((raw, index) => {
     const label =
       raw && typeof raw === 'object' && typeof (raw as { name?: unknown }).name === 'string'
-        ? `instance "${(raw as { name: string }).name}"`
+        ? `instance "${inertText((raw as { name: string }).name)}"`
         : `instance #${index + 1}`;
     if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
       errors.push(`${label}: must be a mapping of fields (name, engine, host, ...)`);
@@ -356,6 +360,7 @@ export function parseFleet(document: unknown, source = 'fleet manifest', options
       allocatedMemoryMb: value.allocated_memory_mb,
       rawKeyNames: value.raw_key_names ?? false,
       readValues: value.read_values ?? false,
+      preferReplicas: value.prefer_replicas ?? false,
       tags: value.tags,
       ...(value.pull ? { pull: value.pull } : {}),
       ...(value.max_rows !== undefined ? { maxRows: value.max_rows } : {}),
