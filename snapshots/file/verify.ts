@@ -1,7 +1,7 @@
 // Recomputes every hash of a snapshot file and names what changed.
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import { DQ_COLUMNS, DQ_TABLES, HASHED_META_TABLES, META } from './schema.ts';
+import { DQ_COLUMNS, DQ_TABLES, META, REQUIRED_META_TABLES } from './schema.ts';
 import { rootHash, rowEncodingSql, tableContentHash } from './hash.ts';
 import { readManifest } from './reader.ts';
 import { SIGNATURES_TABLE, signaturesTableLayoutProblem } from './signature.ts';
@@ -50,7 +50,8 @@ export function verifySnapshot(db: Database.Database, path: string): VerifyRepor
   const signatureLayout = signaturesTableLayoutProblem(db);
   if (signatureLayout) problems.push(signatureLayout);
   problems.push(...verifyDqResults(db, present, stored.rootSha256));
-  for (const meta of HASHED_META_TABLES) {
+  // Catalog tables added in later versions are checked like any other table when the manifest lists them.
+  for (const meta of REQUIRED_META_TABLES) {
     if (!(meta in hashes)) problems.push(`manifest: has no hash for ${meta}`);
   }
   const others = db.prepare(`SELECT type, name FROM sqlite_master WHERE type IN ('view', 'trigger')`).all() as { type: string; name: string }[];

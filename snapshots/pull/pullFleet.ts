@@ -106,7 +106,7 @@ export async function pullFleet(options: PullFleetOptions): Promise<PullFleetRes
         if (options.signal.aborted) return;
         const message = error instanceof Error ? error.message : String(error);
         const hint = error instanceof PullError ? error.hint : null;
-        writer.failInstance(instance.name, message, hint);
+        await writer.failInstance(instance.name, message, hint);
         failures.push({ instance: instance.name, message, hint });
         emit({ type: 'instance-failed', instance: instance.name, message, hint });
       }

@@ -454,7 +454,7 @@ export async function psqlExec(server: ThrowawayServer, sql: string, database = 
 
 // ---------------------------------------------------------------- Redis
 
-export async function startRedis(options: { maxmemoryMb?: number } = {}): Promise<ThrowawayServer> {
+export async function startRedis(options: { maxmemoryMb?: number; args?: string[] } = {}): Promise<ThrowawayServer> {
   return withPortRetry(async (port) => {
     const dir = await mkdtemp(join(tmpdir(), 'snapbench-redis-'));
     const logFile = join(dir, 'redis.log');
@@ -468,6 +468,7 @@ export async function startRedis(options: { maxmemoryMb?: number } = {}): Promis
       '--daemonize', 'no',
     ];
     if (options.maxmemoryMb !== undefined) args.push('--maxmemory', `${options.maxmemoryMb}mb`);
+    if (options.args) args.push(...options.args);
 
     return launch({
       name: 'redis-server',

@@ -15,6 +15,7 @@ import { Redis, type RedisOptions } from 'ioredis';
 import type { FleetInstance } from '../../../shared/model/fleet.ts';
 import { PullError } from '../types.ts';
 import { RespConnection, RespError } from './resp.ts';
+import { scrubServerMessage } from './types.ts';
 
 type Connection = NonNullable<FleetInstance['connection']>;
 
@@ -151,6 +152,8 @@ export function describeRedisError(instance: FleetInstance, error: Error, passwo
   const where = c ? `Redis instance "${instance.name}" at ${c.host}:${c.port}` : `Redis instance "${instance.name}"`;
   let text = (error?.message ?? String(error)).trim();
   if (password) text = text.split(password).join('***');
+  // A refused per-key command quotes the key: no key name leaves the adapter unless the manifest allows it.
+  if (!instance.rawKeyNames) text = scrubServerMessage(text);
   text = text.replace(/\s*Please report this\.?$/, ''); // ioredis' words for a reply that is not Redis protocol
   const passwordVariable = c?.passwordEnv ? `the variable named by password_env (${c.passwordEnv})` : 'the variable named by password_env';
   let hint: string | null = null;

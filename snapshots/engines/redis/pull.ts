@@ -7,7 +7,8 @@
 import type { RedisKeyRecord } from '../../../shared/model/snapshot.ts';
 import type { InstanceTarget, PullOptions } from '../types.ts';
 import { RespError, type Reply, type RespConnection, encodeCommand } from './resp.ts';
-import { createKeyHasher, decodeKeyName, redisKeyPattern } from './types.ts';
+import { KeyPatternLearner } from './patterns.ts';
+import { createKeyHasher, decodeKeyName, scrubServerMessage } from './types.ts';
 
 export const SCAN_COUNT = 1000;
 export const PROGRESS_EVERY = 50_000;
@@ -25,9 +26,14 @@ export interface WalkContext {
   options: PullOptions;
   memory: MemoryUsageState;
   hashKey: (key: Uint8Array) => string;
+  /** `MEMORY USAGE <key>` with its SAMPLES option, split around the key. */
+  memoryHead: Buffer;
+  memoryTail: Buffer;
 }
 
-export function walkContext(instanceName: string, rawKeyNames: boolean, target: InstanceTarget, options: PullOptions): WalkContext {
+/** `memorySamples`: the manifest's memory_samples (0 = exact), or undefined for the server's default. */
+export function walkContext(instanceName: string, rawKeyNames: boolean, target: InstanceTarget, options: PullOptions, memorySamples?: number): WalkContext {
+  const samples = memorySamples === undefined ? null : String(memorySamples);
   return {
     instanceName,
     rawKeyNames,
@@ -35,6 +41,8 @@ export function walkContext(instanceName: string, rawKeyNames: boolean, target: 
     options,
     memory: { available: null, error: null },
     hashKey: createKeyHasher(options.keyHashSecret),
+    memoryHead: Buffer.from(samples === null ? '*3\r\n$6\r\nMEMORY\r\n$5\r\nUSAGE\r\n' : '*5\r\n$6\r\nMEMORY\r\n$5\r\nUSAGE\r\n'),
+    memoryTail: samples === null ? Buffer.alloc(0) : Buffer.from(`$7\r\nSAMPLES\r\n$${samples.length}\r\n${samples}\r\n`),
   };
 }
 
@@ -45,7 +53,6 @@ export interface DatabaseWalkResult {
 
 const TYPE_HEAD = Buffer.from('*2\r\n$4\r\nTYPE\r\n');
 const PTTL_HEAD = Buffer.from('*2\r\n$4\r\nPTTL\r\n');
-const MEMORY_HEAD = Buffer.from('*3\r\n$6\r\nMEMORY\r\n$5\r\nUSAGE\r\n');
 
 /** Copies `src` into `out` at `at` (a loop beats Buffer#copy's call overhead for a few dozen bytes). */
 function put(out: Buffer, at: number, src: Uint8Array): number {
@@ -79,9 +86,9 @@ function writeBulk(out: Buffer, at: number, key: Uint8Array): number {
 }
 
 /** Optionally the next SCAN, then TYPE, PTTL (and MEMORY USAGE) for every key, as one buffer. */
-function encodeBatch(nextScan: Buffer | null, keys: Buffer[], withMemory: boolean): Buffer {
+function encodeBatch(ctx: WalkContext, nextScan: Buffer | null, keys: Buffer[], withMemory: boolean): Buffer {
   let size = nextScan ? nextScan.length : 0;
-  const perKeyFixed = TYPE_HEAD.length + PTTL_HEAD.length + (withMemory ? MEMORY_HEAD.length : 0);
+  const perKeyFixed = TYPE_HEAD.length + PTTL_HEAD.length + (withMemory ? ctx.memoryHead.length + ctx.memoryTail.length : 0);
   const copies = withMemory ? 3 : 2;
   for (const key of keys) size += perKeyFixed + copies * (key.length + 16);
   const out = Buffer.allocUnsafe(size);
@@ -93,8 +100,9 @@ function encodeBatch(nextScan: Buffer | null, keys: Buffer[], withMemory: boolea
     at = put(out, at, PTTL_HEAD);
     at = writeBulk(out, at, key);
     if (withMemory) {
-      at = put(out, at, MEMORY_HEAD);
+      at = put(out, at, ctx.memoryHead);
       at = writeBulk(out, at, key);
+      at = put(out, at, ctx.memoryTail);
     }
   }
   return out.subarray(0, at);
@@ -121,10 +129,16 @@ function parseScan(reply: Reply): { cursor: string; keys: Buffer[] } {
 
 const MOVED = /^(MOVED|ASK|TRYAGAIN)\b/;
 
+/** A key's record before its pattern is known, with its name for the pattern learner. */
+interface PendingRecord {
+  record: RedisKeyRecord;
+  name: string;
+}
+
 /** Turns a batch's replies into records; keys gone since SCAN (TYPE none / PTTL -2) are dropped. */
-function buildRecords(ctx: WalkContext, db: number, keys: Buffer[], replies: Reply[], withMemory: boolean): RedisKeyRecord[] {
+function buildRecords(ctx: WalkContext, db: number, keys: Buffer[], replies: Reply[], withMemory: boolean): PendingRecord[] {
   const stride = withMemory ? 3 : 2;
-  const records: RedisKeyRecord[] = [];
+  const records: PendingRecord[] = [];
   for (let i = 0; i < keys.length; i++) {
     const type = replies[i * stride];
     const ttl = replies[i * stride + 1];
@@ -143,19 +157,22 @@ function buildRecords(ctx: WalkContext, db: number, keys: Buffer[], replies: Rep
       } else if (memory instanceof RespError) {
         // Refused (old Redis, renamed or not permitted): stop asking, for every key.
         ctx.memory.available = false;
-        ctx.memory.error ??= memory.message;
+        ctx.memory.error ??= ctx.rawKeyNames ? memory.message : scrubServerMessage(memory.message);
       }
     }
     const key = keys[i];
     const name = decodeKeyName(key);
     records.push({
-      db,
-      pattern: redisKeyPattern(name),
-      keyHash: ctx.hashKey(key),
-      keyName: ctx.rawKeyNames ? name : null,
-      type,
-      ttlMs: ttl,
-      memoryBytes: ctx.memory.available === false ? null : memoryBytes,
+      name,
+      record: {
+        db,
+        pattern: '',
+        keyHash: ctx.hashKey(key),
+        keyName: ctx.rawKeyNames ? name : null,
+        type,
+        ttlMs: ttl,
+        memoryBytes: ctx.memory.available === false ? null : memoryBytes,
+      },
     });
   }
   return records;
@@ -203,17 +220,35 @@ export async function walkDatabase(
   let bytes = 0;
   let nextProgress = PROGRESS_EVERY;
   let limited = false;
+  // Patterns are decided from the first keys (a random sample: SCAN follows the
+  // hash order); until then the records wait here.
+  const learner = new KeyPatternLearner();
+  let waiting: PendingRecord[] = [];
 
   let scanReply: Promise<Reply[]> | null = handled(lane.send(scanCommand('0'), 1));
-  const flush = async (batch: Batch) => {
-    const records = buildRecords(ctx, db, batch.keys, await batch.replies, batch.withMemory);
-    if (records.length === 0) return;
+  const write = async (pending: PendingRecord[]) => {
+    if (pending.length === 0) return;
+    const records = pending.map(({ record, name }) => {
+      record.pattern = learner.patternOf(name);
+      return record;
+    });
     rows += records.length;
     for (const r of records) bytes += r.memoryBytes ?? 0;
     await writer.push(records);
     if (rows >= nextProgress) {
       options.progress({ type: 'table-progress', instance: instanceName, table, rows, bytes });
       nextProgress = (Math.floor(rows / PROGRESS_EVERY) + 1) * PROGRESS_EVERY;
+    }
+  };
+  const flush = async (batch: Batch) => {
+    const pending = buildRecords(ctx, db, batch.keys, await batch.replies, batch.withMemory);
+    if (!learner.learning) return write(pending);
+    for (const p of pending) learner.observe(p.name);
+    waiting.push(...pending);
+    if (!learner.learning) {
+      const sample = waiting;
+      waiting = [];
+      await write(sample);
     }
   };
 
@@ -240,7 +275,7 @@ export async function walkDatabase(
     if (keys.length > 0) {
       const withMemory = ctx.memory.available !== false;
       const expected = keys.length * (withMemory ? 3 : 2);
-      const payload = encodeBatch(nextScan, keys, withMemory);
+      const payload = encodeBatch(ctx, nextScan, keys, withMemory);
       const parts = lane.sendParts(payload, nextScan ? [1, expected] : [expected]).map(handled);
       if (nextScan) scanReply = parts[0];
       sent = { keys, replies: parts[parts.length - 1], withMemory };
@@ -252,7 +287,10 @@ export async function walkDatabase(
     inFlight = sent;
   }
   if (inFlight) await flush(inFlight);
-  await writer.finish();
+  learner.freeze();
+  await write(waiting);
+  waiting = [];
+  await writer.finish({ limited });
   options.progress({ type: 'table-done', instance: instanceName, table, rows, limited });
   return { rows, limited };
 }
