@@ -2,8 +2,10 @@
 // plain data that says what went wrong and what to do.
 
 export const API_ERROR_CODES = [
-  /** The request did not match the channel's schema. */
+  /** The request did not match the channel's schema (or was not a well-formed request at all). */
   'bad-request',
+  /** The request body is larger than the host accepts. */
+  'too-large',
   /** The caller has no valid token, or the request came from another origin. */
   'unauthorized',
   /** No such snapshot, table, column, result, run or file. */

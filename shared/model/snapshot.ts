@@ -149,6 +149,23 @@ export interface TableHash {
   sha256: string;
 }
 
+/** One row of sqlite_master. `sql` is null for the indexes SQLite makes for PRIMARY KEY and UNIQUE. */
+export interface SchemaObject {
+  type: string;
+  name: string;
+  table: string;
+  sql: string | null;
+}
+
+/** One row of `pragma_table_xinfo`: name, declared type, hidden (0 plain, 1 hidden, 2 virtual generated, 3 stored generated). */
+export type ColumnRecord = [name: string, type: string, hidden: number];
+
+/** The manifest's `schema`: every SQLite object the writer created (sqlite_master order) and every table's columns. */
+export interface RecordedSchema {
+  objects: SchemaObject[];
+  columns: Record<string, ColumnRecord[]>;
+}
+
 export interface SnapshotManifest {
   format: 'snapbench-snapshot';
   formatVersion: 1;
@@ -164,6 +181,8 @@ export interface SnapshotManifest {
   /** Content hashes of every table in the file, data and catalog alike, keyed by table name. */
   hashes: Record<string, TableHash>;
   rowEncoding: string;
+  /** The file's schema as written; absent in files made before it was recorded (their schema is rebuilt from the catalog). */
+  schema?: RecordedSchema;
   complete: true;
 }
 

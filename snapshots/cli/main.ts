@@ -9,6 +9,8 @@ import { listTables, openSnapshot, pullWarnings, readManifest, SnapshotFileError
 import { verifySnapshot } from '../file/verify.ts';
 import { checkSignatures, checkSignerName, describeSignatures, loadSigningKey, loadTrustedKey, SignatureError, signSnapshotFile, untrustedReason } from '../file/signature.ts';
 import { rootHash } from '../file/hash.ts';
+import { OutputPathError, refuseOutputOverInput } from '../file/outputPath.ts';
+import { fleetInputs } from '../pull/inputs.ts';
 import { currentUserName } from '../pull/provenance.ts';
 import { CancelledError, pullFleet } from '../pull/pullFleet.ts';
 import { TOOL_VERSION } from '../version.ts';
@@ -56,6 +58,7 @@ Timeouts (per instance in the fleet manifest):
     .action(async (opts: { fleet: string; out: string; only?: string; maxRows?: number; concurrency: number; progress?: boolean; format: string; sign?: string; signer?: string }) => {
       const { fleet, bytes } = loadFleetFile(opts.fleet);
       checkOutputFile('--out', opts.out);
+      refuseOutputOverInput(opts.out, [...fleetInputs(opts.fleet, bytes.toString('utf8')), ...(opts.sign ? [{ path: opts.sign, role: 'signing key (--sign)' }] : [])], { label: '--out', replaces: 'snapshot' });
       // A bad key fails before anything is pulled.
       const signingKey = opts.sign ? loadSigningKey(opts.sign) : null;
       const signer = checkSignerName(opts.signer ?? currentUserName());
@@ -168,7 +171,8 @@ Timeouts (per instance in the fleet manifest):
     .addOption(formatOption(['text', 'json'], 'text'))
     .action((file: string, opts: { format: string; trust?: string }) => {
       const trusted = opts.trust ? loadTrustedKey(opts.trust) : null;
-      const db = openSnapshot(file);
+      // Opened to be inspected: a changed schema is reported object by object instead of refused.
+      const db = openSnapshot(file, { inspect: true });
       try {
         const report = verifySnapshot(db, file);
         const stored = readManifest(db, file);
@@ -199,7 +203,7 @@ Timeouts (per instance in the fleet manifest):
 function describe(error: unknown): { message: string; hint: string | null; exitCode: number } {
   if (error instanceof CliError) return { message: error.message, hint: error.hint, exitCode: error.exitCode };
   if (error instanceof FleetError) return { message: error.message, hint: null, exitCode: 1 };
-  if (error instanceof SnapshotFileError || error instanceof PullError || error instanceof QueryRefusedError || error instanceof SignatureError) {
+  if (error instanceof SnapshotFileError || error instanceof PullError || error instanceof QueryRefusedError || error instanceof SignatureError || error instanceof OutputPathError) {
     return { message: error.message, hint: error.hint, exitCode: 1 };
   }
   return { message: error instanceof Error ? error.message : String(error), hint: 'run again with --debug for details', exitCode: 1 };

@@ -46,5 +46,5 @@ export function loadFleetFile(path: string) {
     if (error instanceof YamlSyntaxError) throw new CliError(error.message, 'fix the YAML syntax');
     throw error;
   }
-  return { fleet: parseFleet(document, `fleet manifest ${path}`), bytes };
+  return { fleet: parseFleet(document, `fleet manifest ${path}`, { baseDir: dirname(resolve(path)) }), bytes };
 }

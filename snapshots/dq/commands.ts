@@ -8,6 +8,7 @@ import { summarize, type DqResult } from '../../shared/dq/results.ts';
 import { DQ_FINDINGS_EXIT_CODE, REPORT_FORMATS } from '../cli/commands/dq.ts';
 import { CliError } from '../cli/errors.ts';
 import { runQuery } from '../cli/query.ts';
+import { refuseOutputOverInput, type CommandInput } from '../file/outputPath.ts';
 import { openSnapshot, readManifest } from '../file/reader.ts';
 import { TOOL_VERSION } from '../version.ts';
 import { diffSnapshots, renderDiffText } from './diff.ts';
@@ -73,7 +74,12 @@ export interface DqOptions {
 }
 
 export function runDq(file: string, opts: DqOptions): void {
-  if (opts.out) checkOut(opts.out);
+  if (opts.out) {
+    checkOut(opts.out);
+    const inputs: CommandInput[] = [{ path: file, role: 'snapshot' }];
+    if (opts.pack && existsSync(opts.pack)) inputs.push({ path: opts.pack, role: 'rule pack (--pack)' });
+    refuseOutputOverInput(opts.out, inputs, { label: '--out', replaces: 'not-database' });
+  }
   const db = openSnapshot(file);
   let ctx: ReportContext;
   try {

@@ -58,7 +58,9 @@ class ValueCounter {
 
 /** Registers the dq_* functions; safe to call more than once on a connection. */
 export function registerDqFunctions(db: Database.Database): void {
-  const deterministic = { deterministic: true } as const;
+  // directOnly: callable from the statements we (or the user) run, never from a file's schema
+  // (a view, trigger, generated column or index expression planted in a snapshot).
+  const deterministic = { deterministic: true, directOnly: true } as const;
   db.function('dq_regexp', deterministic, (value: Cell, pattern: string, flags: string | null) => {
     const text = asText(value);
     return text === null ? null : compiled(pattern, flags ?? '').test(text) ? 1 : 0;
@@ -86,6 +88,7 @@ export function registerDqFunctions(db: Database.Database): void {
   // The offending values of a rule and how often each occurs, counted in the same scan as the rule.
   db.aggregate('dq_value_counts', {
     deterministic: true,
+    directOnly: true,
     safeIntegers: true,
     start: () => new ValueCounter(),
     step: (counter: ValueCounter, value: unknown) => {
@@ -96,6 +99,7 @@ export function registerDqFunctions(db: Database.Database): void {
   });
   db.aggregate('dq_decimal_sum', {
     deterministic: true,
+    directOnly: true,
     safeIntegers: true,
     start: () => new DecimalSum(),
     step: (sum: DecimalSum, value: unknown) => {

@@ -2,12 +2,13 @@
 // auditor receives with the file. `dq` opens the file read-write only to append
 // one run (one transaction, rollback journal as before); data tables and the
 // manifest are never touched, and `verify` checks each run against its hash.
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { accessSync, constants } from 'node:fs';
 import type { RulePack, Severity } from '../../shared/dq/pack.ts';
 import { summarize, type DqResult, type Status } from '../../shared/dq/results.ts';
 import { DQ_DDL, DQ_TABLES } from '../file/schema.ts';
+import { openSnapshotForWriting } from '../file/reader.ts';
 import { dqResultsHash } from '../file/verify.ts';
 import { TOOL_VERSION } from '../version.ts';
 import type { DqRun } from './run.ts';
@@ -32,7 +33,8 @@ export function storeRun(path: string, run: DqRun, snapshotRootSha256: string): 
   }
   let db: Database.Database;
   try {
-    db = new Database(path, { fileMustExist: true, timeout: 5000 });
+    // Checked before it is opened for writing: no trigger or changed table can react to the insert.
+    db = openSnapshotForWriting(path);
   } catch (error) {
     return { stored: false, reason: (error as Error).message };
   }

@@ -14,20 +14,63 @@ import { quoteIdentifier } from '../../shared/model/sql.ts';
 export const ROW_ENCODING_DESCRIPTION =
   "value = substr(typeof(c),1,1)||':'||coalesce(length(CAST(c AS BLOB)),0)||':'||coalesce(CAST(c AS BLOB),X''); line = values joined by ','; sha256 over line||'\\n' in rowid order";
 
-/** The SQL expression of one row's line, as a BLOB so no byte is reinterpreted. */
-export function rowLineExpression(columns: string[]): string {
+/** Columns per parenthesised group of a row's line: keeps SQLite's expression tree far below its depth limit of 1000. */
+const COLUMNS_PER_GROUP = 32;
+
+/**
+ * The SQL expression of one row's line, as a BLOB so no byte is reinterpreted.
+ * A plain `a||b||…` chain is one level deeper per operator, and SQLite refuses
+ * trees deeper than 1000 (about 145 columns); grouping the columns in
+ * parentheses keeps any width (SQLite allows 2000 columns) at a few hundred
+ * levels. `||` is associative, so the bytes are the same however they are grouped.
+ */
+export function rowLineExpression(columns: readonly string[]): string {
   const parts = columns.map((name) => {
     const c = quoteIdentifier(name);
     return `substr(typeof(${c}),1,1)||':'||coalesce(length(CAST(${c} AS BLOB)),0)||':'||coalesce(CAST(${c} AS BLOB),X'')`;
   });
-  return `CAST(${parts.join(`||','||`)} AS BLOB)`;
+  if (parts.length <= COLUMNS_PER_GROUP) return `CAST(${parts.join(`||','||`)} AS BLOB)`;
+  const groups: string[] = [];
+  for (let i = 0; i < parts.length; i += COLUMNS_PER_GROUP) groups.push(`(${parts.slice(i, i + COLUMNS_PER_GROUP).join(`||','||`)})`);
+  return `CAST(${groups.join(`||','||`)} AS BLOB)`;
+}
+
+/**
+ * The name that addresses SQLite's own row id in a table with these columns.
+ * `rowid`, `_rowid_` and `oid` all name it unless a column has that name (a
+ * source column called `rowid` shadows it): the first one no column takes.
+ * null when all three are column names: then no SQL name reaches the row id,
+ * and a plain scan of the table (snapshot data tables have no index) reads the
+ * rows in row id order anyway.
+ */
+export function rowIdAlias(columns: readonly string[]): string | null {
+  const taken = new Set(columns.map((c) => c.toLowerCase()));
+  return ['rowid', '_rowid_', 'oid'].find((alias) => !taken.has(alias)) ?? null;
+}
+
+export interface RowEncodingOptions {
+  /** An SQL condition on the rows (DQ results of one run). */
+  where?: string;
+  /**
+   * Order by `rowid` as written, even when a column of that name shadows the row
+   * id: files made before the alias was chosen per table were hashed that way
+   * when their writer hashed with SQL.
+   */
+  legacyOrder?: boolean;
 }
 
 /** The SQL whose output rows, each followed by a newline, hash to the table's content hash. */
-export function rowEncodingSql(db: Database, table: string): string {
-  const columns = db.prepare(`SELECT name FROM pragma_table_info(?)`).pluck().all(table) as string[];
+export function rowEncodingSql(db: Database, table: string, options: RowEncodingOptions = {}): string {
+  const columns = db.prepare(`SELECT name FROM pragma_table_info(?) ORDER BY cid`).pluck().all(table) as string[];
   if (columns.length === 0) throw new Error(`table ${table} has no columns`);
-  return `SELECT ${rowLineExpression(columns)} FROM ${quoteIdentifier(table)} ORDER BY rowid`;
+  const order = options.legacyOrder ? 'rowid' : rowIdAlias(columns);
+  return `SELECT ${rowLineExpression(columns)} FROM ${quoteIdentifier(table)}${options.where ? ` WHERE ${options.where}` : ''}${order ? ` ORDER BY ${order}` : ''}`;
+}
+
+/** True when a column of the table is named like SQLite's row id (its hash order then depends on the alias). */
+export function shadowsRowId(db: Database, table: string): boolean {
+  const columns = db.prepare(`SELECT name FROM pragma_table_info(?)`).pluck().all(table) as string[];
+  return columns.some((c) => ['rowid', '_rowid_', 'oid'].includes(c.toLowerCase()));
 }
 
 export interface ContentHash {
@@ -35,11 +78,11 @@ export interface ContentHash {
   sha256: string;
 }
 
-export function tableContentHash(db: Database, table: string): ContentHash {
+export function tableContentHash(db: Database, table: string, options: RowEncodingOptions = {}): ContentHash {
   const hash = createHash('sha256');
   let rows = 0;
   const newline = Buffer.from('\n');
-  for (const line of db.prepare(rowEncodingSql(db, table)).pluck().iterate() as IterableIterator<Buffer>) {
+  for (const line of db.prepare(rowEncodingSql(db, table, options)).pluck().iterate() as IterableIterator<Buffer>) {
     hash.update(line);
     hash.update(newline);
     rows++;

@@ -1,9 +1,11 @@
 // Opens snapshot files for reading. Reading never changes a file: it is opened
-// read-only, so not even a journal or a WAL file appears next to it.
+// read-only, so not even a journal or a WAL file appears next to it; and it
+// never runs code from the file (see openSnapshot).
 import Database from 'better-sqlite3';
 import { existsSync, statSync } from 'node:fs';
 import type { SnapshotManifest, TableListing } from '../../shared/model/snapshot.ts';
-import { META, tableColumns } from './schema.ts';
+import { columnNames, META, META_DDL } from './schema.ts';
+import { ddlObjects, schemaProblems, summarizeProblems } from './objects.ts';
 
 export class SnapshotFileError extends Error {
   constructor(
@@ -15,21 +17,99 @@ export class SnapshotFileError extends Error {
   }
 }
 
-export function openSnapshot(path: string): Database.Database {
+export interface OpenOptions {
+  /**
+   * Open without refusing a file whose schema differs from the one Snapbench
+   * wrote, so `verify` can name every difference. Still nothing in the file runs:
+   * the caller reads only objects it has checked are plain tables.
+   */
+  inspect?: boolean;
+}
+
+/**
+ * Sets what every connection to a snapshot needs before it reads anything:
+ * SQLite's defensive mode (SQLITE_DBCONFIG_DEFENSIVE: no writable_schema, no
+ * shadow-table writes; better-sqlite3 turns it on at open and `unsafeMode(false)`
+ * keeps it so), and `trusted_schema = OFF`, so no SQL function that is not
+ * innocuous can run from the file's own schema (views, triggers, generated
+ * columns, CHECK constraints, index expressions).
+ */
+export function hardenConnection(db: Database.Database): void {
+  db.unsafeMode(false);
+  db.pragma('trusted_schema = OFF');
+}
+
+/**
+ * Opens a snapshot read-only, the only way any command opens one. Opening never
+ * runs code from the file: the connection is hardened first, and a file whose
+ * schema is not exactly the one Snapbench wrote (a trigger, a view, a virtual
+ * table, a generated column, an extra table or index, a changed table
+ * definition) is refused with one line naming what is wrong, before any of its
+ * tables is read.
+ */
+export function openSnapshot(path: string, options: OpenOptions = {}): Database.Database {
   if (!existsSync(path)) throw new SnapshotFileError(`${path}: no such file`, 'check the path, or create a snapshot with "snapbench pull" or "snapbench demo"');
   if (statSync(path).isDirectory()) throw new SnapshotFileError(`${path}: is a directory, not a snapshot file`);
   let db: Database.Database;
   try {
     db = new Database(path, { readonly: true, fileMustExist: true });
-    db.pragma('query_only = 1');
-    db.prepare('SELECT count(*) FROM sqlite_master').get();
   } catch {
     throw new SnapshotFileError(`${path}: not an SQLite file`, 'snapshot files are SQLite databases written by "snapbench pull"');
   }
-  const hasManifest = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(META.manifest);
+  try {
+    hardenConnection(db);
+    db.pragma('query_only = 1');
+    db.prepare('SELECT count(*) FROM sqlite_master').get();
+  } catch (error) {
+    db.close();
+    if (/malformed database schema/i.test((error as Error).message)) {
+      throw new SnapshotFileError(`${path}: its schema is damaged (${(error as Error).message})`, 'the file was altered or truncated; pull it again');
+    }
+    throw new SnapshotFileError(`${path}: not an SQLite file`, 'snapshot files are SQLite databases written by "snapbench pull"');
+  }
+  const hasManifest = db.prepare(`SELECT 1 FROM sqlite_master WHERE name = ?`).get(META.manifest);
   if (!hasManifest) {
     db.close();
     throw new SnapshotFileError(`${path}: not a Snapbench snapshot (no ${META.manifest} table)`, 'open a file written by "snapbench pull" or "snapbench demo"');
+  }
+  if (!options.inspect) {
+    try {
+      refuseAlteredSchema(db, path);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  }
+  return db;
+}
+
+/** Throws when the file's schema differs from the one Snapbench wrote (objects.ts names each difference). */
+export function refuseAlteredSchema(db: Database.Database, path: string): void {
+  const { manifest } = readManifest(db, path);
+  const problems = schemaProblems(db, manifest);
+  if (problems.length === 0) return;
+  const code = problems.some((p) => p.runsCode);
+  throw new SnapshotFileError(
+    `${path}: refused: ${code ? 'it holds objects that would run code' : 'its schema is not the one Snapbench wrote'}: ${summarizeProblems(problems)}`,
+    `it was changed after it was made; "snapbench verify ${path}" names every difference${code ? ' without running anything in it' : ''}`,
+  );
+}
+
+/**
+ * Opens a snapshot read-write to append to it (DQ results, a signature): first
+ * read-only with every check of openSnapshot, and again on the read-write
+ * connection before it is handed out, so nothing planted in the file can react
+ * to the write.
+ */
+export function openSnapshotForWriting(path: string): Database.Database {
+  openSnapshot(path).close();
+  const db = new Database(path, { fileMustExist: true, timeout: 5000 });
+  try {
+    hardenConnection(db);
+    refuseAlteredSchema(db, path);
+  } catch (error) {
+    db.close();
+    throw error;
   }
   return db;
 }
@@ -41,6 +121,12 @@ export interface StoredManifest {
 }
 
 export function readManifest(db: Database.Database, path: string): StoredManifest {
+  // Read only the plain table Snapbench writes: a view or a changed table in its place could run code.
+  const table = db.prepare(`SELECT type, sql FROM sqlite_master WHERE name = ?`).get(META.manifest) as { type: string; sql: string | null } | undefined;
+  const expected = ddlObjects(META_DDL).find((o) => o.name === META.manifest)!;
+  if (!table || table.type !== 'table' || table.sql !== expected.sql) {
+    throw new SnapshotFileError(`${path}: the manifest table ${META.manifest} is not the one Snapbench writes (${table ? `a ${table.type} with another definition` : 'missing'}); it was not read`, 'the file was altered; pull it again');
+  }
   const rows = db.prepare(`SELECT body, root_sha256 AS rootSha256 FROM ${META.manifest}`).all() as { body: string; rootSha256: string }[];
   if (rows.length !== 1) {
     throw new SnapshotFileError(`${path}: the manifest is missing or duplicated (${rows.length} rows in ${META.manifest})`, 'the file is incomplete or was altered; pull it again');
@@ -54,7 +140,7 @@ export function readManifest(db: Database.Database, path: string): StoredManifes
 
 /** Every data table of a snapshot; files made before `status` existed list every table as `pulled`. */
 export function listTables(db: Database.Database): TableListing[] {
-  const has = tableColumns(db, META.tables);
+  const has = columnNames(db, META.tables);
   const status = has.has('status') ? 'status' : `'pulled'`;
   const reason = has.has('status_reason') ? 'status_reason' : 'NULL';
   return db

@@ -27,7 +27,7 @@ export const REQUIRED_META_TABLES = [
 /**
  * Catalog tables covered by the manifest's hashes (the manifest table holds the
  * hashes, so it is not). Files made before a table was added lack it; readers
- * check with `hasTable` / `tableColumns` before relying on a later addition.
+ * check with `hasTable` / `columnNames` before relying on a later addition.
  */
 export const HASHED_META_TABLES = [...REQUIRED_META_TABLES, META.objects, META.foreignKeys] as const;
 
@@ -162,9 +162,101 @@ export function hasTable(db: { prepare(sql: string): { get(...args: unknown[]): 
 }
 
 /** The column names of a table, to read later catalog columns only where a file has them. */
-export function tableColumns(db: { prepare(sql: string): { all(...args: unknown[]): unknown[] } }, name: string): Set<string> {
+export function columnNames(db: { prepare(sql: string): { all(...args: unknown[]): unknown[] } }, name: string): Set<string> {
   return new Set((db.prepare(`SELECT name FROM pragma_table_info(?)`).all(name) as { name: string }[]).map((r) => r.name));
 }
+
+/**
+ * The catalog as files were written before the manifest recorded the schema
+ * (and before table status, objects and foreign keys were added). Kept
+ * byte for byte: `verify` rebuilds such a file's expected schema from it, and
+ * `share` copies such a file's catalog tables with these definitions.
+ */
+export const LEGACY_META_DDL = `
+CREATE TABLE ${META.manifest} (
+  body TEXT NOT NULL,
+  root_sha256 TEXT NOT NULL
+);
+CREATE TABLE ${META.instances} (
+  instance TEXT NOT NULL PRIMARY KEY,
+  engine TEXT NOT NULL,
+  domain TEXT,
+  host TEXT,
+  port INTEGER,
+  instance_class TEXT,
+  allocated_memory_mb INTEGER,
+  status TEXT NOT NULL,
+  error TEXT,
+  hint TEXT,
+  consistency TEXT,
+  consistency_note TEXT,
+  version TEXT,
+  started_at TEXT,
+  finished_at TEXT,
+  tables INTEGER NOT NULL,
+  rows INTEGER NOT NULL,
+  limited_tables INTEGER NOT NULL
+);
+CREATE TABLE ${META.tables} (
+  sql_name TEXT NOT NULL PRIMARY KEY,
+  table_name TEXT NOT NULL,
+  instance TEXT NOT NULL,
+  engine TEXT NOT NULL,
+  database TEXT NOT NULL,
+  schema TEXT,
+  source_table TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  rows INTEGER NOT NULL,
+  limited INTEGER NOT NULL,
+  estimated_rows INTEGER,
+  data_bytes INTEGER,
+  index_bytes INTEGER,
+  engine_table_type TEXT,
+  comment TEXT
+);
+CREATE TABLE ${META.columns} (
+  table_name TEXT NOT NULL,
+  ordinal INTEGER NOT NULL,
+  column_name TEXT NOT NULL,
+  sql_column TEXT NOT NULL,
+  declared_type TEXT NOT NULL,
+  storage TEXT NOT NULL,
+  nullable INTEGER NOT NULL,
+  primary_key_ordinal INTEGER,
+  default_value TEXT,
+  comment TEXT,
+  PRIMARY KEY (table_name, ordinal)
+);
+CREATE TABLE ${META.indexes} (
+  table_name TEXT NOT NULL,
+  index_name TEXT NOT NULL,
+  is_unique INTEGER NOT NULL,
+  is_primary INTEGER NOT NULL,
+  columns TEXT NOT NULL
+);
+CREATE TABLE ${META.serverFacts} (
+  instance TEXT NOT NULL,
+  category TEXT NOT NULL,
+  name TEXT NOT NULL,
+  value TEXT
+);
+CREATE TABLE ${META.redisPatterns} (
+  instance TEXT NOT NULL,
+  db INTEGER NOT NULL,
+  pattern TEXT NOT NULL,
+  keys INTEGER NOT NULL,
+  persistent_keys INTEGER NOT NULL,
+  memory_bytes INTEGER,
+  persistent_memory_bytes INTEGER,
+  types TEXT NOT NULL,
+  ttl_persistent INTEGER NOT NULL,
+  ttl_under_1m INTEGER NOT NULL,
+  ttl_1m_1h INTEGER NOT NULL,
+  ttl_1h_1d INTEGER NOT NULL,
+  ttl_1d_7d INTEGER NOT NULL,
+  ttl_over_7d INTEGER NOT NULL
+);
+`;
 
 /**
  * The SQLite column type for each storage kind. The affinity matters: INTEGER turns
@@ -253,5 +345,22 @@ CREATE TABLE IF NOT EXISTS ${DQ_TABLES.results} (
   limited INTEGER NOT NULL,
   evidence TEXT NOT NULL,
   evidence_query TEXT
+);
+`;
+
+/** Ed25519 signatures over the root hash (signature.ts); outside the hashes, since they sign them. */
+export const SIGNATURES_TABLE = '_snapbench_signatures';
+
+export const SIGNATURE_COLUMNS = ['algorithm', 'key_fingerprint', 'signer', 'signed_at', 'root_sha256', 'message', 'signature'] as const;
+
+export const SIGNATURES_DDL = `
+CREATE TABLE IF NOT EXISTS ${SIGNATURES_TABLE} (
+  algorithm TEXT NOT NULL,
+  key_fingerprint TEXT NOT NULL,
+  signer TEXT NOT NULL,
+  signed_at TEXT NOT NULL,
+  root_sha256 TEXT NOT NULL,
+  message TEXT NOT NULL,
+  signature BLOB NOT NULL
 );
 `;

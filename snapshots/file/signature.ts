@@ -10,27 +10,14 @@
 // writefile('sig.bin', signature) FROM _snapbench_signatures"` and then
 // `openssl pkeyutl -verify -pubin -inkey KEY.pub -rawin -in msg.txt -sigfile sig.bin`
 // (docs/auditor-verification.md).
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { closeSync, constants, existsSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import { rootHash } from './hash.ts';
-import { META } from './schema.ts';
+import { META, SIGNATURE_COLUMNS, SIGNATURES_DDL, SIGNATURES_TABLE } from './schema.ts';
+import { openSnapshotForWriting } from './reader.ts';
 
-export const SIGNATURES_TABLE = '_snapbench_signatures';
-
-export const SIGNATURE_COLUMNS = ['algorithm', 'key_fingerprint', 'signer', 'signed_at', 'root_sha256', 'message', 'signature'] as const;
-
-export const SIGNATURES_DDL = `
-CREATE TABLE IF NOT EXISTS ${SIGNATURES_TABLE} (
-  algorithm TEXT NOT NULL,
-  key_fingerprint TEXT NOT NULL,
-  signer TEXT NOT NULL,
-  signed_at TEXT NOT NULL,
-  root_sha256 TEXT NOT NULL,
-  message TEXT NOT NULL,
-  signature BLOB NOT NULL
-);
-`;
+export { SIGNATURE_COLUMNS, SIGNATURES_DDL, SIGNATURES_TABLE } from './schema.ts';
 
 const MESSAGE_HEADER = 'snapbench-signature-v1';
 
@@ -157,7 +144,7 @@ export function addSignature(db: Database.Database, rootSha256: string, key: Sig
  * manifest body, so a file whose manifest was altered is never signed.
  */
 export function signSnapshotFile(path: string, key: SigningKey, signer: string): { fingerprint: string; signer: string; signedAt: string; rootSha256: string } {
-  const db = new Database(path, { fileMustExist: true });
+  const db = openSnapshotForWriting(path);
   try {
     const rows = db.prepare(`SELECT body, root_sha256 AS root FROM ${META.manifest}`).all() as { body: string; root: string }[];
     if (rows.length !== 1) throw new SignatureError(`${path}: has no single manifest row; only a complete snapshot can be signed`);

@@ -19,6 +19,7 @@ import type { TablePullResult } from '../engines/types.ts';
 import { HASHED_META_TABLES, META, META_DDL, REDIS_KEY_COLUMNS, physicalColumns, sqliteColumnType } from './schema.ts';
 import { ROW_ENCODING_DESCRIPTION, rootHash, tableContentHash, type Affinity, type ContentHash } from './hash.ts';
 import { unpackBatch, type PackedBatch } from './batch.ts';
+import { dataTableDdl, recordSchema } from './objects.ts';
 
 const COMMIT_EVERY_ROWS = 500_000;
 /** Rows per multi-row INSERT: fewer statement executions, same bound values. */
@@ -104,8 +105,7 @@ export class SnapshotStore {
   ): { sqlColumns: string[]; convert: ((row: SqlValue[]) => void) | null; affinities: Affinity[] } {
     const sqlColumns = uniqueColumnNames(columns);
     const affinities = columns.map((c) => sqliteColumnType(c.storage, c.declaredType) as Affinity);
-    const definitions = columns.map((c, i) => `${quoteIdentifier(sqlColumns[i]!)} ${affinities[i]}`.trim());
-    this.db.exec(`CREATE TABLE ${quoteIdentifier(tableName)} (${definitions.join(', ')})`);
+    this.db.exec(dataTableDdl(tableName, columns.map((c, i) => ({ sqlColumn: sqlColumns[i]!, storage: c.storage, declaredType: c.declaredType }))));
     // Columns without affinity would store a bound JS number as REAL: bind integers as BigInt there.
     const untyped = affinities.flatMap((a, i) => (a === '' ? [i] : []));
     const convert =
@@ -332,6 +332,8 @@ export class SnapshotStore {
       instances: records,
       hashes,
       rowEncoding: ROW_ENCODING_DESCRIPTION,
+      // Every object of the file as written, so the root hash (and a signature) covers the schema too.
+      schema: recordSchema(this.db),
       complete: true,
     };
     const body = JSON.stringify(manifest);

@@ -3,7 +3,7 @@
 // rows runs in the job pool. Transports (http.ts, parentPort.ts) feed it calls.
 import type Database from 'better-sqlite3';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { tableFromIPC, tableToIPC } from 'apache-arrow';
 import { parseYamlText, YamlSyntaxError } from '../yamlText.ts';
@@ -39,7 +39,9 @@ import { summarize } from '../../shared/dq/results.ts';
 import { FleetError, missingPasswordVariables, parseFleet, type Fleet } from '../../shared/model/fleet.ts';
 import { costFleetFromDatabase } from '../cost/snapshotFleet.ts';
 import { listRuns, readRunResults } from '../dq/store.ts';
+import { OutputPathError, refuseOutputOverInput, type CommandInput } from '../file/outputPath.ts';
 import { openSnapshot, SnapshotFileError } from '../file/reader.ts';
+import { fleetInputs } from '../pull/inputs.ts';
 import { DemoCancelled, writeDemoSnapshot } from '../fleet/demo.ts';
 import { CancelledError, pullFleet } from '../pull/pullFleet.ts';
 import { TOOL_VERSION } from '../version.ts';
@@ -101,6 +103,16 @@ export function exportFileName(stem: string, extension: string): string {
   return `${safe}.${extension}`;
 }
 
+/** The output rule of every writing command (snapshots/file/outputPath.ts), as an API error. */
+function refuseOutput(output: string, inputs: CommandInput[], replaces: 'snapshot' | 'not-database'): void {
+  try {
+    refuseOutputOverInput(output, inputs, { label: 'output', replaces });
+  } catch (error) {
+    if (error instanceof OutputPathError) fail('refused', error.message, error.hint);
+    throw error;
+  }
+}
+
 function readFleetFile(path: string): Fleet {
   let text: string;
   try {
@@ -117,7 +129,7 @@ function readFleetFile(path: string): Fleet {
     throw error;
   }
   try {
-    return parseFleet(document, `fleet manifest ${path}`);
+    return parseFleet(document, `fleet manifest ${path}`, { baseDir: dirname(path) });
   } catch (error) {
     if (error instanceof FleetError) fail('bad-request', error.message, 'fix the fleet manifest');
     throw error;
@@ -161,6 +173,8 @@ export class WorkbenchHost {
   open(path: string): SnapshotSummary {
     const full = resolve(path);
     for (const s of this.sessions.values()) if (s.path === full) return s.summary;
+    // A FIFO or a device would block or stream forever: only a regular file is opened.
+    if (existsSync(full) && !statSync(full).isFile() && !statSync(full).isDirectory()) fail('failed', `${full}: is not a regular file, so not a snapshot`, 'give the path of a .snapbench file');
     let db: Database.Database;
     try {
       db = openSnapshot(full);
@@ -386,6 +400,7 @@ export class WorkbenchHost {
         const job = this.exportJob(r, session);
         if (r.savePath !== undefined) {
           if (this.options.transport !== 'ipc') fail('refused', 'the browser host does not write files where a request says', 'the export downloads through the browser instead');
+          refuseOutput(resolve(r.savePath), [{ path: session.path, role: 'snapshot being exported' }], 'not-database');
           const done = await pool.run<ExportJobResult>('background', job.spec(resolve(r.savePath)), { signal: ctx.signal as AbortSignal, onProgress: jobProgress(ctx) });
           return { kind: 'file', path: resolve(r.savePath), rows: done.rows, bytes: done.bytes };
         }
@@ -494,6 +509,8 @@ export class WorkbenchHost {
         const fleetPath = resolve(r.fleetPath);
         const fleet = readFleetFile(fleetPath);
         const out = resolve(r.out);
+        // Same rule as the CLI's pull: never over the manifest or a file it names, never over a file that is not a snapshot.
+        refuseOutput(out, fleetInputs(fleetPath, readFileSync(fleetPath, 'utf8'), 'fleetPath'), 'snapshot');
         const selected = r.only ? fleet.instances.filter((i) => r.only!.includes(i.name)) : fleet.instances;
         const missing = missingPasswordVariables(selected, this.env);
         if (missing.length > 0) fail('bad-request', missing.join('; '), 'set the variables in the environment that runs snapbench, then pull again');

@@ -38,13 +38,17 @@ export interface HttpHost {
   close(): Promise<void>;
 }
 
-const MAX_BODY = 4 * 1024 * 1024;
+/** The largest request body an API call may send (a rule pack, a long SQL statement). */
+export const MAX_BODY = 4 * 1024 * 1024;
+/** Past this much, an oversized body is no longer read to the end (so its 413 can be answered cleanly): the connection is cut. */
+const MAX_DRAINED = 64 * 1024 * 1024;
 
 export const CONTENT_SECURITY_POLICY =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 const STATUS: Record<ApiErrorCode, number> = {
   'bad-request': 400,
+  'too-large': 413,
   unauthorized: 401,
   'not-found': 404,
   refused: 403,
@@ -86,18 +90,38 @@ function sendError(res: ServerResponse, error: ApiError): void {
   sendJson(res, STATUS[error.code], { ok: false, error });
 }
 
-function denyPage(res: ServerResponse, status: number, message: string): void {
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+const PAGE_ERROR_CODES: Record<number, ApiErrorCode> = { 400: 'bad-request', 401: 'unauthorized', 403: 'refused', 404: 'not-found', 405: 'bad-request' };
+
+/** A refused page request: an HTML page for a browser, the JSON error shape for anything else. */
+function denyPage(req: IncomingMessage, res: ServerResponse, status: number, message: string, hint: string | null = null): void {
+  if (!/\btext\/html\b/.test(String(req.headers.accept ?? ''))) return sendJson(res, status, { ok: false, error: apiError(PAGE_ERROR_CODES[status] ?? 'bad-request', message, hint) });
   res.writeHead(status, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
   res.end(
-    `<!doctype html><meta charset="utf-8"><title>Snapbench</title><body style="font-family:system-ui,sans-serif;padding:2rem;max-width:40rem"><h1>Snapbench</h1><p>${message}</p></body>`,
+    `<!doctype html><meta charset="utf-8"><title>Snapbench</title><body style="font-family:system-ui,sans-serif;padding:2rem;max-width:40rem"><h1>Snapbench</h1><p>${escapeHtml(message)}</p>${hint ? `<p>${escapeHtml(hint)}</p>` : ''}</body>`,
   );
+}
+
+/** decodeURIComponent that answers null for malformed percent-encoding instead of throwing. */
+function decoded(text: string): string | null {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return null;
+  }
 }
 
 function parseCookies(header: string | undefined): Map<string, string> {
   const cookies = new Map<string, string>();
   for (const part of (header ?? '').split(';')) {
     const eq = part.indexOf('=');
-    if (eq > 0) cookies.set(part.slice(0, eq).trim(), decodeURIComponent(part.slice(eq + 1).trim()));
+    if (eq <= 0) continue;
+    // Another site's cookie on this host may be anything: a malformed one is skipped, never fatal.
+    const value = decoded(part.slice(eq + 1).trim());
+    if (value !== null) cookies.set(part.slice(0, eq).trim(), value);
   }
   return cookies;
 }
@@ -108,21 +132,44 @@ function sameToken(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+class BodyTooLarge extends Error {
+  constructor() {
+    super(`the request body is larger than ${MAX_BODY / 1048576} MiB`);
+    this.name = 'BodyTooLarge';
+  }
+}
+
+/**
+ * Reads a request body of at most MAX_BODY bytes. A larger one is read on to its
+ * end and dropped (so the client gets its 413 instead of a reset connection),
+ * up to MAX_DRAINED bytes, past which the connection is cut.
+ */
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolveBody, reject) => {
-    const chunks: Buffer[] = [];
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > MAX_DRAINED) {
+      reject(new BodyTooLarge());
+      return;
+    }
+    let chunks: Buffer[] = [];
     let size = 0;
+    let tooLarge = Number.isFinite(declared) && declared > MAX_BODY;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY) {
-        reject(new Error(`request body larger than ${MAX_BODY} bytes`));
+      if (size > MAX_DRAINED) {
         req.destroy();
         return;
       }
-      chunks.push(chunk);
+      if (size > MAX_BODY) {
+        tooLarge = true;
+        chunks = [];
+        return;
+      }
+      if (!tooLarge) chunks.push(chunk);
     });
-    req.on('end', () => resolveBody(Buffer.concat(chunks)));
+    req.on('end', () => (tooLarge ? reject(new BodyTooLarge()) : resolveBody(Buffer.concat(chunks))));
     req.on('error', reject);
+    req.on('close', () => reject(new Error('the client closed the connection')));
   });
 }
 
@@ -160,12 +207,19 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
   async function handleCall(req: IncomingMessage, res: ServerResponse, channel: string): Promise<void> {
     if (req.method !== 'POST') return sendError(res, apiError('bad-request', 'use POST for API calls'));
     if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) return sendError(res, apiError('bad-request', 'API calls send JSON (Content-Type: application/json)'));
+    let body: Buffer;
+    try {
+      body = await readBody(req);
+    } catch (error) {
+      if (error instanceof BodyTooLarge) return sendError(res, apiError('too-large', `${channel}: ${error.message}`, 'send a smaller request (a rule pack or SQL statement of a few MiB at most)'));
+      if (!res.destroyed) sendError(res, apiError('bad-request', `${channel}: the request body could not be read`));
+      return;
+    }
     let request: unknown;
     try {
-      const body = await readBody(req);
       request = body.length === 0 ? {} : JSON.parse(body.toString('utf8'));
     } catch (error) {
-      return sendError(res, apiError('bad-request', `the request body is not JSON: ${(error as Error).message}`));
+      return sendError(res, apiError('bad-request', `${channel}: the request body is not JSON: ${(error as Error).message.slice(0, 200)}`, 'send one JSON object'));
     }
     const callId = typeof req.headers['x-snapbench-call'] === 'string' && req.headers['x-snapbench-call'].length <= 100 ? req.headers['x-snapbench-call'] : `http-${Date.now()}-${Math.random()}`;
     if (channel === 'call/cancel') {
@@ -206,9 +260,9 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
     else sendError(res, outcome.error);
   }
 
-  async function handleDownload(res: ServerResponse, id: string): Promise<void> {
+  async function handleDownload(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
     const download = host.takeDownload(id);
-    if (!download) return denyPage(res, 404, 'This download has expired or was already fetched. Export again from the workbench.');
+    if (!download) return denyPage(req, res, 404, 'This download has expired or was already fetched.', 'export again from the workbench');
     const controller = new AbortController();
     res.on('close', () => {
       if (!res.writableFinished) controller.abort();
@@ -249,12 +303,14 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
   }
 
   function serveStatic(req: IncomingMessage, res: ServerResponse, pathname: string): void {
-    if (req.method !== 'GET' && req.method !== 'HEAD') return denyPage(res, 405, 'Method not allowed.');
-    let file = normalize(join(staticRoot, decodeURIComponent(pathname)));
-    if (file !== staticRoot && !file.startsWith(staticRoot + sep)) return denyPage(res, 404, 'Not found.');
+    if (req.method !== 'GET' && req.method !== 'HEAD') return denyPage(req, res, 405, `method ${String(req.method).slice(0, 20)} not allowed here`, 'pages are read with GET');
+    const path = decoded(pathname);
+    if (path === null || path.includes('\0')) return denyPage(req, res, 400, 'the path is not valid percent-encoding', 'check the address');
+    let file = normalize(join(staticRoot, path));
+    if (file !== staticRoot && !file.startsWith(staticRoot + sep)) return denyPage(req, res, 404, 'not found');
     if (!existsSync(file) || statSync(file).isDirectory()) {
       // The UI routes in the page itself: any path that is not a file gets the app.
-      if (pathname.startsWith('/assets/')) return denyPage(res, 404, 'Not found.');
+      if (pathname.startsWith('/assets/')) return denyPage(req, res, 404, 'not found');
       file = join(staticRoot, 'index.html');
     }
     const type = MIME[extname(file)] ?? 'application/octet-stream';
@@ -267,19 +323,25 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
     createReadStream(file).pipe(res);
   }
 
-  const server = createServer((req, res) => {
+  /** Answers one request. Everything that comes from the client is checked; nothing it sends can throw out of here. */
+  function handle(req: IncomingMessage, res: ServerResponse): void {
     securityHeaders(res);
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    } catch {
+      return denyPage(req, res, 400, 'the URL cannot be read', 'check the address');
+    }
     const api = url.pathname.startsWith('/api/');
     const problem = sameOrigin(req, api);
     if (problem) {
       if (api) return sendError(res, apiError('unauthorized', problem, 'open the URL that "snapbench serve" printed'));
-      return denyPage(res, 403, `${problem}. Open the URL that <code>snapbench serve</code> printed.`);
+      return denyPage(req, res, 403, problem, 'open the URL that "snapbench serve" printed');
     }
     if (req.method === 'OPTIONS') return sendError(res, apiError('unauthorized', 'cross-origin requests are not accepted'));
     const offered = url.searchParams.get('token');
     if (!api && offered !== null) {
-      if (!sameToken(offered, token)) return denyPage(res, 401, 'This link’s token is not the one this <code>snapbench serve</code> printed. Use the URL from its first line of output.');
+      if (!sameToken(offered, token)) return denyPage(req, res, 401, 'this link’s token is not the one this snapbench serve printed', 'use the URL from its first line of output');
       url.searchParams.delete('token');
       res.writeHead(303, {
         'Set-Cookie': `${cookieName()}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`,
@@ -290,23 +352,41 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
     }
     if (!authorised(req)) {
       if (api) return sendError(res, apiError('unauthorized', 'missing or wrong token', 'open the URL that "snapbench serve" printed; it carries the token'));
-      return denyPage(res, 401, 'Open the URL that <code>snapbench serve</code> printed on its first line: it carries this launch’s token.');
+      return denyPage(req, res, 401, 'missing or wrong token', 'open the URL that "snapbench serve" printed on its first line: it carries this launch’s token');
     }
     if (url.pathname.startsWith('/api/call/')) {
-      void handleCall(req, res, decodeURIComponent(url.pathname.slice('/api/call/'.length))).catch((error: unknown) => {
-        options.log?.(`API call failed: ${(error as Error).message}`);
-        if (!res.headersSent) sendError(res, apiError('internal', (error as Error).message));
-        else res.destroy();
-      });
+      const channel = decoded(url.pathname.slice('/api/call/'.length));
+      if (channel === null) return sendError(res, apiError('bad-request', 'the channel name in the path is not valid percent-encoding', 'call /api/call/<channel>, e.g. /api/call/app/info'));
+      void handleCall(req, res, channel).catch((error: unknown) => failed(res, 'API call', error));
       return;
     }
     if (url.pathname === '/api/events') return handleEvents(req, res);
     if (url.pathname.startsWith('/api/download/')) {
-      void handleDownload(res, url.pathname.slice('/api/download/'.length));
+      void handleDownload(req, res, url.pathname.slice('/api/download/'.length)).catch((error: unknown) => failed(res, 'download', error));
       return;
     }
-    if (api) return sendError(res, apiError('not-found', `no API route ${url.pathname}`));
+    if (api) return sendError(res, apiError('not-found', `no API route ${url.pathname.slice(0, 200)}`));
     serveStatic(req, res, url.pathname);
+  }
+
+  /** A request the host could not answer: logged, answered with a JSON error if nothing was sent yet. */
+  function failed(res: ServerResponse, what: string, error: unknown): void {
+    options.log?.(`${what} failed: ${(error as Error)?.message ?? String(error)}`);
+    if (!res.headersSent) sendError(res, apiError('internal', `${what} failed: ${(error as Error)?.message ?? String(error)}`));
+    else res.destroy();
+  }
+
+  const server = createServer((req, res) => {
+    try {
+      handle(req, res);
+    } catch (error) {
+      failed(res, 'request', error);
+    }
+  });
+  // A request line or header Node cannot parse: a plain 400, the connection closed, the server unharmed.
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else socket.destroy();
   });
   server.keepAliveTimeout = 5_000;
 

@@ -716,8 +716,19 @@ export function dqJob(spec: Extract<JobSpec, { kind: 'dq' }>, ctx: JobContext): 
 export function verifyJob(spec: Extract<JobSpec, { kind: 'verify' }>, ctx: JobContext): VerifyReport & { seconds: number } {
   const started = performance.now();
   ctx.progress({ phase: 'recomputing every table hash', done: 0, total: null, unit: 'tables' });
-  const report = verifySnapshot(connection(spec.path), spec.path);
-  return { ...report, seconds: (performance.now() - started) / 1000 };
+  let db: Database.Database;
+  try {
+    db = openSnapshot(spec.path, { inspect: true });
+  } catch (error) {
+    if (error instanceof SnapshotFileError) fail('not-found', error.message, error.hint);
+    throw error;
+  }
+  try {
+    const report = verifySnapshot(db, spec.path);
+    return { ...report, seconds: (performance.now() - started) / 1000 };
+  } finally {
+    db.close();
+  }
 }
 
 /** Runs one job by kind. */

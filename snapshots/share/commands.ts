@@ -4,17 +4,18 @@ import { resolve } from 'node:path';
 import { CliError } from '../cli/errors.ts';
 import { checkOutputFile } from '../cli/options.ts';
 import { openSnapshot } from '../file/reader.ts';
+import { OutputPathError, refuseOutputOverInput, type CommandInput } from '../file/outputPath.ts';
 import { generateSigningKeys, loadSigningKey, signSnapshotFile, SignatureError, checkSignerName } from '../file/signature.ts';
 import { verifySnapshot } from '../file/verify.ts';
 import { currentUserName } from '../pull/provenance.ts';
 import type { Redaction } from './plan.ts';
 import { ProfileError } from './profile.ts';
-import { PseudonymKeyError, resolvePseudonymKey } from './pseudonym.ts';
+import { defaultKeyFile, PseudonymKeyError, resolvePseudonymKey } from './pseudonym.ts';
 import { ShareError, shareSnapshot, type ShareResult } from './share.ts';
 
 /** The errors of these modules carry a message and a hint for the user: one line on stderr, no stack. */
 function asCliError(error: unknown): unknown {
-  if (error instanceof ShareError || error instanceof ProfileError || error instanceof PseudonymKeyError || error instanceof SignatureError) {
+  if (error instanceof ShareError || error instanceof ProfileError || error instanceof PseudonymKeyError || error instanceof SignatureError || error instanceof OutputPathError) {
     return new CliError(error.message, error.hint);
   }
   return error;
@@ -74,6 +75,15 @@ export function runShare(file: string, opts: ShareCommandOptions): Promise<void>
     const signingKey = opts.sign ? loadSigningKey(opts.sign) : null;
     const signer = opts.signer !== undefined ? checkSignerName(opts.signer) : null;
     if (signer && !signingKey) throw new CliError('share: --signer needs --sign KEY', 'add --sign with the private key made by "snapbench keys generate"');
+    if (opts.out && !opts.dryRun) {
+      // Checked before anything is read or created (the default pseudonym key file included).
+      const inputs: CommandInput[] = [{ path: file, role: 'snapshot being shared' }];
+      if (opts.sign) inputs.push({ path: opts.sign, role: 'signing key (--sign)' });
+      if (opts.profile) inputs.push({ path: opts.profile, role: 'redaction profile (--profile)' });
+      if (opts.keyFile) inputs.push({ path: opts.keyFile, role: 'pseudonym key (--key-file)' });
+      else if (!opts.keyEnv && !opts.freshKey) inputs.push({ path: defaultKeyFile(process.env), role: 'pseudonym key file' });
+      refuseOutputOverInput(opts.out, inputs, { label: '--out', replaces: 'snapshot' });
+    }
     const key = resolvePseudonymKey({ keyEnv: opts.keyEnv, keyFile: opts.keyFile, freshKey: opts.freshKey, dryRun: opts.dryRun }, process.env);
     if (key.created) process.stderr.write(`snapbench share: created the pseudonym key ${key.origin} (0600); keep it private: shares made with it use the same pseudonyms\n`);
     const result = shareSnapshot({ source: file, out, profile: opts.profile ?? null, key, dryRun: opts.dryRun === true, signingKey, signer });
@@ -95,6 +105,8 @@ export function runShare(file: string, opts: ShareCommandOptions): Promise<void>
 export function runKeysGenerate(opts: { out: string }): Promise<void> {
   return withUserErrors(() => {
     checkOutputFile('--out', `${opts.out}.key`);
+    refuseOutputOverInput(`${opts.out}.key`, [], { label: '--out' });
+    refuseOutputOverInput(`${opts.out}.pub`, [], { label: '--out' });
     const keys = generateSigningKeys(opts.out);
     process.stdout.write(`${keys.privatePath}\tprivate key (0600): keep it; sign with --sign ${keys.privatePath}\n`);
     process.stdout.write(`${keys.publicPath}\tpublic key: give it to whoever verifies (verify --trust ${keys.publicPath})\n`);
@@ -105,6 +117,7 @@ export function runKeysGenerate(opts: { out: string }): Promise<void> {
 /** Signs an existing snapshot in place, after checking every hash (a damaged file is never signed). */
 export function runSign(file: string, opts: { key: string; signer?: string }): Promise<void> {
   return withUserErrors(() => {
+    refuseOutputOverInput(file, [{ path: opts.key, role: 'signing key (--key)' }], { label: 'sign' });
     const key = loadSigningKey(opts.key);
     const signer = checkSignerName(opts.signer ?? currentUserName());
     const db = openSnapshot(file);

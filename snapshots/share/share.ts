@@ -3,10 +3,11 @@
 // in a new manifest that links to the source's root hash. The copy is a
 // complete snapshot: `verify` passes on it and the DQ pack runs on it.
 //
-// The copy is built fresh (CREATE + INSERT ... SELECT from the attached source),
-// never by editing a copy of the file in place: SQLite keeps overwritten values
-// in free pages and page slack, and a shared file must not carry a single byte
-// of what was masked. It goes to a hidden temporary file next to --out and is
+// The copy is built fresh: tables created from Snapbench's own definitions
+// (never from SQL text found in the source), rows read from the source's
+// read-only connection and inserted. It is never made by editing a copy of the
+// file in place: SQLite keeps overwritten values in free pages and page slack,
+// and a shared file must not carry a single byte of what was masked. It goes to a hidden temporary file next to --out and is
 // renamed into place only when complete.
 import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
@@ -17,9 +18,10 @@ import { isBlank } from '../../shared/dq/definitions.ts';
 import type { SnapshotManifest, TableHash } from '../../shared/model/snapshot.ts';
 import { quoteIdentifier } from '../../shared/model/sql.ts';
 import { loadCatalog, type Catalog } from '../dq/catalog.ts';
-import { rootHash, tableContentHash } from '../file/hash.ts';
-import { openSnapshot, readManifest } from '../file/reader.ts';
-import { DQ_TABLES, META } from '../file/schema.ts';
+import { rootHash, rowIdAlias, shadowsRowId, tableContentHash } from '../file/hash.ts';
+import { dataTableDdl, ddlObjects, ddlSchema, recordSchema } from '../file/objects.ts';
+import { hardenConnection, openSnapshot, readManifest } from '../file/reader.ts';
+import { DQ_TABLES, LEGACY_META_DDL, META, META_DDL } from '../file/schema.ts';
 import { addSignature, SIGNATURES_TABLE, type SigningKey } from '../file/signature.ts';
 import { verifySnapshot } from '../file/verify.ts';
 import { currentUserName } from '../pull/provenance.ts';
@@ -101,8 +103,8 @@ export function shareSnapshot(options: ShareOptions): ShareResult {
   let plan: SharePlan;
   let stored: ReturnType<typeof readManifest>;
   const removed = { dqRuns: 0, signatures: 0 };
+  let catalog: Catalog | null = null;
   try {
-    let catalog: Catalog | null = null;
     try {
       catalog = loadCatalog(db);
     } catch {
@@ -138,7 +140,7 @@ export function shareSnapshot(options: ShareOptions): ShareResult {
   } finally {
     db.close();
   }
-  return writeSharedCopy(options, source, out, stored, plan, profile, removed);
+  return writeSharedCopy(options, source, out, stored, plan, catalog!, profile, removed);
 }
 
 function secretRules(profile: LoadedProfile | null): SecretRule[] {
@@ -153,7 +155,7 @@ function markers(secrets: SecretRule[]): Map<string, { marker: string; pattern: 
 function registerShareFunctions(db: Database.Database, plan: SharePlan, pseudonyms: Pseudonymizer, secrets: SecretRule[]): void {
   const bump = (action: ColumnAction, rule: string) => action.counts.set(rule, (action.counts.get(rule) ?? 0) + 1);
   // safeIntegers: integers arrive as BigInt, so none above 2^53 loses a digit on the way through.
-  const options = { safeIntegers: true } as const;
+  const options = { safeIntegers: true, directOnly: true } as const;
   db.function('share_mask', options, (value: PseudonymInput, slot: bigint) => {
     const action = plan.slots[Number(slot)]!;
     if (value === null || isBlank(value)) return value;
@@ -208,12 +210,6 @@ function countTransforms(db: Database.Database, table: TablePlan, secrets: Secre
   db.prepare(`SELECT ${expressions.map((e) => `count(${e})`).join(', ')} FROM ${quoteIdentifier(table.table)}`).raw(true).get();
 }
 
-/** A name for the rowid that no column of the table shadows. */
-function rowidName(columns: string[]): string {
-  const taken = new Set(columns.map((c) => c.toLowerCase()));
-  return ['rowid', '_rowid_', 'oid'].find((n) => !taken.has(n)) ?? 'rowid';
-}
-
 function temporaryPath(out: string): string {
   return join(dirname(out), `.${basename(out)}.partial-${process.pid}-${randomBytes(4).toString('hex')}`);
 }
@@ -229,56 +225,104 @@ function scrubManifestStrings(value: unknown, secrets: SecretRule[], counts: Map
   return value;
 }
 
+/**
+ * The CREATE TABLE of each copied table, made by Snapbench and never taken from
+ * the source: catalog tables as META_DDL defines them, data tables rebuilt from
+ * their catalog columns exactly as the writer creates them.
+ */
+function copiedTableDdl(table: TablePlan, catalog: Catalog): string {
+  if (table.kind === 'catalog') {
+    // The definition the source's table was written with: today's, or that of files made before the catalog grew.
+    const definitions = [META_DDL, LEGACY_META_DDL].map((ddl) => ({ ddl, object: ddlObjects(ddl).find((o) => o.type === 'table' && o.name === table.table) }));
+    const same = definitions.find(({ ddl, object }) => object && sameColumns(ddlSchema(ddl).columns[table.table] ?? [], table.columns));
+    const object = (same ?? definitions[0]!).object;
+    if (!object?.sql) throw new Error(`share: no definition of catalog table ${table.table}`);
+    return object.sql;
+  }
+  const entry = catalog.tables.find((t) => t.name === table.table);
+  if (!entry) throw new Error(`share: table ${table.table} is not in the catalog`);
+  return dataTableDdl(entry.name, entry.columns);
+}
+
+function sameColumns(defined: readonly (readonly [string, ...unknown[]])[], names: readonly string[]): boolean {
+  return defined.length === names.length && defined.every((c, i) => c[0] === names[i]);
+}
+
+/** Rows per multi-row INSERT into the copy. */
+const COPY_CHUNK = 64;
+
+/**
+ * Copies one table: the transformed rows are read from the source's read-only
+ * connection in row id order and inserted into the copy with the same row ids.
+ */
+function copyTable(src: Database.Database, db: Database.Database, table: TablePlan, secrets: SecretRule[]): void {
+  const { expressions } = selectList(table, secrets);
+  const alias = rowIdAlias(table.columns);
+  const t = quoteIdentifier(table.table);
+  const targets = [...(alias ? [alias] : []), ...table.columns.map(quoteIdentifier)];
+  const read = src.prepare(`SELECT ${[...(alias ? [alias] : []), ...expressions].join(', ')} FROM ${t}${alias ? ` ORDER BY ${alias}` : ''}`).raw(true).safeIntegers(true);
+  const width = targets.length;
+  const one = `(${new Array(width).fill('?').join(',')})`;
+  const chunkSize = Math.max(1, Math.min(COPY_CHUNK, Math.floor(32766 / width)));
+  const single = db.prepare(`INSERT INTO main.${t} (${targets.join(', ')}) VALUES ${one}`);
+  const chunk = db.prepare(`INSERT INTO main.${t} (${targets.join(', ')}) VALUES ${new Array(chunkSize).fill(one).join(',')}`);
+  let params: unknown[] = [];
+  let rows = 0;
+  for (const row of read.iterate() as IterableIterator<unknown[]>) {
+    for (let i = 0; i < width; i++) params.push(row[i]);
+    if (++rows === chunkSize) {
+      chunk.run(params);
+      params = [];
+      rows = 0;
+    }
+  }
+  for (let i = 0; i < rows; i++) single.run(params.slice(i * width, (i + 1) * width));
+}
+
 function writeSharedCopy(
   options: ShareOptions,
   source: string,
   out: string,
   stored: ReturnType<typeof readManifest>,
   plan: SharePlan,
+  catalog: Catalog,
   profile: LoadedProfile | null,
   removed: ShareRecord['removed'],
 ): ShareResult {
   const temp = temporaryPath(out);
   const secrets = secretRules(profile);
   const pseudonyms = createPseudonymizer(options.key.key);
+  // The source stays read-only on its own connection (checked again as it opens): no SQL text of it is ever run.
+  const src = openSnapshot(source);
   const db = new Database(temp);
   let closed = false;
   try {
+    hardenConnection(db);
     // Nobody sees this file before the rename: no journal, no syncs until the end.
     db.pragma('journal_mode = OFF');
     db.pragma('synchronous = OFF');
     db.pragma('locking_mode = EXCLUSIVE');
-    registerShareFunctions(db, plan, pseudonyms, secrets);
-    // Attached for reading only: nothing below writes to `src`.
-    db.prepare(`ATTACH DATABASE ? AS src`).run(source);
-    const schema = db.prepare(`SELECT type, name, tbl_name AS tableName, sql FROM src.sqlite_master WHERE sql IS NOT NULL ORDER BY rowid`).all() as { type: string; name: string; tableName: string; sql: string }[];
-    const copied = new Set(plan.tables.map((t) => t.table));
+    registerShareFunctions(src, plan, pseudonyms, secrets);
     db.exec('BEGIN');
-    for (const entry of schema) {
-      if (entry.type === 'table' && (copied.has(entry.name) || entry.name === META.manifest)) db.exec(entry.sql);
-    }
+    db.exec(ddlObjects(META_DDL).find((o) => o.name === META.manifest)!.sql!);
+    for (const table of plan.tables) db.exec(copiedTableDdl(table, catalog));
     const changed = new Set<string>();
     for (const table of plan.tables) {
-      const { expressions, changes } = selectList(table, secrets);
-      const rowid = rowidName(table.columns);
-      const columns = table.columns.map(quoteIdentifier).join(', ');
-      db.exec(`INSERT INTO main.${quoteIdentifier(table.table)} (${rowid}, ${columns}) SELECT ${rowid}, ${expressions.join(', ')} FROM src.${quoteIdentifier(table.table)} ORDER BY ${rowid}`);
+      copyTable(src, db, table, secrets);
+      const { changes } = selectList(table, secrets);
       if (changes && table.actions.some((a) => [...a.counts.values()].some((n) => n > 0))) changed.add(table.table);
     }
-    // Indexes the source had on the copied tables (the snapshot format has none of its own today).
-    for (const entry of schema) {
-      if (entry.type === 'index' && copied.has(entry.tableName)) db.exec(entry.sql);
-    }
-    checkPseudonymCollisions(db, plan);
+    checkPseudonymCollisions(src, db, plan);
     db.exec('COMMIT');
-    db.exec('DETACH DATABASE src');
+    src.close();
 
     const manifestCounts = new Map<string, number>();
     const sourceManifest = scrubManifestStrings(stored.manifest, secrets, manifestCounts) as SnapshotManifest & { share?: ShareRecord };
     const hashes: Record<string, TableHash> = {};
     for (const [table, hash] of Object.entries(stored.manifest.hashes)) {
-      // Unchanged tables are copied value for value, in rowid order: their verified source hash still holds.
-      hashes[table] = changed.has(table) ? { sqlName: quoteIdentifier(table), ...tableContentHash(db, table) } : hash;
+      // Unchanged tables are copied value for value, in row id order: their verified source hash still holds
+      // (recomputed where a "rowid" column made an older file hash in another order).
+      hashes[table] = changed.has(table) || shadowsRowId(db, table) ? { sqlName: quoteIdentifier(table), ...tableContentHash(db, table) } : hash;
     }
     const redactions = redactionsOf(plan, markers(secrets));
     for (const [rule, values] of manifestCounts) {
@@ -303,8 +347,8 @@ function writeSharedCopy(
       removed,
       previous: sourceManifest.share ?? null,
     };
-    const { share: _previous, ...rest } = sourceManifest;
-    const manifest: SharedManifest = { ...rest, hashes, complete: true, share };
+    const { share: _previous, schema: _sourceSchema, ...rest } = sourceManifest;
+    const manifest: SharedManifest = { ...rest, hashes, schema: recordSchema(db), complete: true, share };
     const body = JSON.stringify(manifest);
     const root = rootHash(body);
     db.prepare(`INSERT INTO ${META.manifest} (body, root_sha256) VALUES (?, ?)`).run(body, root);
@@ -321,6 +365,7 @@ function writeSharedCopy(
     renameSync(temp, out);
     return { dryRun: false, source, sourceRootSha256: stored.rootSha256, out, rootSha256: root, keyId: pseudonyms.keyId, redactions, removed, signature };
   } catch (error) {
+    if (src.open) src.close();
     if (!closed) {
       try {
         db.close();
@@ -339,12 +384,12 @@ function writeSharedCopy(
  * joins). With 56+ bits per pseudonym that is all but impossible; it is checked
  * anyway, because the promise is that counts do not change.
  */
-function checkPseudonymCollisions(db: Database.Database, plan: SharePlan): void {
+function checkPseudonymCollisions(src: Database.Database, db: Database.Database, plan: SharePlan): void {
   for (const action of plan.slots) {
     if (action.kind !== 'mask' || (action.counts.get(action.rule) ?? 0) === 0) continue;
-    const c = quoteIdentifier(action.sqlColumn);
-    const t = quoteIdentifier(action.table);
-    const [before, after] = db.prepare(`SELECT (SELECT count(DISTINCT ${c}) FROM src.${t}), (SELECT count(DISTINCT ${c}) FROM main.${t})`).raw(true).get() as [number, number];
+    const distinct = `SELECT count(DISTINCT ${quoteIdentifier(action.sqlColumn)}) FROM ${quoteIdentifier(action.table)}`;
+    const before = src.prepare(distinct).pluck().get() as number;
+    const after = db.prepare(distinct).pluck().get() as number;
     if (before !== after) {
       throw new ShareError(
         `${action.table}.${action.column}: two different values got the same pseudonym (${before} distinct values became ${after}); no file was written`,

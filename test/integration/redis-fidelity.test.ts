@@ -77,8 +77,8 @@ function query<T>(file: string, sql: string): Promise<T[]> {
 beforeAll(async () => {
   [plain, noMemory, noPttl] = await Promise.all([
     startRedis(),
-    startRedis({ args: ['--rename-command', 'MEMORY', ''] }),
-    startRedis({ args: ['--rename-command', 'PTTL', ''] }),
+    startRedis({ extraArgs: ['--rename-command', 'MEMORY', ''] }),
+    startRedis({ extraArgs: ['--rename-command', 'PTTL', ''] }),
   ]);
   plainNames = generatedKeys(150);
   await Promise.all([seed(plain, plainNames), seed(noMemory, generatedKeys(40)), seed(noPttl, generatedKeys(40))]);

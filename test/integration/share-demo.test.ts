@@ -444,18 +444,20 @@ describe('bad input', () => {
   ])('a profile naming %s is one clear line, and nothing is written', async (_what, yaml, expected) => {
     const profile = join(dir, `bad-${Math.random().toString(36).slice(2)}.yaml`);
     writeFileSync(profile, yaml);
+    // An older snapshot at --out (a share replaces only a snapshot) that the failed share must not touch.
     const out = join(dir, 'existing.snapbench');
-    writeFileSync(out, 'an older file the failed share must not touch');
+    if (!existsSync(out)) copyFileSync(demo, out);
+    const before = sha256sum(out);
     const result = await share([demo, '--out', out, '--profile', profile]);
     expect(result.code).toBe(1);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toMatch(expected);
-    expect(readFileSync(out, 'utf8')).toBe('an older file the failed share must not touch');
+    expect(sha256sum(out)).toBe(before);
     expect(strayFiles()).toEqual([]);
   });
 
   it('refuses to overwrite the source, to run without --out, to share an altered file, or to use a missing key', async () => {
-    expect((await share([demo, '--out', demo])).stderr).toMatch(/is the source file itself/);
+    expect((await share([demo, '--out', demo])).stderr).toMatch(/is the snapshot being shared; an output never replaces one of its inputs/);
     expect((await share([demo])).stderr).toMatch(/--out FILE is required/);
     const altered = copy(demo, 'altered-source.snapbench');
     sqlite(altered, `UPDATE "${T_USER}" SET email = 'x@y.zz' WHERE rowid = 1`);

@@ -7,10 +7,12 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { renameSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ENGINES, missingPasswordVariables, type Fleet } from '../../../shared/model/fleet.ts';
+import type { ConnectCheck } from '../../check/types.ts';
 import type { PullEvent } from '../../engines/types.ts';
 import { DEMO_FLEET_NAME, fleetManifestText } from '../../fleet/manifest.ts';
 import { DEFAULT_SCALE, DEFAULT_SEED, referenceFleet, validateScale, validateSeed, type PlantedCounts } from '../../fleet/reference/index.ts';
 import { parseHostPort, SeedError, type Endpoint } from '../../fleet/seed/endpoint.ts';
+import { refuseOutputOverInput } from '../../file/outputPath.ts';
 import { CliError } from '../errors.ts';
 import { checkOutputFile, formatOption, loadFleetFile } from '../options.ts';
 
@@ -114,6 +116,33 @@ export function summariseFleet(fleet: Fleet): Record<string, EngineSummary> {
   return out;
 }
 
+/** One line per instance for the text form of `fleet check --connect`. */
+function checkLine(c: ConnectCheck): string {
+  if (!c.ok) return `FAIL ${c.instance} (${c.engine}): ${c.error}${c.hint ? ` (${c.hint})` : ''}`;
+  const tls = c.tls ? `${c.tls.protocol} ${c.tls.cipher}${c.tls.verified ? ', verified' : ', NOT verified'}` : 'no TLS';
+  const account = c.canWrite === true ? `CAN WRITE: ${c.writePrivileges.join('; ')}` : c.canWrite === false ? 'read-only' : `write access unknown${c.auditNote ? ` (${c.auditNote})` : ''}`;
+  return `ok   ${c.instance} (${c.engine} ${c.version}): ${c.ssh ? `via ${c.ssh}` : 'direct'}, ${tls}, ${c.latencyMs} ms; ${account}`;
+}
+
+async function connectCheck(fleet: Fleet, opts: { format: string; only?: string }): Promise<void> {
+  const only = opts.only ? opts.only.split(',').map((s) => s.trim()).filter(Boolean) : null;
+  const { selectInstances } = await import('../../pull/pullFleet.ts');
+  const instances = selectInstances(fleet, only);
+  const missing = missingPasswordVariables(instances, process.env);
+  if (missing.length > 0) throw new CliError(missing[0]!, missing.length > 1 ? `and ${missing.length - 1} more; export them first` : null);
+  const inventoryOnly = instances.filter((i) => !i.connection).length;
+  const { checkConnections } = await import('../../check/connectCheck.ts');
+  const results = await checkConnections(instances, process.env);
+  for (const c of results) {
+    if (c.ok && c.canWrite) process.stderr.write(`snapbench: warning: instance "${c.instance}": the account can write (${c.writePrivileges.join('; ')}); a snapshot needs read-only access only\n`);
+  }
+  if (opts.format === 'json') process.stdout.write(JSON.stringify(results, null, 2) + '\n');
+  else for (const c of results) process.stdout.write(`${checkLine(c)}\n`);
+  const failed = results.filter((c) => !c.ok).length;
+  process.stderr.write(`snapbench fleet check: ${results.length - failed} of ${results.length} reachable${inventoryOnly ? `; ${inventoryOnly} inventory-only not checked` : ''}\n`);
+  if (failed > 0) process.exitCode = 3;
+}
+
 export function registerFleetCommands(program: Command): void {
   program
     .command('demo')
@@ -125,6 +154,7 @@ export function registerFleetCommands(program: Command): void {
     .addOption(formatOption(['text', 'json'], 'text'))
     .action(async (opts: { scale: number; seed: number; out: string; progress?: boolean; format: string }) => {
       const out = checkOutputFile('--out', opts.out);
+      refuseOutputOverInput(opts.out, [], { label: '--out', replaces: 'snapshot' });
       const controller = new AbortController();
       const cancel = () => controller.abort();
       process.once('SIGINT', cancel);
@@ -174,6 +204,7 @@ export function registerFleetCommands(program: Command): void {
     .addOption(formatOption(['text', 'json'], 'text'))
     .action(async (opts: SeedCliOptions) => {
       const out = checkOutputFile('--out', opts.out);
+      refuseOutputOverInput(opts.out, [], { label: '--out', replaces: 'not-database' });
       const mysql = opts.mysql === undefined ? undefined : endpoint('--mysql', opts.mysql, 3306, opts.mysqlUser ?? 'root', opts.mysqlPasswordEnv, '--mysql-password-env');
       const postgres = opts.postgres === undefined ? undefined : endpoint('--postgres', opts.postgres, 5432, opts.postgresUser ?? 'postgres', opts.postgresPasswordEnv, '--postgres-password-env');
       const redis = (opts.redis ?? '')
@@ -212,12 +243,19 @@ export function registerFleetCommands(program: Command): void {
 
   fleet
     .command('check')
-    .description('validate a fleet manifest and summarise it per engine')
+    .description('validate a fleet manifest and summarise it per engine; --connect also connects to every instance')
     .argument('<fleet.yaml>', 'fleet manifest')
+    .option('--connect', 'connect to every instance with connection details (through its bastion and TLS), pull nothing, and audit its account')
+    .option('--only <names>', 'with --connect: comma-separated instance names to check')
     .addOption(formatOption(['text', 'json'], 'text'))
-    .action((file: string, opts: { format: string }) => {
+    .action(async (file: string, opts: { format: string; connect?: boolean; only?: string }) => {
       const { fleet: parsed } = loadFleetFile(file);
       for (const warning of parsed.warnings) process.stderr.write(`snapbench: warning: ${warning}\n`);
+      if (opts.connect) {
+        await connectCheck(parsed, opts);
+        return;
+      }
+      if (opts.only) throw new CliError('--only is for fleet check --connect', 'add --connect, or leave --only out');
       for (const missing of missingPasswordVariables(parsed.instances, process.env)) process.stderr.write(`snapbench: warning: ${missing}\n`);
       const engines = summariseFleet(parsed);
       if (opts.format === 'json') {
@@ -239,7 +277,11 @@ export function registerFleetCommands(program: Command): void {
     .option('--out <fleet.yaml>', 'write it to this file instead of stdout')
     .action((opts: { out?: string }) => {
       const text = fleetManifestText(referenceFleet(), new Map(), DEMO_FLEET_NAME);
-      if (opts.out) writeFileAtomically(checkOutputFile('--out', opts.out), text);
+      if (opts.out) {
+        const out = checkOutputFile('--out', opts.out);
+        refuseOutputOverInput(opts.out, [], { label: '--out', replaces: 'not-database' });
+        writeFileAtomically(out, text);
+      }
       else process.stdout.write(text);
     });
 }

@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { registerFleetCommands } from './fleet.ts';
 import { registerDqCommands } from './dq.ts';
+import { registerExportCommands } from './export.ts';
 import { registerScenarioCommands } from './scenario.ts';
 import { registerServeCommands } from './serve.ts';
 import { registerShareCommands } from './share.ts';
@@ -13,5 +14,6 @@ export function registerExtraCommands(program: Command): void {
   registerDqCommands(program);
   registerServeCommands(program);
   registerShareCommands(program);
+  registerExportCommands(program);
   void program;
 }

@@ -4,7 +4,7 @@ import type { RuleOf } from '../../../shared/dq/pack.ts';
 import { parseRatio, PERSISTENT_TTL_MS, versionBelow } from '../../../shared/dq/definitions.ts';
 import { instanceMatcher, storesKeyNames, type CatalogTable } from '../catalog.ts';
 import { SkipRule, type Finish, type RuleContext } from '../engine.ts';
-import { META, tableColumns } from '../../file/schema.ts';
+import { columnNames, META } from '../../file/schema.ts';
 import { sqlString } from '../sql.ts';
 
 interface PatternCounts {
@@ -28,7 +28,7 @@ function countByGlob(ctx: RuleContext, table: CatalogTable, globs: string[]): Pa
   const which = (name: string) => `CASE ${globs.map((g, i) => `WHEN ${name} GLOB ${sqlString(g)} THEN ${i}`).join(' ')} END`;
   // Unknown memory stays unknown: NULL sums, and the keys it covers are counted (files before
   // memory_unknown_keys existed counted unknown memory as NULL per key, read the same way).
-  const sql = storesKeyNames(ctx.db, table) || !tableColumns(ctx.db, META.redisPatterns).has('persistent_memory_unknown_keys')
+  const sql = storesKeyNames(ctx.db, table) || !columnNames(ctx.db, META.redisPatterns).has('persistent_memory_unknown_keys')
     ? `SELECT ${which('coalesce(key_name, pattern)')} AS glob, count(*) AS keys, count(*) FILTER (WHERE ttl_ms = ${PERSISTENT_TTL_MS}) AS persistent,
               sum(memory_bytes) FILTER (WHERE ttl_ms = ${PERSISTENT_TTL_MS}) AS memory,
               count(*) FILTER (WHERE ttl_ms = ${PERSISTENT_TTL_MS} AND memory_bytes IS NULL) AS memoryUnknown FROM ${table.sqlName} GROUP BY 1`

@@ -9,7 +9,9 @@
 import type { FleetInstance } from '../../../shared/model/fleet.ts';
 import type { Redis } from 'ioredis';
 import { type EngineAdapter, type InstanceTarget, type PullOptions, PullError } from '../types.ts';
-import { connectRedis, describeRedisError, openRespLane } from './connect.ts';
+import { connectionFacts } from '../../net/tls.ts';
+import { usingNetwork } from '../../net/network.ts';
+import { connectRedis, describeRedisError, openRespLane, redisTlsInfo } from './connect.ts';
 import { introspectRedis } from './introspect.ts';
 import { PullAborted, walkContext, walkDatabase } from './pull.ts';
 import type { RespConnection } from './resp.ts';
@@ -36,6 +38,8 @@ export function memorySamplesFact(samples: number | undefined): string {
 }
 
 async function pullRedisInstance(instance: FleetInstance, target: InstanceTarget, options: PullOptions): Promise<void> {
+  if (!options.network) return usingNetwork(undefined, (network) => pullRedisInstance(instance, target, { ...options, network }));
+  const network = options.network;
   if (instance.engine !== 'redis') throw new PullError(`instance "${instance.name}" is ${instance.engine}, not redis`, null, 'wrong-engine');
   const c = instance.connection;
   const where = c ? `Redis instance "${instance.name}" at ${c.host}:${c.port}` : `Redis instance "${instance.name}"`;
@@ -50,9 +54,10 @@ async function pullRedisInstance(instance: FleetInstance, target: InstanceTarget
   };
   options.signal.addEventListener('abort', onAbort, { once: true });
   try {
-    client = await connectRedis(instance, options.password, options.signal);
+    client = await connectRedis(instance, options.password, network, options.signal);
     if (options.signal.aborted) throw new PullAborted();
     const info = await introspectRedis(client, instance);
+    target.addServerFacts(connectionFacts(c!, redisTlsInfo(client, instance)));
     client.disconnect();
     client = null;
     if (info.version) target.setVersion(info.version);
@@ -61,7 +66,7 @@ async function pullRedisInstance(instance: FleetInstance, target: InstanceTarget
 
     const databases = databasesToWalk(instance, info.keyspace);
     if (options.signal.aborted) throw new PullAborted();
-    lane = await openRespLane(instance, options.password, options.signal);
+    lane = await openRespLane(instance, options.password, network, options.signal);
     if (options.signal.aborted) throw new PullAborted();
     const ctx = walkContext(instance.name, instance.rawKeyNames, target, options, instance.memorySamples);
     let keys = 0;
