@@ -14,11 +14,12 @@ import { apiError } from '../shared/api/errors.ts';
 import type { CallOutcome } from '../shared/api/rpc.ts';
 import type { AppInfo, RecentSnapshot } from '../shared/api/types.ts';
 
-const ROOT = join(import.meta.dirname, '..');
-const RENDERER_INDEX = join(ROOT, 'dist', 'index.html');
+/** dist/: this file is dist/electron/main.js, beside dist/cli/ (the engine) and dist/renderer/ (the UI). */
+const DIST = join(import.meta.dirname, '..');
+const RENDERER_INDEX = join(DIST, 'renderer', 'index.html');
 const RENDERER_URL = pathToFileURL(RENDERER_INDEX).href;
-/** The CLI entry runs the engine (`snapbench host-ipc`) inside the utility process. */
-const ENGINE_ENTRY = join(ROOT, 'bin', 'snapbench.js');
+/** The engine's entry, run inside the utility process. */
+const ENGINE_ENTRY = join(DIST, 'cli', 'engineProcess.js');
 const SNAPSHOT_EXTENSION = '.snapbench';
 
 type EngineMessage =
@@ -44,7 +45,7 @@ class Engine {
   private start(): Promise<void> {
     if (this.ready) return this.ready;
     this.ready = new Promise<void>((resolveReady, rejectReady) => {
-      const child = utilityProcess.fork(ENGINE_ENTRY, ['host-ipc', ...(this.initialFile ? [this.initialFile] : [])], {
+      const child = utilityProcess.fork(ENGINE_ENTRY, this.initialFile ? [this.initialFile] : [], {
         serviceName: 'Snapbench engine',
         stdio: 'inherit',
         env: { ...process.env, SNAPBENCH_CONFIG_DIR: app.getPath('userData') },
@@ -279,7 +280,7 @@ function createWindow(): BrowserWindow {
     title: 'Snapbench',
     show: false,
     webPreferences: {
-      preload: join(import.meta.dirname, 'preload.js'),
+      preload: join(import.meta.dirname, 'preload.cjs'),
       contextIsolation: true,
       sandbox: true,
       nodeIntegration: false,

@@ -1,27 +1,8 @@
 // What `fleet check --connect` finds per instance, and what each engine's probe
 // returns. The JSON shape is the CLI contract.
-import type { Engine } from '../../shared/model/fleet.ts';
-import type { TlsInfo } from '../net/tls.ts';
+import type { TlsInfo } from '../../shared/model/connectCheck.ts';
 
-/** One instance's line of `fleet check --connect --format json`. */
-export interface ConnectCheck {
-  instance: string;
-  engine: Engine;
-  ok: boolean;
-  error?: string;
-  hint?: string;
-  version?: string;
-  tls: TlsInfo | null;
-  /** "user@host:port" of the bastion, or null for a direct connection. */
-  ssh: string | null;
-  latencyMs?: number;
-  /** Whether the account can write: null when the server would not say. */
-  canWrite: boolean | null;
-  /** What lets it write ("INSERT ON `shop`.*", "superuser", "+@write", ...). */
-  writePrivileges: string[];
-  /** Why canWrite is null, when it is. */
-  auditNote?: string;
-}
+export type { ConnectCheck } from '../../shared/model/connectCheck.ts';
 
 /** What an engine's probe learns over one live session. */
 export interface ProbeResult {

@@ -12,6 +12,18 @@ export interface ParentPortLike {
   postMessage(message: unknown): void;
 }
 
+/**
+ * Node's IPC channel (a child_process.fork with `serialization: 'advanced'`)
+ * as a parent port, or null when the process has none.
+ */
+export function nodeIpcPort(proc: NodeJS.Process): ParentPortLike | null {
+  if (typeof proc.send !== 'function') return null;
+  return {
+    on: (_event, listener) => proc.on('message', (data: unknown) => listener({ data })),
+    postMessage: (message) => void proc.send!(message),
+  };
+}
+
 /** Main → utility. */
 export type ToUtility =
   | { type: 'call'; callId: string; channel: string; request: unknown }

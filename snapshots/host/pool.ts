@@ -3,13 +3,10 @@
 // (profiles, counts, SQL, exports, DQ, verify). Cancelling a running job ends
 // its worker (SQLite has no other way to stop a statement); a new one starts
 // on demand.
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { bundleOnDemand } from '../../bin/bundle.js';
 import { apiError, ApiFailure, type ApiError } from '../../shared/api/errors.ts';
 import type { JobProgress } from '../../shared/api/types.ts';
+import { compiledScript } from '../compiled.ts';
 import type { JobSpec } from './jobs.ts';
 import type { FromWorker, ToWorker } from './worker.ts';
 
@@ -45,45 +42,6 @@ interface Slot {
   job: Job | null;
 }
 
-/** The project root: the folder with snapbench's package.json. */
-export function projectRoot(from = fileURLToPath(import.meta.url)): string {
-  let dir = dirname(from);
-  for (;;) {
-    const candidate = join(dir, 'package.json');
-    if (existsSync(candidate)) {
-      try {
-        if ((JSON.parse(readFileSync(candidate, 'utf8')) as { name?: string }).name === 'snapbench') return dir;
-      } catch {
-        // keep looking
-      }
-    }
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('cannot find the snapbench project root');
-    dir = parent;
-  }
-}
-
-let scriptPromise: Promise<string> | null = null;
-
-/**
- * The worker's script: an esbuild bundle of worker.ts in node_modules/.cache (rebuilt
- * when a source changes, as bin/snapbench.js does for the CLI), else a small
- * shim that loads the TypeScript through tsx.
- */
-export function workerScript(): Promise<string> {
-  scriptPromise ??= (async () => {
-    const root = projectRoot();
-    const shim = join(root, 'snapshots', 'host', 'worker.mjs');
-    try {
-      const outDir = await bundleOnDemand(root, 'host', { worker: join(root, 'snapshots', 'host', 'worker.ts') });
-      return outDir ? join(outDir, 'worker.mjs') : shim;
-    } catch {
-      return shim;
-    }
-  })();
-  return scriptPromise;
-}
-
 export class JobPool {
   private readonly slots: Record<Lane, Slot[]>;
   private readonly queues: Record<Lane, Job[]> = { interactive: [], background: [] };
@@ -91,7 +49,7 @@ export class JobPool {
   private closed = false;
 
   constructor(
-    private readonly script: Promise<string> = workerScript(),
+    private readonly script: string = compiledScript('hostWorker'),
     sizes: Record<Lane, number> = { interactive: 1, background: 2 },
   ) {
     this.slots = {
@@ -159,7 +117,7 @@ export class JobPool {
   }
 
   private async spawn(slot: Slot): Promise<Worker> {
-    const worker = new Worker(await this.script);
+    const worker = new Worker(this.script);
     worker.on('message', (message: FromWorker) => this.onMessage(slot, worker, message));
     worker.on('error', (error) => this.onWorkerGone(slot, worker, error.message));
     worker.on('exit', (code) => this.onWorkerGone(slot, worker, `exit code ${code}`));

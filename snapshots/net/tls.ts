@@ -5,18 +5,14 @@
 // what to set.
 import { isIP } from 'node:net';
 import tls, { type ConnectionOptions, type PeerCertificate } from 'node:tls';
+import type { TlsInfo } from '../../shared/model/connectCheck.ts';
 import type { FleetInstance, TlsOptions } from '../../shared/model/fleet.ts';
 import type { ServerFact } from '../../shared/model/snapshot.ts';
 import { readManifestFile } from './files.ts';
 
 type Connection = NonNullable<FleetInstance['connection']>;
 
-/** What a connection negotiated, as reported by `fleet check --connect` and stored in the snapshot. */
-export interface TlsInfo {
-  protocol: string;
-  cipher: string;
-  verified: boolean;
-}
+export type { TlsInfo } from '../../shared/model/connectCheck.ts';
 
 /** The name the server's certificate must hold. */
 export function expectedServerName(connection: Connection): string {

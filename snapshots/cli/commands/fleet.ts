@@ -4,17 +4,19 @@
 //   snapbench fleet check   validate a fleet manifest and summarise it per engine
 //   snapbench fleet manifest  the reference fleet's manifest, every instance inventory-only
 import { InvalidArgumentError, type Command } from 'commander';
-import { renameSync, writeFileSync } from 'node:fs';
+import { existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ENGINES, missingPasswordVariables, type Fleet } from '../../../shared/model/fleet.ts';
 import type { ConnectCheck } from '../../check/types.ts';
 import type { PullEvent } from '../../engines/types.ts';
 import { DEMO_FLEET_NAME, fleetManifestText } from '../../fleet/manifest.ts';
-import { DEFAULT_SCALE, DEFAULT_SEED, referenceFleet, validateScale, validateSeed, type PlantedCounts } from '../../fleet/reference/index.ts';
+import { DEFAULT_SCALE, DEFAULT_SEED, MAX_WEEKS, referenceFleet, validateScale, validateSeed, type PlantedCounts } from '../../fleet/reference/index.ts';
 import { parseHostPort, SeedError, type Endpoint } from '../../fleet/seed/endpoint.ts';
 import { refuseOutputOverInput } from '../../file/outputPath.ts';
-import { CliError } from '../errors.ts';
-import { checkOutputFile, formatOption, loadFleetFile } from '../options.ts';
+import { CliError } from '../../errors.ts';
+import { EXIT_CANCELLED } from '../../exitCodes.ts';
+import { checkOutputFile } from '../../output/outputFile.ts';
+import { formatOption, loadFleetFile } from '../options.ts';
 
 function scaleOption(value: string): number {
   const scale = Number(value);
@@ -50,6 +52,48 @@ function plantedSummary(counts: PlantedCounts): string {
     `persistent CONTACT_* keys ${number(r['RDS-001']!.count)}`,
     `sk- secrets ${r['SEC-002']!.count}`,
   ].join('; ');
+}
+
+function seriesOption(value: string): number {
+  const count = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!(count >= 2 && count <= MAX_WEEKS + 1)) throw new InvalidArgumentError(`--series ${value}: must be a whole number from 2 to ${MAX_WEEKS + 1} (snapshots a week apart)`);
+  return count;
+}
+
+/** `demo --series N --out DIR`: N snapshots a week apart, each a complete demo snapshot. */
+async function demoSeries(count: number, dir: string, opts: { scale: number; seed: number; progress?: boolean; format: string }): Promise<void> {
+  const full = resolve(dir);
+  if (existsSync(full) && !statSync(full).isDirectory()) throw new CliError(`--out ${dir}: is a file; with --series it names a directory`, 'give a directory (it is created when missing)');
+  const { DemoCancelled, demoSeriesFileName, writeDemoSeries } = await import('../../fleet/demo.ts');
+  // Every file the series writes may replace only an earlier snapshot.
+  for (let week = 0; week < count; week++) refuseOutputOverInput(resolve(full, demoSeriesFileName(week)), [], { label: '--out', replaces: 'snapshot' });
+  const controller = new AbortController();
+  const cancel = () => controller.abort();
+  process.once('SIGINT', cancel);
+  process.once('SIGTERM', cancel);
+  try {
+    const series = await writeDemoSeries({
+      dir: full,
+      count,
+      seed: opts.seed,
+      scale: opts.scale,
+      signal: controller.signal,
+      onSnapshot: (result, file) => {
+        if (opts.progress || opts.format !== 'json') process.stderr.write(`snapbench demo: wrote ${file}: ${number(result.rows)} rows in ${result.seconds.toFixed(1)} s (made ${result.manifest.createdAt})\n`);
+      },
+    });
+    const p = series.planted;
+    process.stderr.write(
+      `snapbench demo: ${count} snapshots a week apart in ${full}; planted growth per week: ${number(p.ordersPerWeek)} orders (t_order), ${number(p.noTtlKeysPerWeek)} no-TTL keys (CONTACT_* on luckyus-isales-market), ${p.storesPerWeek} store (t_shop_info)\n`,
+    );
+    if (opts.format === 'json') process.stdout.write(JSON.stringify({ directory: full, files: series.files, planted: p, counts: series.results.map((r) => r.counts) }, null, 2) + '\n');
+  } catch (error) {
+    if (error instanceof DemoCancelled || controller.signal.aborted) throw new CliError('demo cancelled; the snapshots already written are complete, the one in progress was not written', null, 130);
+    throw error;
+  } finally {
+    process.off('SIGINT', cancel);
+    process.off('SIGTERM', cancel);
+  }
 }
 
 function tableProgress(stream: NodeJS.WriteStream): (event: PullEvent) => void {
@@ -149,12 +193,14 @@ export function registerFleetCommands(program: Command): void {
     .description('write the reference-fleet demo snapshot, without any server')
     .option('--scale <x>', `row counts relative to the report's volumes (1 = 487K orders)`, scaleOption, DEFAULT_SCALE)
     .option('--seed <n>', 'random seed: the same seed and scale give the same data', seedOption, DEFAULT_SEED)
-    .option('--out <file>', 'snapshot file to write (replaced only when complete)', 'demo.snapbench')
+    .option('--series <n>', `write N snapshots a week apart with planted growth (orders, stores, no-TTL keys) into the --out directory (2 to ${MAX_WEEKS + 1})`, seriesOption)
+    .option('--out <path>', 'snapshot file to write (replaced only when complete); with --series, the directory (default demo-series)')
     .option('--progress', 'print each table on stderr as it is written')
     .addOption(formatOption(['text', 'json'], 'text'))
-    .action(async (opts: { scale: number; seed: number; out: string; progress?: boolean; format: string }) => {
-      const out = checkOutputFile('--out', opts.out);
-      refuseOutputOverInput(opts.out, [], { label: '--out', replaces: 'snapshot' });
+    .action(async (opts: { scale: number; seed: number; series?: number; out?: string; progress?: boolean; format: string }) => {
+      if (opts.series !== undefined) return demoSeries(opts.series, opts.out ?? 'demo-series', opts);
+      const out = checkOutputFile('--out', opts.out ?? 'demo.snapbench');
+      refuseOutputOverInput(out, [], { label: '--out', replaces: 'snapshot' });
       const controller = new AbortController();
       const cancel = () => controller.abort();
       process.once('SIGINT', cancel);
@@ -176,7 +222,7 @@ export function registerFleetCommands(program: Command): void {
         );
         if (opts.format === 'json') process.stdout.write(JSON.stringify(result.counts, null, 2) + '\n');
       } catch (error) {
-        if (error instanceof DemoCancelled || controller.signal.aborted) throw new CliError('demo cancelled; no file was written', null, 130);
+        if (error instanceof DemoCancelled || controller.signal.aborted) throw new CliError('demo cancelled; no file was written', null, EXIT_CANCELLED);
         throw error;
       } finally {
         process.off('SIGINT', cancel);
