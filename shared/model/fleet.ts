@@ -2,6 +2,7 @@
 // cost model needs to know about them. Parsed from YAML at the edge, validated
 // here, trusted everywhere after.
 import { z } from 'zod';
+import { inertText } from '../text/inert.ts';
 
 export const ENGINES = ['mysql', 'postgres', 'redis'] as const;
 export type Engine = (typeof ENGINES)[number];
@@ -93,6 +94,7 @@ const instance = z
     read_values: z.boolean().optional(),
     memory_samples: z.number().int('must be a whole number').nonnegative('must be 0 (exact) or a positive number of samples').optional(),
     history: z.boolean().optional(),
+    prefer_replicas: z.boolean().optional(),
     tags: z.union([z.array(z.string()), z.record(z.string(), z.unknown())]).optional(),
     tls: tls.optional(),
     connect_timeout_ms: positiveMs.optional(),
@@ -168,6 +170,8 @@ export interface FleetInstance {
   memorySamples?: number;
   /** MariaDB system-versioned tables: pull FOR SYSTEM_TIME ALL with the period columns instead of the current rows. */
   history?: boolean;
+  /** Redis Cluster: walk each shard on a replica where one is healthy (keeps load off the primaries). */
+  preferReplicas?: boolean;
   tags?: string[] | Record<string, unknown>;
 }
 
@@ -275,7 +279,7 @@ export function parseFleet(document: unknown, source = 'fleet manifest', options
   top.data.instances.forEach((raw, index) => {
     const label =
       raw && typeof raw === 'object' && typeof (raw as { name?: unknown }).name === 'string'
-        ? `instance "${(raw as { name: string }).name}"`
+        ? `instance "${inertText((raw as { name: string }).name)}"`
         : `instance #${index + 1}`;
     if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
       errors.push(`${label}: must be a mapping of fields (name, engine, host, ...)`);
@@ -356,6 +360,7 @@ export function parseFleet(document: unknown, source = 'fleet manifest', options
       readValues: value.read_values ?? false,
       ...(value.memory_samples !== undefined ? { memorySamples: value.memory_samples } : {}),
       ...(value.history !== undefined ? { history: value.history } : {}),
+      preferReplicas: value.prefer_replicas ?? false,
       tags: value.tags,
     });
   });

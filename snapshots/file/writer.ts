@@ -216,7 +216,7 @@ export class SnapshotWriter {
         return {
           push: (keys: RedisKeyRecord[]) => {
             rows += keys.length;
-            const values: SqlValue[][] = keys.map((k) => [k.pattern, k.keyHash, k.keyName, k.type, k.ttlMs, k.memoryBytes]);
+            const values: SqlValue[][] = keys.map((k) => [k.pattern, k.keyHash, k.keyName, k.type, k.ttlMs, k.memoryBytes, k.shard ?? null]);
             return this.pushBatch(id, values, REDIS_KEY_COLUMNS.length, hasher);
           },
           finish: async (result?: { limited: boolean }) => {

@@ -592,3 +592,39 @@ export async function startSshd(): Promise<ThrowawaySshd> {
     return { ...server, user, clientKey, hostKey, knownHosts };
   });
 }
+
+// ---------------------------------------------------------------- Redis Cluster
+
+export interface ThrowawayRedisCluster {
+  nodes: ThrowawayServer[];
+  stop(): Promise<void>;
+}
+
+/**
+ * A Redis Cluster on 127.0.0.1: `primaries` shards with `replicasPerPrimary`
+ * replicas each, joined with `redis-cli --cluster create`, ready when every node
+ * says cluster_state:ok.
+ */
+export async function startRedisCluster(primaries = 3, replicasPerPrimary = 0): Promise<ThrowawayRedisCluster> {
+  const nodes = await Promise.all(Array.from({ length: primaries * (1 + replicasPerPrimary) }, () => startRedis({ extraArgs: ['--cluster-enabled', 'yes', '--cluster-node-timeout', '2000'] })));
+  const stop = async () => {
+    await Promise.all(nodes.map((n) => n.stop()));
+  };
+  try {
+    const create = await run('redis-cli', ['--cluster', 'create', ...nodes.map((n) => `${HOST}:${n.port}`), '--cluster-replicas', String(replicasPerPrimary), '--cluster-yes'], { timeoutMs: 60_000 });
+    if (create.code !== 0) throw new Error(`redis-cli --cluster create failed: ${create.stdout}\n${create.stderr}`);
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    for (;;) {
+      const states = await Promise.all(nodes.map((n) => run('redis-cli', ['-h', HOST, '-p', String(n.port), 'CLUSTER', 'INFO'], { timeoutMs: 5000 })));
+      const replicasUp = await run('redis-cli', ['-h', HOST, '-p', String(nodes[0]!.port), 'CLUSTER', 'NODES'], { timeoutMs: 5000 });
+      const linked = replicasUp.stdout.split('\n').filter((l) => / connected/.test(l) && !/fail|handshake/.test(l)).length === nodes.length;
+      if (linked && states.every((s) => /cluster_state:ok/.test(s.stdout))) break;
+      if (Date.now() > deadline) throw new Error(`the cluster did not become ready:\n${states.map((s) => s.stdout).join('\n')}\n${replicasUp.stdout}`);
+      await sleep(100);
+    }
+    return { nodes, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -5,6 +5,8 @@ import { Option, type Command } from 'commander';
 import { REPORT_FORMATS } from '../../dq/report.ts';
 import { CliError } from '../../errors.ts';
 import { EXIT_DQ_FINDINGS } from '../../exitCodes.ts';
+import { csvSafeOptions } from '../options.ts';
+import { csvSafeFor } from '../../terminal.ts';
 
 const actions = () => import('../../dq/commands.ts');
 
@@ -19,17 +21,19 @@ export function registerDqCommands(program: Command): void {
     .option('--no-store', 'do not keep the results in the snapshot file')
     .addOption(new Option('--fail-on <level>', `exit ${EXIT_DQ_FINDINGS} when a rule ends at this level or worse (errors count as fail)`).choices(['warn', 'fail']))
     .option('--timings', 'print per-rule and per-table timings on stderr')
-    .action(async (file: string, opts: { pack?: string; format?: string; out?: string; store: boolean; failOn?: 'warn' | 'fail'; timings?: boolean }) =>
+    .addOption(csvSafeOptions()[0]!)
+    .addOption(csvSafeOptions()[1]!)
+    .action(async (file: string, opts: { pack?: string; format?: string; out?: string; store: boolean; failOn?: 'warn' | 'fail'; timings?: boolean; csvSafe?: boolean }) =>
       (await actions()).runDq(file, opts),
     );
 
   // The parent's options are read anywhere on the command line (the root program does not use
   // positional options), so subcommands share its --format and --pack instead of declaring their own.
   const shared = (command: Command, formats: readonly string[], fallback: string) => {
-    const all = command.optsWithGlobals() as { format?: string; pack?: string };
+    const all = command.optsWithGlobals() as { format?: string; pack?: string; csvSafe?: boolean };
     const format = all.format ?? fallback;
     if (!formats.includes(format)) throw new CliError(`dq ${command.name()}: --format must be one of ${formats.join(', ')}`);
-    return { format, pack: all.pack };
+    return { format, pack: all.pack, csvSafe: all.csvSafe };
   };
 
   dq.command('history')
@@ -46,8 +50,8 @@ export function registerDqCommands(program: Command): void {
     .argument('<rule>', 'rule id, e.g. DQ-002')
     .option('--run <n>', 'a stored run (default: the latest; without any, or with --pack, the pack is run now)')
     .action(async function (this: Command, file: string, ruleId: string, opts: { run?: string }) {
-      const { format, pack } = shared(this, ['json', 'csv'], 'json');
-      (await actions()).dqEvidence(file, ruleId, { ...opts, pack, format: format as 'json' | 'csv' });
+      const { format, pack, csvSafe } = shared(this, ['json', 'csv'], 'json');
+      (await actions()).dqEvidence(file, ruleId, { ...opts, pack, format: format as 'json' | 'csv', csvSafe: csvSafeFor(csvSafe) });
     });
 
   dq.command('pack')

@@ -25,6 +25,8 @@ import { SnapshotFileError } from '../../file/reader.ts';
 import { costFleetFromSnapshot } from '../../cost/snapshotFleet.ts';
 import { scenarioCsv, scenarioTable } from '../../cost/format.ts';
 import { CliError } from '../../errors.ts';
+import { csvSafeOptions } from '../options.ts';
+import { csvSafeFor, printText } from '../../terminal.ts';
 
 interface ScenarioOptions {
   preset: PresetName;
@@ -33,6 +35,7 @@ interface ScenarioOptions {
   snapshot?: string;
   format: 'table' | 'json' | 'csv';
   items: string;
+  csvSafe?: boolean;
 }
 
 const HINT = 'run "snapbench scenario --help" for every key and its range';
@@ -67,6 +70,8 @@ export function registerScenarioCommands(program: Command): void {
     .option('--snapshot <file>', 'take the fleet from a snapshot (its instance classes, Redis utilisation, data sizes and query rates)')
     .option('--items <n>', 'table: how many of the largest items to list with their reasons', '12')
     .addOption(new Option('--format <format>', 'output format: table | json | csv').choices(['table', 'json', 'csv']).default('table'))
+    .addOption(csvSafeOptions()[0]!)
+    .addOption(csvSafeOptions()[1]!)
     .addHelpText('after', keyHelp())
     .action((opts: ScenarioOptions) => {
       const settings = emptySettings();
@@ -108,7 +113,7 @@ export function registerScenarioCommands(program: Command): void {
         throw error;
       }
       if (opts.format === 'json') process.stdout.write(JSON.stringify(result, null, 2) + '\n');
-      else if (opts.format === 'csv') process.stdout.write(scenarioCsv(result));
-      else process.stdout.write(scenarioTable(result, { items }));
+      else if (opts.format === 'csv') process.stdout.write(scenarioCsv(result, csvSafeFor(opts.csvSafe)));
+      else printText(process.stdout, scenarioTable(result, { items }));
     });
 }

@@ -13,7 +13,9 @@ import { connectionFacts } from '../../net/tls.ts';
 import { usingNetwork } from '../../net/network.ts';
 import { connectRedis, describeRedisError, openRespLane, redisTlsInfo } from './connect.ts';
 import { introspectRedis } from './introspect.ts';
-import { PullAborted, walkContext, walkDatabase } from './pull.ts';
+import { PullAborted, walkContext, walkDatabase, type WalkContext } from './pull.ts';
+import { discoverShards, walkCluster } from './clusterWalk.ts';
+import type { ServerFact } from '../../../shared/model/snapshot.ts';
 import type { RespConnection } from './resp.ts';
 
 export { REDIS_ALLOWED_COMMANDS, REDIS_ALLOWED_SUBCOMMANDS } from './types.ts';
@@ -48,9 +50,11 @@ async function pullRedisInstance(instance: FleetInstance, target: InstanceTarget
 
   let client: Redis | null = null;
   let lane: RespConnection | null = null;
+  const clusterLanes = new Set<RespConnection>();
   const onAbort = () => {
     client?.disconnect();
     lane?.close(new PullAborted());
+    for (const l of clusterLanes) l.close(new PullAborted());
   };
   options.signal.addEventListener('abort', onAbort, { once: true });
   try {
@@ -58,10 +62,19 @@ async function pullRedisInstance(instance: FleetInstance, target: InstanceTarget
     if (options.signal.aborted) throw new PullAborted();
     const info = await introspectRedis(client, instance);
     target.addServerFacts(connectionFacts(c!, redisTlsInfo(client, instance)));
+    const cluster = info.facts.some((f) => f.category === 'cluster' && f.name === 'cluster_enabled' && f.value === '1');
+    const shards = cluster ? await discoverShards(client, instance) : null;
     client.disconnect();
     client = null;
     if (info.version) target.setVersion(info.version);
     target.setConsistency('scan', SCAN_CONSISTENCY_NOTE);
+    if (shards) {
+      // Cluster mode: every shard is walked, on its own node; db 0 is the only database.
+      const ctx = walkContext(instance.name, instance.rawKeyNames, target, options, instance.memorySamples);
+      const keys = await walkCluster(instance, shards, info.facts, target, options, network, ctx, clusterLanes);
+      target.addServerFacts(inventoryFactsAfterWalk(keys, [0], ctx, options.maxRows !== null && keys >= options.maxRows, instance, options));
+      return;
+    }
     target.addServerFacts(info.facts);
 
     const databases = databasesToWalk(instance, info.keyspace);
@@ -76,17 +89,7 @@ async function pullRedisInstance(instance: FleetInstance, target: InstanceTarget
       keys += result.rows;
       limited ||= result.limited;
     }
-    target.addServerFacts([
-      { category: 'inventory', name: 'keys', value: String(keys) },
-      { category: 'inventory', name: 'databases', value: databases.join(',') },
-      { category: 'inventory', name: 'limited', value: limited ? `true: at most ${options.maxRows} keys per database (--max-rows); counts and pattern statistics cover those keys only` : 'false' },
-      {
-        category: 'inventory',
-        name: 'memory_usage',
-        value: ctx.memory.available === false ? `unavailable: ${ctx.memory.error ?? 'refused'}` : 'available',
-      },
-      { category: 'inventory', name: 'memory_samples', value: memorySamplesFact(instance.memorySamples) },
-    ]);
+    target.addServerFacts(inventoryFactsAfterWalk(keys, databases, ctx, limited, instance, options));
   } catch (error) {
     if (options.signal.aborted || error instanceof PullAborted) throw aborted();
     throw describeRedisError(instance, error as Error, options.password);
@@ -94,7 +97,22 @@ async function pullRedisInstance(instance: FleetInstance, target: InstanceTarget
     options.signal.removeEventListener('abort', onAbort);
     (client as Redis | null)?.disconnect();
     (lane as RespConnection | null)?.close();
+    for (const l of clusterLanes) l.close();
   }
+}
+
+function inventoryFactsAfterWalk(keys: number, databases: number[], ctx: WalkContext, limited: boolean, instance: FleetInstance, options: PullOptions): ServerFact[] {
+  return [
+    { category: 'inventory', name: 'keys', value: String(keys) },
+    { category: 'inventory', name: 'databases', value: databases.join(',') },
+    { category: 'inventory', name: 'limited', value: limited ? `true: at most ${options.maxRows} keys per database (--max-rows); counts and pattern statistics cover those keys only` : 'false' },
+    {
+      category: 'inventory',
+      name: 'memory_usage',
+      value: ctx.memory.available === false ? `unavailable: ${ctx.memory.error ?? 'refused'}` : 'available',
+    },
+    { category: 'inventory', name: 'memory_samples', value: memorySamplesFact(instance.memorySamples) },
+  ];
 }
 
 export const redisAdapter: EngineAdapter = {

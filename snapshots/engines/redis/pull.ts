@@ -130,7 +130,7 @@ function parseScan(reply: Reply): { cursor: string; keys: Buffer[] } {
 const MOVED = /^(MOVED|ASK|TRYAGAIN)\b/;
 
 /** A key's record before its pattern is known, with its name for the pattern learner. */
-interface PendingRecord {
+export interface PendingRecord {
   record: RedisKeyRecord;
   name: string;
 }
@@ -197,6 +197,55 @@ export class PullAborted extends Error {
   }
 }
 
+/** What walks of one database share: the quota and the counts (a cluster's shards are walked at once into one table). */
+export interface WalkCounters {
+  scanned: number;
+  rows: number;
+  bytes: number;
+  nextProgress: number;
+  limited: boolean;
+}
+
+/**
+ * Gives a database's records their patterns on their way to its writer. The
+ * patterns are learnt from the first keys (a random sample: SCAN follows the
+ * hash order), across every shard of a cluster; until then the records wait.
+ */
+export class PatternedKeys {
+  private readonly learner = new KeyPatternLearner();
+  private waiting: PendingRecord[] = [];
+
+  constructor(private readonly writer: { push(keys: RedisKeyRecord[]): void | Promise<void> }) {}
+
+  async push(pending: PendingRecord[]): Promise<void> {
+    if (!this.learner.learning) return this.write(pending);
+    for (const p of pending) this.learner.observe(p.name);
+    this.waiting.push(...pending);
+    if (!this.learner.learning) await this.release();
+  }
+
+  /** Writes what still waits: call once every walk of the database is done. */
+  async end(): Promise<void> {
+    this.learner.freeze();
+    await this.release();
+  }
+
+  private async release(): Promise<void> {
+    const waiting = this.waiting;
+    this.waiting = [];
+    await this.write(waiting);
+  }
+
+  private async write(pending: PendingRecord[]): Promise<void> {
+    if (pending.length === 0) return;
+    const records = pending.map(({ record, name }) => {
+      record.pattern = this.learner.patternOf(name);
+      return record;
+    });
+    await this.writer.push(records);
+  }
+}
+
 /**
  * Walks one database: SELECT, then SCAN to the end (or to options.maxRows keys),
  * pushing records to the target's writer for that database.
@@ -211,44 +260,47 @@ export async function walkDatabase(
   const table = `db${db}/keys`;
   const select = await lane.command('SELECT', String(db));
   if (select !== 'OK') throw replyError(select, 'SELECT');
-
   const writer = target.beginRedisDatabase(db);
   options.progress({ type: 'table-start', instance: instanceName, table, estimatedRows });
+  const counters: WalkCounters = { scanned: 0, rows: 0, bytes: 0, nextProgress: PROGRESS_EVERY, limited: false };
+  const keys = new PatternedKeys(writer);
+  await walkKeys(lane, ctx, db, keys, counters, null);
+  await keys.end();
+  await writer.finish({ limited: counters.limited });
+  options.progress({ type: 'table-done', instance: instanceName, table, rows: counters.rows, limited: counters.limited });
+  return { rows: counters.rows, limited: counters.limited };
+}
+
+/**
+ * SCANs the lane's current database to the end (or the shared quota), pushing
+ * records (tagged with `shard`, for a cluster) to `keys`, which gives them
+ * their patterns and passes them on to the database's writer.
+ */
+export async function walkKeys(
+  lane: RespConnection,
+  ctx: WalkContext,
+  db: number,
+  keys: PatternedKeys,
+  counters: WalkCounters,
+  shard: string | null,
+): Promise<number> {
+  const { options, instanceName } = ctx;
+  const table = `db${db}/keys`;
   const quota = options.maxRows ?? Infinity;
-  let scanned = 0;
-  let rows = 0;
-  let bytes = 0;
-  let nextProgress = PROGRESS_EVERY;
-  let limited = false;
-  // Patterns are decided from the first keys (a random sample: SCAN follows the
-  // hash order); until then the records wait here.
-  const learner = new KeyPatternLearner();
-  let waiting: PendingRecord[] = [];
+  let pushed = 0;
 
   let scanReply: Promise<Reply[]> | null = handled(lane.send(scanCommand('0'), 1));
-  const write = async (pending: PendingRecord[]) => {
-    if (pending.length === 0) return;
-    const records = pending.map(({ record, name }) => {
-      record.pattern = learner.patternOf(name);
-      return record;
-    });
-    rows += records.length;
-    for (const r of records) bytes += r.memoryBytes ?? 0;
-    await writer.push(records);
-    if (rows >= nextProgress) {
-      options.progress({ type: 'table-progress', instance: instanceName, table, rows, bytes });
-      nextProgress = (Math.floor(rows / PROGRESS_EVERY) + 1) * PROGRESS_EVERY;
-    }
-  };
   const flush = async (batch: Batch) => {
-    const pending = buildRecords(ctx, db, batch.keys, await batch.replies, batch.withMemory);
-    if (!learner.learning) return write(pending);
-    for (const p of pending) learner.observe(p.name);
-    waiting.push(...pending);
-    if (!learner.learning) {
-      const sample = waiting;
-      waiting = [];
-      await write(sample);
+    const records = buildRecords(ctx, db, batch.keys, await batch.replies, batch.withMemory);
+    if (records.length === 0) return;
+    if (shard !== null) for (const r of records) r.record.shard = shard;
+    counters.rows += records.length;
+    pushed += records.length;
+    for (const r of records) counters.bytes += r.record.memoryBytes ?? 0;
+    await keys.push(records);
+    if (counters.rows >= counters.nextProgress) {
+      options.progress({ type: 'table-progress', instance: instanceName, table, rows: counters.rows, bytes: counters.bytes });
+      counters.nextProgress = (Math.floor(counters.rows / PROGRESS_EVERY) + 1) * PROGRESS_EVERY;
     }
   };
 
@@ -263,14 +315,17 @@ export async function walkDatabase(
     const cursor = page.cursor;
     let keys = page.keys;
     scanReply = null;
-    if (scanned + keys.length > quota) {
-      keys = keys.slice(0, quota - scanned);
-      limited = true;
-    } else if (scanned + keys.length === quota && cursor !== '0') {
-      limited = true;
+    let stop = false;
+    if (counters.scanned + keys.length > quota) {
+      keys = keys.slice(0, Math.max(0, quota - counters.scanned));
+      counters.limited = true;
+      stop = true;
+    } else if (counters.scanned + keys.length === quota && cursor !== '0') {
+      counters.limited = true;
+      stop = true;
     }
-    scanned += keys.length;
-    const nextScan = cursor !== '0' && !limited ? scanCommand(cursor) : null;
+    counters.scanned += keys.length;
+    const nextScan = cursor !== '0' && !stop ? scanCommand(cursor) : null;
     let sent: Batch | null = null;
     if (keys.length > 0) {
       const withMemory = ctx.memory.available !== false;
@@ -287,10 +342,5 @@ export async function walkDatabase(
     inFlight = sent;
   }
   if (inFlight) await flush(inFlight);
-  learner.freeze();
-  await write(waiting);
-  waiting = [];
-  await writer.finish({ limited });
-  options.progress({ type: 'table-done', instance: instanceName, table, rows, limited });
-  return { rows, limited };
+  return pushed;
 }
