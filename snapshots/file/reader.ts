@@ -146,7 +146,7 @@ export function listTables(db: Database.Database): TableListing[] {
   return db
     .prepare(
       `SELECT instance, engine, database, schema, source_table AS "table", rows, sql_name AS sqlName, ${status} AS status, ${reason} AS statusReason
-         FROM ${META.tables} ORDER BY instance, database, source_table`,
+         FROM ${META.tables} WHERE kind <> 'pushdown' ORDER BY instance, database, source_table`,
     )
     .all() as TableListing[];
 }

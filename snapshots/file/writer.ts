@@ -25,6 +25,7 @@ export type { ManifestInput } from './store.ts';
 type StoreMethod =
   | 'insertFacts'
   | 'insertObjects'
+  | 'recordTable'
   | 'beginTable'
   | 'insertRows'
   | 'finishTable'
@@ -205,6 +206,13 @@ export class SnapshotWriter {
             await this.call('abandonTable', [id]).catch(() => {});
           },
         };
+      },
+      recordTable: async (table: TableInfo, rows: number) => {
+        const info: TableInfo = { ...table, columns: table.columns.map((c) => ({ ...c })), indexes: table.indexes.map((i) => ({ ...i, columns: [...i.columns] })) };
+        delete (info as Partial<TableInfo> & { dataTypes?: unknown }).dataTypes;
+        await this.call('recordTable', [ref, info, rows]);
+        record.tables++;
+        record.rows += rows;
       },
       beginRedisDatabase: (db: number) => {
         const id = this.nextTableId++;
