@@ -6,7 +6,8 @@ import { connectionFacts } from '../../net/tls.ts';
 import { usingNetwork } from '../../net/network.ts';
 import { closeMysql, connectMysql, mysqlPullError, mysqlQuery, type MysqlServer } from './connect.ts';
 import { introspectMysql, listDatabases, mysqlServerFacts, userDatabases } from './introspect.ts';
-import { pullMysqlTable } from './pull.ts';
+import { pullTable } from '../../pull/incremental.ts';
+import { mysqlChangeProofs, mysqlTableReader } from './changes.ts';
 
 /**
  * Makes the session read-only and opens one consistent snapshot. Where the server
@@ -93,19 +94,12 @@ export const mysqlAdapter: EngineAdapter = {
         await mysqlQuery(server.connection, 'COMMIT').catch(() => {});
         return;
       }
+      // Change proofs (CHECKSUM TABLE), recorded with every full pull so the next incremental pull can carry what did not change.
+      const proofs = options.maxRows === null && tables.length > 0 ? await mysqlChangeProofs(server.connection, tables) : new Map();
       for (const table of tables) {
         if (options.signal.aborted) throw options.signal.reason ?? new Error('pull cancelled');
-        const label = `${table.database}.${table.name}`;
-        options.progress({ type: 'table-start', instance: instance.name, table: label, estimatedRows: table.estimatedRows });
-        const { sink, finish, abandon } = target.beginTable(table);
-        try {
-          const result = await pullMysqlTable(server.connection, table, table.dataTypes, sink, options, instance.name);
-          await finish(result);
-          options.progress({ type: 'table-done', instance: instance.name, table: label, rows: result.rows, limited: result.limited });
-        } catch (error) {
-          await abandon();
-          throw error;
-        }
+        const reader = mysqlTableReader(server.connection, table, proofs.get(table) ?? null, options, instance.name, options.base);
+        await pullTable(target, table, reader, options, instance);
       }
       await mysqlQuery(server.connection, 'COMMIT').catch(() => {});
     } catch (error) {

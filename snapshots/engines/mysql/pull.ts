@@ -12,10 +12,12 @@ const BATCH_BYTES = 8 << 20;
 const LONG_TYPES = /text|blob|json|geometry|char|binary/i;
 const PROGRESS_EVERY_ROWS = 50_000;
 
-export function mysqlSelectSql(table: TableInfo, dataTypes: string[], limit: number | null): string {
+/** `above`: only the rows whose key is above `after` (an integer literal), in key order (append-only tables). */
+export function mysqlSelectSql(table: TableInfo, dataTypes: string[], limit: number | null, above?: { key: string; after: string }): string {
   const list = table.columns.map((c, i) => mysqlSelectExpression(c.name, dataTypes[i]!)).join(', ');
   const from = `${quoteMysqlIdentifier(table.database)}.${quoteMysqlIdentifier(table.name)}`;
-  return `SELECT ${list} FROM ${from}${limit === null ? '' : ` LIMIT ${limit}`}`;
+  const where = above ? ` WHERE ${quoteMysqlIdentifier(above.key)} > ${above.after} ORDER BY ${quoteMysqlIdentifier(above.key)}` : '';
+  return `SELECT ${list} FROM ${from}${where}${limit === null ? '' : ` LIMIT ${limit}`}`;
 }
 
 export function pullMysqlTable(
@@ -25,9 +27,10 @@ export function pullMysqlTable(
   sink: TableSink,
   options: PullOptions,
   instance: string,
+  above?: { key: string; after: string },
 ): Promise<TablePullResult> {
   const maxRows = options.maxRows;
-  const sql = mysqlSelectSql(table, dataTypes, maxRows === null ? null : maxRows + 1);
+  const sql = mysqlSelectSql(table, dataTypes, maxRows === null ? null : maxRows + 1, above);
   // Integer columns may arrive as decimal strings beyond 2^53 (supportBigNumbers).
   const bigColumns = table.columns.flatMap((c, i) => ((c.storage === 'integer' || c.storage === 'bit') ? [i] : []));
   // Only variable-length columns can make a row large; their lengths bound a batch's bytes.

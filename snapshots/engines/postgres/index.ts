@@ -16,7 +16,8 @@ import { usingNetwork, type Network } from '../../net/network.ts';
 import { abortError, clientTlsInfo, closeClient, connect, destroyClient, MAINTENANCE_DATABASE, redact, requireConnection, type PgClient } from './connect.ts';
 import { databaseFacts, extensionFacts, extensions, serverFacts } from './facts.ts';
 import { introspectDatabase } from './introspect.ts';
-import { copyTable } from './pull.ts';
+import { pullTable } from '../../pull/incremental.ts';
+import { postgresChangeProofs, postgresTableReader } from './changes.ts';
 
 export { columnTypeFor } from './types.ts';
 export { CopyTextParser } from './copyText.ts';
@@ -128,21 +129,14 @@ async function pullDatabase(
       await client.query('COMMIT');
       return;
     }
+    // Change proofs (file node and row counters), recorded with every full pull so the next incremental pull can carry what did not change.
+    const proofs = options.maxRows === null ? await postgresChangeProofs(client) : new Map();
     for (const table of catalog.tables) {
       if (signal.aborted) throw abortError(signal);
       const label = `${database}.${table.info.schema}.${table.info.name}`;
       where = `database "${database}", table ${table.info.schema}.${table.info.name}`;
-      options.progress({ type: 'table-start', instance: instance.name, table: label, estimatedRows: table.info.estimatedRows });
-      const { sink, finish, abandon } = target.beginTable(table.info);
-      let result;
-      try {
-        result = await copyTable(client, table, sink, options, { instance: instance.name, label, strictUtf8 });
-        await finish(result);
-      } catch (error) {
-        await abandon();
-        throw error;
-      }
-      options.progress({ type: 'table-done', instance: instance.name, table: label, rows: result.rows, limited: result.limited });
+      const reader = postgresTableReader(client, table, proofs.get(table.oid) ?? null, options, { instance: instance.name, label, strictUtf8 }, options.base);
+      await pullTable(target, table.info, reader, options, instance);
     }
     where = `database "${database}"`;
     await client.query('COMMIT');
