@@ -18,6 +18,7 @@ import { progressPrinter } from './progress.ts';
 import { runQuery, QueryRefusedError } from './query.ts';
 import { registerExtraCommands } from './commands/index.ts';
 import { CliError } from './errors.ts';
+import { runGuardedChild, runsHere, timeoutOption } from './guard.ts';
 import { checkOutputFile, formatOption, loadFleetFile, positiveInteger } from './options.ts';
 
 
@@ -125,7 +126,10 @@ export function buildProgram(): Command {
     .argument('<file>', 'snapshot file')
     .argument('<sql>', 'one SQL statement (SQLite dialect)')
     .addOption(formatOption(['json', 'csv'], 'json'))
-    .action(async (file: string, sql: string, opts: { format: 'json' | 'csv' }) => {
+    .addOption(timeoutOption())
+    .action(async (file: string, sql: string, opts: { format: 'json' | 'csv'; timeout: number }) => {
+      // The statement runs in a child process this one stops when it runs past --timeout.
+      if (!runsHere(opts.timeout)) return void (process.exitCode = await runGuardedChild(opts.timeout, 'query', ''));
       const db = openSnapshot(file);
       try {
         // The DQ definitions (blank, Han, test name, ...) as SQL functions, so evidence queries paste as they are.
@@ -155,7 +159,7 @@ export function buildProgram(): Command {
         if (opts.format === 'json') writeStdout(JSON.stringify({ file, ...report, signatures }, null, 2) + '\n');
         else if (report.ok) {
           writeStdout(
-            `${file}: intact. ${report.checkedTables} tables verified; root sha256 ${report.rootSha256}; made ${manifest.createdAt} by ${manifest.createdBy} on ${manifest.createdOnHost} with snapbench ${manifest.tool.version}\n`,
+            `${file}: intact. ${report.checkedTables} tables verified; root sha256 ${report.rootSha256}; made ${manifest.createdAt} by ${manifest.createdBy} on ${manifest.createdOnHost} with snapbench ${manifest.tool.version}; schema ${report.schemaSource === 'recorded' ? 'as recorded in the manifest' : 'as rebuilt from the catalog (the file predates the schema record)'}; ${report.integrityCheck === 'quick_check' ? 'quick_check ok (the file is over 1 GiB: indexes were not cross-checked)' : 'integrity_check ok'}\n`,
           );
         } else {
           for (const problem of report.problems) writeStdout(`${file}: ${problem}\n`);

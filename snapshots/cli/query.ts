@@ -1,6 +1,7 @@
 // `snapbench query`: one read-only statement, results streamed as JSON or CSV.
 import type Database from 'better-sqlite3';
 import { csvCell, jsonCell, uniqueKeys, type CellValue } from './output.ts';
+import { announceStatement } from '../file/timeLimit.ts';
 
 export class QueryRefusedError extends Error {
   constructor(
@@ -31,6 +32,7 @@ export function runQuery(db: Database.Database, sql: string, format: 'json' | 'c
   let out = format === 'json' ? '[' : keys.map((k) => csvCell(k)).join(',') + '\n';
   let first = true;
   try {
+    announceStatement('the query');
     for (const row of statement.iterate() as IterableIterator<CellValue[]>) {
       if (format === 'json') {
         const object: Record<string, unknown> = {};
@@ -43,6 +45,8 @@ export function runQuery(db: Database.Database, sql: string, format: 'json' | 'c
       if (out.length > FLUSH_AT) {
         write(out);
         out = '';
+        // Streaming output counts the time limit from its last chunk: a long result that keeps coming runs on.
+        announceStatement('the query');
       }
     }
   } catch (error) {
@@ -52,6 +56,7 @@ export function runQuery(db: Database.Database, sql: string, format: 'json' | 'c
     }
     throw new QueryRefusedError(`query failed: ${message}`, null);
   }
+  announceStatement(null);
   if (format === 'json') out += first ? ']\n' : '\n]\n';
   write(out);
 }

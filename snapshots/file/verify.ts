@@ -15,6 +15,8 @@ export interface VerifyReport {
   checkedTables: number;
   /** SQLite's own check of the file's structure: which one ran (quick_check on large files), or why none did. */
   integrityCheck: 'integrity_check' | 'quick_check' | 'skipped';
+  /** Where the expected schema came from: the manifest's record, or (older files) the catalog. */
+  schemaSource: 'recorded' | 'rebuilt';
 }
 
 const META_TABLE_NAMES = new Set<string>(Object.values(META));
@@ -84,7 +86,7 @@ export function verifySnapshot(db: Database.Database, path: string): VerifyRepor
       problems.push(`SQLite ${integrityCheck}: ${messages[0]}${more}`);
     }
   }
-  return { ok: problems.length === 0, rootSha256: stored.rootSha256, problems, checkedTables, integrityCheck };
+  return { ok: problems.length === 0, rootSha256: stored.rootSha256, problems, checkedTables, integrityCheck, schemaSource: manifest.schema === undefined ? 'rebuilt' : 'recorded' };
 }
 
 /**

@@ -19,6 +19,7 @@ import { runPack } from '../dq/run.ts';
 import { listRuns, readRunResults, readStoredPack, storeRun, type StoreOutcome } from '../dq/store.ts';
 import { openSnapshot, readManifest, SnapshotFileError } from '../file/reader.ts';
 import { verifySnapshot, type VerifyReport } from '../file/verify.ts';
+import { announceStatement } from '../file/timeLimit.ts';
 import { ArrowStreamSink, exportKind, pageToArrow, resultKind, uniqueNames, type ArrowColumn } from './arrow.ts';
 import { blankExpression, exportQuery, findColumn, pageQuery, valueExpression, ViewError, viewKey, whereFilters, type Anchor } from './viewSql.ts';
 
@@ -309,11 +310,13 @@ export function countJob(spec: Extract<JobSpec, { kind: 'count' }>, ctx: JobCont
     const span = bounds.hi - bounds.lo + 1;
     const report = throttled(ctx);
     let rows = 0;
+    announceStatement(`counting the rows of ${spec.view.table}`);
     for (let lo = bounds.lo; lo <= bounds.hi; lo += COUNT_CHUNK) {
       const hi = Math.min(bounds.hi, lo + COUNT_CHUNK - 1);
       rows += statement.get(lo, hi, ...where.params) as number;
       report({ phase: 'counting rows', done: hi - bounds.lo + 1, total: span, unit: 'rows' });
     }
+    announceStatement(null);
     return { rows };
   });
 }
@@ -507,6 +510,7 @@ export function sqlJob(spec: Extract<JobSpec, { kind: 'sql' }>, ctx: JobContext)
   let limited = false;
   const report = throttled(ctx);
   try {
+    announceStatement('the SQL statement');
     for (const row of statement.iterate() as IterableIterator<SqlValue[]>) {
       if (rows >= spec.maxRows) {
         limited = true;
@@ -523,6 +527,7 @@ export function sqlJob(spec: Extract<JobSpec, { kind: 'sql' }>, ctx: JobContext)
   } catch (error) {
     sqlFailure(error);
   }
+  announceStatement(null);
   if (block.length > 0 || blocks.length === 0) blocks.push(pageToArrow(names, block));
   return { columns, blocks, rows, limited, seconds: (performance.now() - started) / 1000 };
 }
@@ -639,10 +644,13 @@ export async function exportJob(spec: Extract<JobSpec, { kind: 'export' }>, ctx:
       }
       rows += batch.length;
       batch = [];
+      // A streaming export counts its time limit from its last batch: a long export that keeps producing rows runs on.
+      announceStatement('the export');
       report({ phase: 'exporting rows', done: rows, total, unit: 'rows' });
       if (output.full) await output.flush();
     };
     try {
+      announceStatement('the export');
       for (const row of statement.iterate(...params) as IterableIterator<SqlValue[]>) {
         batch.push(row);
         if (batch.length === EXPORT_BATCH) await writeBatch();
@@ -651,6 +659,7 @@ export async function exportJob(spec: Extract<JobSpec, { kind: 'export' }>, ctx:
       sqlFailure(error);
     }
     if (batch.length > 0) await writeBatch();
+    announceStatement(null);
     if (spec.format === 'arrow') {
       arrow ??= new ArrowStreamSink(kinds!([]), (bytes) => output.push(bytes));
       (arrow as ArrowStreamSink).finish();

@@ -1,5 +1,5 @@
 // Plain-JavaScript entry of the host's data worker when no esbuild bundle can
-// be made: worker threads do not inherit the TypeScript loader, so register it.
+// be made: the forked worker process does not get the TypeScript loader by itself, so register it.
 import { register } from 'tsx/esm/api';
 
 register();

@@ -2,13 +2,20 @@
 // `dq history`, `dq evidence`, `dq pack`, and `snapbench diff`. The engine is
 // loaded only when one of them runs, so other commands do not pay for it.
 import { Option, type Command } from 'commander';
+import { existsSync } from 'node:fs';
 import { CliError } from '../errors.ts';
+import { runGuardedChild, runsHere, timeoutOption } from '../guard.ts';
 
 export const REPORT_FORMATS = ['json', 'html', 'csv', 'text'] as const;
 const actions = () => import('../../dq/commands.ts');
 
 /** Exit code of `dq --fail-on` when the run found what it was told to fail on. */
 export const DQ_FINDINGS_EXIT_CODE = 4;
+
+/** True when --pack names a file (a pack someone wrote) rather than a built-in pack. */
+function userPack(pack: string | undefined): boolean {
+  return pack !== undefined && existsSync(pack);
+}
 
 export function registerDqCommands(program: Command): void {
   const dq = program
@@ -21,9 +28,14 @@ export function registerDqCommands(program: Command): void {
     .option('--no-store', 'do not keep the results in the snapshot file')
     .addOption(new Option('--fail-on <level>', `exit ${DQ_FINDINGS_EXIT_CODE} when a rule ends at this level or worse (errors count as fail)`).choices(['warn', 'fail']))
     .option('--timings', 'print per-rule and per-table timings on stderr')
-    .action(async (file: string, opts: { pack?: string; format?: string; out?: string; store: boolean; failOn?: 'warn' | 'fail'; timings?: boolean }) =>
-      (await actions()).runDq(file, opts),
-    );
+    .addOption(timeoutOption())
+    .action(async (file: string, opts: { pack?: string; format?: string; out?: string; store: boolean; failOn?: 'warn' | 'fail'; timings?: boolean; timeout: number }) => {
+      // A pack from a file brings its own SQL: its rules run in a child process this one stops when one
+      // statement runs past --timeout. Built-in packs hold only Snapbench's own SQL, which ends (and whose
+      // regexes run under RE2), so they run here without the extra process.
+      if (userPack(opts.pack) && !runsHere(opts.timeout)) return void (process.exitCode = await runGuardedChild(opts.timeout, 'dq', 'no report was written and no result stored'));
+      (await actions()).runDq(file, opts);
+    });
 
   // The parent's options are read anywhere on the command line (the root program does not use
   // positional options), so subcommands share its --format and --pack instead of declaring their own.
@@ -48,6 +60,8 @@ export function registerDqCommands(program: Command): void {
     .argument('<rule>', 'rule id, e.g. DQ-002')
     .option('--run <n>', 'a stored run (default: the latest; without any, or with --pack, the pack is run now)')
     .action(async function (this: Command, file: string, ruleId: string, opts: { run?: string }) {
+      const { timeout } = this.optsWithGlobals() as { timeout: number };
+      if (!runsHere(timeout)) return void (process.exitCode = await runGuardedChild(timeout, 'dq evidence', ''));
       const { format, pack } = shared(this, ['json', 'csv'], 'json');
       (await actions()).dqEvidence(file, ruleId, { ...opts, pack, format: format as 'json' | 'csv' });
     });
