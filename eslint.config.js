@@ -1,17 +1,40 @@
 // Lint rules, including the layering that keeps each folder to its runtime:
 // shared/ is pure TypeScript, renderer/ never reaches Node, snapshots/ never
-// imports Electron, and only electron/ may.
+// imports Electron, and only electron/ may. Nothing outside snapshots/cli
+// imports the CLI (the engine's command actions use snapshots/errors.ts,
+// exitCodes.ts, output/ and query/), and no module imports itself in a cycle.
+import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
 const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'child_process', 'crypto', 'net', 'http', 'worker_threads', 'stream', 'url'];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'dist-electron/', '.tsbuild/', 'test-results/', '.tmp/', 'bench/results/'] },
+  { ignores: ['node_modules/', 'dist/', '.tsbuild/', 'test-results/', '.tmp/', 'bench/results/'] },
   ...tseslint.configs.recommended,
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+  {
+    files: ['**/*.ts', '**/*.tsx', '**/*.js', '**/*.mjs'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/extensions': ['.ts', '.tsx', '.js', '.mjs'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts', '.tsx'] },
+      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.tsx', '.js', '.mjs', '.json'] })],
+    },
+    rules: {
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
+      'import-x/no-restricted-paths': [
+        'error',
+        {
+          zones: [
+            { target: ['./!(snapshots)/**/*', './snapshots/!(cli)/**/*', './snapshots/*'], from: './snapshots/cli', message: 'only the CLI imports snapshots/cli: put what others need in the engine (errors.ts, exitCodes.ts, output/, query/)' },
+          ],
+        },
+      ],
     },
   },
   {
@@ -45,12 +68,19 @@ export default tseslint.config(
     },
   },
   {
-    files: ['snapshots/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
+    files: ['snapshots/**/*.ts', 'bench/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         { patterns: [{ group: ['electron', 'electron/*'], message: 'snapshots/ is the Node engine: it never imports Electron.' }, { group: ['**/renderer/**', '**/electron/**'], message: 'the engine does not depend on the UI or the shell.' }] },
       ],
+    },
+  },
+  {
+    // Tests run under Node: they may drive the shell's plain modules and the renderer's transports, never the Electron package itself.
+    files: ['test/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'the Electron binary is not here: use test/helpers/electronStandIn.ts.' }] }],
     },
   },
 );

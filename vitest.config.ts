@@ -2,6 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
+    // Compiles the current sources once per run (engine, workers, UI) and sets SNAPBENCH_BUILD_DIR.
+    globalSetup: ['test/globalSetup.ts'],
     pool: 'forks',
     maxWorkers: 2,
     projects: [

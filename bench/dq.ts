@@ -17,8 +17,9 @@ import Database from 'better-sqlite3';
 import { TEST_NAME_PATTERN } from '../shared/dq/definitions.ts';
 import { loadCatalog } from '../snapshots/dq/catalog.ts';
 import { blankSql, hanSql, quoteIdentifier, sqlString } from '../snapshots/dq/sql.ts';
+import { SNAPBENCH_BIN } from '../test/helpers/cli.ts';
 
-const BIN = fileURLToPath(new URL('../bin/snapbench.js', import.meta.url));
+const BIN = SNAPBENCH_BIN;
 
 /** report-07 as the SQL an analyst would type into the sqlite3 shell: one statement per question. */
 export function baselineSql(file: string): string {

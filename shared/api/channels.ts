@@ -27,8 +27,11 @@ export const CHANNELS = [
   'fleet/overview',
   'scenario/options',
   'scenario/compute',
+  'scenario/compare',
   'pull/inspect',
   'pull/start',
+  'pull/check',
+  'pull/configure',
   'dialog/open',
   'dialog/save',
 ] as const;

@@ -3,8 +3,10 @@
 // type and the progress it reports. Hosts implement `Handlers`; the UI calls
 // through `ApiClient`; neither sees the transport.
 import { z } from 'zod';
+import type { FleetComparison } from '../cost/fleetDifferences.ts';
 import type { ScenarioResult } from '../cost/scenario.ts';
 import type { DqResult } from '../dq/results.ts';
+import type { ConnectCheck } from '../model/connectCheck.ts';
 import { CHANNELS, type Channel } from './channels.ts';
 import {
   FILTER_OPS,
@@ -34,6 +36,8 @@ import {
 
 const id = z.string().min(1).max(100);
 const path = z.string().min(1, 'give a file path').max(4096);
+/** A text setting that may be left empty (null). */
+const optionalText = z.string().trim().max(4096).nullable();
 const tableName = z.string().min(1).max(2000);
 const columnName = z.string().min(1).max(2000);
 const sql = z.string().trim().min(1, 'type an SQL statement').max(200_000);
@@ -107,6 +111,8 @@ export const REQUEST_SCHEMAS = {
     /** Take the fleet from this open snapshot instead of the preset's reference fleet. */
     snapshotId: id.nullable().default(null),
   }),
+  /** Where an open snapshot's fleet differs from the preset's, input by input. */
+  'scenario/compare': z.strictObject({ snapshotId: id }),
   'pull/inspect': z.strictObject({ fleetPath: path }),
   'pull/start': z.strictObject({
     fleetPath: path,
@@ -114,6 +120,40 @@ export const REQUEST_SCHEMAS = {
     only: z.array(z.string().min(1).max(300)).max(1000).nullable().default(null),
     maxRows: z.number().int().min(1).nullable().default(null),
     concurrency: z.number().int().min(1).max(32).default(4),
+  }),
+  'pull/check': z.strictObject({
+    fleetPath: path,
+    only: z.array(z.string().min(1).max(300)).max(1000).nullable().default(null),
+  }),
+  'pull/configure': z.strictObject({
+    fleetPath: path,
+    instance: z.string().min(1).max(300),
+    settings: z.strictObject({
+      tls: z
+        .strictObject({
+          caFile: optionalText,
+          serverName: optionalText,
+          certFile: optionalText,
+          keyFile: optionalText,
+          insecure: z.boolean(),
+        })
+        .nullable(),
+      ssh: z
+        .strictObject({
+          host: z.string().trim().min(1).max(300),
+          port: z.number().int().min(1).max(65535),
+          user: z.string().trim().min(1).max(300),
+          keyFile: optionalText,
+          agent: z.boolean(),
+          passwordEnv: optionalText,
+          passphraseEnv: optionalText,
+          knownHosts: optionalText,
+          hostKey: optionalText,
+        })
+        .nullable(),
+      passwordEnv: optionalText,
+      passwordCommand: z.string().max(4000).nullable(),
+    }),
   }),
   'dialog/open': z.strictObject({ purpose: z.enum(['snapshot', 'fleet', 'pack']) }),
   'dialog/save': z.strictObject({ purpose: z.enum(['snapshot']), defaultName: z.string().max(300).optional() }),
@@ -146,8 +186,11 @@ export interface Responses {
   'fleet/overview': FleetOverview;
   'scenario/options': ScenarioOptionsView;
   'scenario/compute': ScenarioResult;
+  'scenario/compare': FleetComparison;
   'pull/inspect': PullInspection;
   'pull/start': PullOutcome;
+  'pull/check': ConnectCheck[];
+  'pull/configure': PullInspection;
   'dialog/open': { path: string | null };
   'dialog/save': { path: string | null };
 }
@@ -179,8 +222,11 @@ export interface Progresses {
   'fleet/overview': never;
   'scenario/options': never;
   'scenario/compute': never;
+  'scenario/compare': never;
   'pull/inspect': never;
   'pull/start': PullProgress;
+  'pull/check': never;
+  'pull/configure': never;
   'dialog/open': never;
   'dialog/save': never;
 }

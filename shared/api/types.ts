@@ -346,6 +346,26 @@ export interface PullInstanceInfo {
   passwordEnv: string | null;
   /** The password variable is named but not set in the host's environment. */
   passwordMissing: boolean;
+  /** How the instance is reached (as the manifest says, defaults applied); null for inventory-only instances. */
+  connection: PullConnectionSettings | null;
+}
+
+/** An instance's TLS, SSH and credential settings, as the pull view shows and edits them. */
+export interface PullConnectionSettings {
+  tls: { caFile: string | null; serverName: string | null; certFile: string | null; keyFile: string | null; insecure: boolean } | null;
+  ssh: {
+    host: string;
+    port: number;
+    user: string;
+    keyFile: string | null;
+    agent: boolean;
+    passwordEnv: string | null;
+    passphraseEnv: string | null;
+    knownHosts: string | null;
+    hostKey: string | null;
+  } | null;
+  passwordEnv: string | null;
+  passwordCommand: string | null;
 }
 
 export interface PullInspection {

@@ -14,6 +14,7 @@ import { emptySettings, type ScenarioSettings } from './settings.ts';
 export * from './assumptions.ts';
 export * from './decisions.ts';
 export * from './fleet.ts';
+export * from './fleetDifferences.ts';
 export * from './model.ts';
 export * from './money.ts';
 export * from './prices.ts';

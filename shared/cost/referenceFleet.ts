@@ -29,7 +29,7 @@ const MYSQL: MysqlRow[] = [
   ['aws-luckyus-salespayment-rw', 'sales', 'high', HIGH, true, 6, 'orders', 0.6, null, 0],
   ['aws-luckyus-salesmarketing-rw', 'sales', 'high', HIGH, true, 24, 'customers', 0.6, 'marketing', 0.9],
   ['aws-luckyus-salescrm-rw', 'sales', 'medium', MEDIUM_SMALL, true, 4, 'customers', 0.4, null, 0],
-  ['aws-luckyus-isalesmembermarketing-rw', 'sales', 'low', LOW, false, 0.1, 'customers', 0.02, null, 0],
+  ['aws-luckyus-isalesmembermarketing-rw', 'sales', 'low', LOW, false, 0.1, 'customers', 0.0025, null, 0],
   ['aws-luckyus-isalesdatamarketing-rw', 'sales', 'medium', MEDIUM, true, 4, 'customers', 0.4, 'marketing', 0.7],
   ['aws-luckyus-isalescdp-rw', 'sales', 'high', HIGH, true, 5, 'customers', 0.6, null, 0],
   ['aws-luckyus-isalesprivatedomain-rw', 'sales', 'medium', MEDIUM_SMALL, true, 2, 'customers', 0.4, 'marketing', 0.5],
@@ -37,7 +37,7 @@ const MYSQL: MysqlRow[] = [
   ['aws-luckyus-opshop-rw', 'operations', 'medium', MEDIUM_SMALL, true, 1, 'inventory', 0.4, null, 0],
   ['aws-luckyus-opproduction-rw', 'operations', 'medium', MEDIUM, true, 3, 'orders', 0.4, null, 0],
   ['aws-luckyus-opshopsale-rw', 'operations', 'batch', BATCH, true, 4, 'orders', 0.1, null, 0],
-  ['aws-luckyus-opqualitycontrol-rw', 'operations', 'low', LOW, false, 1, 'devices', 0.03, null, 0],
+  ['aws-luckyus-opqualitycontrol-rw', 'operations', 'low', LOW, false, 1, 'devices', 0.005, null, 0],
   ['aws-luckyus-opempefficiency-rw', 'operations', 'batch', BATCH, true, 2, 'inventory', 0.1, null, 0],
   ['aws-luckyus-oplog-rw', 'operations', 'medium', MEDIUM, true, 8, 'orders', 0.4, null, 0],
   // Supply chain (3.3)
@@ -47,13 +47,13 @@ const MYSQL: MysqlRow[] = [
   ['aws-luckyus-scm-purchase-rw', 'scm', 'medium', MEDIUM_SMALL, true, 4, 'inventory', 0.4, null, 0],
   ['aws-luckyus-scm-wds-rw', 'scm', 'medium', MEDIUM_SMALL, true, 4, 'inventory', 0.4, null, 0],
   ['aws-luckyus-scm-plan-rw', 'scm', 'batch', BATCH, true, 4, 'inventory', 0.1, null, 0],
-  ['aws-luckyus-scm-asset-rw', 'scm', 'low', LOW, false, 2, 'inventory', 0.03, null, 0],
-  ['aws-luckyus-scmsrm-rw', 'scm', 'low', LOW, false, 2, 'platform', 0.03, null, 0],
+  ['aws-luckyus-scm-asset-rw', 'scm', 'low', LOW, false, 2, 'inventory', 0.005, null, 0],
+  ['aws-luckyus-scmsrm-rw', 'scm', 'low', LOW, false, 2, 'platform', 0.005, null, 0],
   ['aws-luckyus-scm-wmssimulate-rw', 'scm', 'batch', BATCH, true, 1, 'inventory', 0.1, null, 0],
   // Finance (3.4)
   ['aws-luckyus-ifiaccounting-rw', 'finance', 'medium', MEDIUM, true, 3, 'orders', 0.4, null, 0],
-  ['aws-luckyus-fitax-rw', 'finance', 'low', LOW, false, 0.05, 'orders', 0.02, null, 0],
-  ['aws-luckyus-fichargecontrol-rw', 'finance', 'low', LOW, false, 1, 'orders', 0.03, null, 0],
+  ['aws-luckyus-fitax-rw', 'finance', 'low', LOW, false, 0.05, 'orders', 0.0025, null, 0],
+  ['aws-luckyus-fichargecontrol-rw', 'finance', 'low', LOW, false, 1, 'orders', 0.005, null, 0],
   ['aws-luckyus-ibillingcentersrv-rw', 'finance', 'medium', MEDIUM_SMALL, true, 2, 'orders', 0.4, null, 0],
   ['aws-luckyus-iunifiedreconcile-rw', 'finance', 'batch', BATCH, true, 3, 'orders', 0.1, null, 0],
   // IoT (3.5)
@@ -66,34 +66,34 @@ const MYSQL: MysqlRow[] = [
   ['aws-luckyus-cdpactivity-rw', 'ai-data', 'high', HIGH, true, 25, 'customers', 0.6, 'marketing', 0.8],
   // Platform (3.7, Appendix A)
   ['aws-luckyus-iluckyauthapi-rw', 'platform', 'high', HIGH, true, 3, 'customers', 0.6, null, 0],
-  ['aws-luckyus-ipermission-rw', 'platform', 'low', LOW, false, 0.5, 'platform', 0.03, null, 0],
-  ['aws-luckyus-framework01-rw', 'platform', 'low', LOW, false, 0.5, 'platform', 0.03, null, 0],
-  ['aws-luckyus-framework02-rw', 'platform', 'low', LOW, false, 0.5, 'platform', 0.03, null, 0],
-  ['aws-luckyus-iopenadmin-rw', 'platform', 'low', LOW, false, 0.5, 'platform', 0.03, null, 0],
+  ['aws-luckyus-ipermission-rw', 'platform', 'low', LOW, false, 0.5, 'platform', 0.005, null, 0],
+  ['aws-luckyus-framework01-rw', 'platform', 'low', LOW, false, 0.5, 'platform', 0.005, null, 0],
+  ['aws-luckyus-framework02-rw', 'platform', 'low', LOW, false, 0.5, 'platform', 0.005, null, 0],
+  ['aws-luckyus-iopenadmin-rw', 'platform', 'low', LOW, false, 0.5, 'platform', 0.005, null, 0],
   ['aws-luckyus-iopenservice-rw', 'platform', 'medium', MEDIUM_SMALL, true, 2, 'orders', 0.4, null, 0],
-  ['aws-luckyus-iopenlinker-rw', 'platform', 'low', LOW, false, 0.5, 'platform', 0.03, null, 0],
-  // Other (Appendix A) and the four servers the appendix leaves unnamed
+  ['aws-luckyus-iopenlinker-rw', 'platform', 'low', LOW, false, 0.5, 'platform', 0.005, null, 0],
+  // Other (Appendix A), and four servers the appendix leaves unnamed (named here; the demo uses the same names)
   ['aws-luckyus-igers-rw', 'other', 'high', HIGH, true, 2, 'customers', 0.6, null, 0],
-  ['aws-luckyus-iluckyhealth-rw', 'other', 'low', LOW, false, 1, 'platform', 0.03, null, 0],
-  ['aws-luckyus-iluckymedia-rw', 'other', 'low', LOW, false, 1, 'platform', 0.03, null, 0],
+  ['aws-luckyus-iluckyhealth-rw', 'other', 'low', LOW, false, 1, 'platform', 0.005, null, 0],
+  ['aws-luckyus-iluckymedia-rw', 'other', 'low', LOW, false, 1, 'platform', 0.005, null, 0],
   ['aws-luckyus-upush-rw', 'other', 'medium', MEDIUM, true, 10, 'customers', 0.4, null, 0],
   ['aws-luckyus-iriskcontrolservice-rw', 'other', 'medium', MEDIUM, true, 3, 'orders', 0.4, null, 0],
-  ['aws-luckyus-mfranchise-rw', 'other', 'low', LOW, false, 0.2, 'platform', 0.02, null, 0],
-  ['aws-luckyus-iworkflowmidlayer-rw', 'other', 'low', LOW, false, 0.5, 'platform', 0.03, null, 0],
+  ['aws-luckyus-mfranchise-rw', 'other', 'low', LOW, false, 0.2, 'platform', 0.0025, null, 0],
+  ['aws-luckyus-iworkflowmidlayer-rw', 'other', 'low', LOW, false, 0.5, 'platform', 0.005, null, 0],
   ['aws-luckyus-ireplenishment-rw', 'other', 'batch', BATCH, true, 3, 'inventory', 0.1, null, 0],
-  ['aws-luckyus-iehr-rw', 'other', 'low', LOW, false, 1, 'platform', 0.03, null, 0],
-  ['aws-luckyus-iadmin-rw', 'other', 'low', LOW, false, 0.5, 'platform', 0.03, null, 0],
+  ['aws-luckyus-iehr-rw', 'other', 'low', LOW, false, 1, 'platform', 0.005, null, 0],
+  ['aws-luckyus-iadmin-rw', 'other', 'low', LOW, false, 0.5, 'platform', 0.005, null, 0],
   ['aws-luckyus-pubdm-rw', 'other', 'batch', BATCH, true, 3, 'platform', 0.1, null, 0],
-  ['aws-luckyus-iopocp-rw', 'other', 'low', LOW, false, 0.5, 'platform', 0.03, null, 0],
-  ['aws-luckyus-iopshopexpand-rw', 'other', 'low', LOW, false, 0.5, 'platform', 0.02, null, 0],
-  ['aws-luckyus-iluckyams-rw', 'other', 'low', LOW, false, 0.5, 'platform', 0.03, null, 0],
-  ['aws-luckyus-devops-rw', 'other', 'low', LOW, false, 1, 'platform', 0.03, null, 0],
+  ['aws-luckyus-iopocp-rw', 'other', 'low', LOW, false, 0.5, 'platform', 0.005, null, 0],
+  ['aws-luckyus-iopshopexpand-rw', 'other', 'low', LOW, false, 0.5, 'platform', 0.0025, null, 0],
+  ['aws-luckyus-iluckyams-rw', 'other', 'low', LOW, false, 0.5, 'platform', 0.005, null, 0],
+  ['aws-luckyus-devops-rw', 'other', 'low', LOW, false, 1, 'platform', 0.005, null, 0],
   ['aws-luckyus-dbatest-rw', 'other', 'test', LOW, false, 5, 'platform', 0.01, null, 0],
   ['aws-luckyus-recovery-dbatest', 'other', 'test', LOW, false, 20, 'platform', 0.01, null, 0],
-  ['aws-luckyus-unlisted-59-rw', 'other', 'low', LOW, false, 0.5, 'platform', 0.03, null, 0],
-  ['aws-luckyus-unlisted-60-rw', 'other', 'low', LOW, false, 0.5, 'platform', 0.03, null, 0],
-  ['aws-luckyus-unlisted-61-rw', 'other', 'low', LOW, false, 0.5, 'platform', 0.03, null, 0],
-  ['aws-luckyus-unlisted-62-rw', 'other', 'low', LOW, false, 0.5, 'platform', 0.03, null, 0],
+  ['aws-luckyus-imessagecenter-rw', 'other', 'low', LOW, false, 0.5, 'platform', 0.005, null, 0],
+  ['aws-luckyus-ifilecenter-rw', 'other', 'low', LOW, false, 0.5, 'platform', 0.005, null, 0],
+  ['aws-luckyus-ijobscheduler-rw', 'other', 'low', LOW, false, 0.5, 'platform', 0.005, null, 0],
+  ['aws-luckyus-iauditlog-rw', 'other', 'low', LOW, false, 0.5, 'platform', 0.005, null, 0],
 ];
 
 const POSTGRES: MysqlRow[] = [
@@ -140,27 +140,11 @@ const MIB_ALLOCATED: Record<string, number> = {
   'cache.m5.large': 4905,
 };
 
-const NEAR_ZERO_SMALL = 'cache.t3.small';
-const NEAR_ZERO_MEDIUM = 'cache.t3.medium';
-
-/** Counts the near-zero clusters made so far: every fifth runs on a t3.medium (deterministic). */
-let nearZeroMade = 0;
-
-/** Near-zero clusters of a category: below 1% of their memory; every fifth one on a t3.medium. */
-function numbered(prefix: string, count: number, domain: string, growth: GrowthCategory): RedisRow[] {
-  const rows: RedisRow[] = [];
-  for (let i = 1; i <= count; i++) {
-    const seed = (prefix.length * 7 + i * 13) % 9;
-    rows.push([`${prefix}-${String(i).padStart(2, '0')}`, domain, growth, ++nearZeroMade % 5 === 0 ? NEAR_ZERO_MEDIUM : NEAR_ZERO_SMALL, 1, 0.001 + seed * 0.001]);
-  }
-  return rows;
-}
-
-
 /**
  * 78 clusters in the report's categories (Appendix A) and utilisation tiers
- * (4.2): 2 above 20%, 3 at 5–20%, 15 at 1–5%, 58 below 1%. Named clusters are
- * the report's; the rest carry their category's name and a number.
+ * (4.2): 2 above 20%, 3 at 5–20%, 15 at 1–5%, 58 below 1%. Clusters the
+ * report names keep its name; the rest are named after the service they would
+ * cache (an assumption), and the demo snapshot uses the same names.
  */
 const REDIS: RedisRow[] = [
   // Sales & order (~15)
@@ -170,40 +154,87 @@ const REDIS: RedisRow[] = [
   ['luckyus-isales-cart', 'sales', 'orders', 'cache.t3.small', 1, 0.032],
   ['luckyus-isales-coupon', 'sales', 'customers', 'cache.t3.small', 1, 0.041],
   ['luckyus-isales-price', 'sales', 'orders', 'cache.t3.small', 1, 0.018],
-  ...numbered('luckyus-isales-cache', 9, 'sales', 'orders'),
+  ['luckyus-isales-payment', 'sales', 'orders', 'cache.t3.small', 1, 0.001],
+  ['luckyus-isales-promotion', 'sales', 'orders', 'cache.t3.small', 1, 0.005],
+  ['luckyus-isales-delivery', 'sales', 'orders', 'cache.t3.small', 1, 0.009],
+  ['luckyus-isales-invoice', 'sales', 'orders', 'cache.t3.small', 1, 0.004],
+  ['luckyus-isales-refund', 'sales', 'orders', 'cache.t3.medium', 1, 0.008],
+  ['luckyus-isales-activity', 'sales', 'orders', 'cache.t3.small', 1, 0.003],
+  ['luckyus-isales-recommend', 'sales', 'orders', 'cache.t3.small', 1, 0.007],
+  ['luckyus-isales-stock', 'sales', 'orders', 'cache.t3.small', 1, 0.002],
+  ['luckyus-isales-checkout', 'sales', 'orders', 'cache.t3.small', 1, 0.006],
   // Session management (~5)
   ['luckyus-isales-session', 'session', 'sessions', 'cache.t3.micro', 1, 99.73 / 384],
   ['luckyus-session', 'session', 'sessions', 'cache.t3.small', 1, 0.09],
-  ...numbered('luckyus-session-cache', 3, 'session', 'sessions'),
+  ['luckyus-auth-session', 'session', 'sessions', 'cache.t3.medium', 1, 0.008],
+  ['luckyus-admin-session', 'session', 'sessions', 'cache.t3.small', 1, 0.003],
+  ['luckyus-open-session', 'session', 'sessions', 'cache.t3.small', 1, 0.007],
   // Operations (~10)
   ['luckyus-shop', 'operations', 'inventory', 'cache.t3.small', 1, 0.027],
   ['luckyus-production', 'operations', 'orders', 'cache.t3.small', 1, 0.022],
   ['luckyus-shopsale', 'operations', 'orders', 'cache.t3.small', 1, 0.014],
-  ...numbered('luckyus-op-cache', 7, 'operations', 'inventory'),
+  ['luckyus-opqualitycontrol', 'operations', 'inventory', 'cache.t3.small', 1, 0.009],
+  ['luckyus-opempefficiency', 'operations', 'inventory', 'cache.t3.small', 1, 0.004],
+  ['luckyus-oplog', 'operations', 'inventory', 'cache.t3.medium', 1, 0.008],
+  ['luckyus-opshopexpand', 'operations', 'inventory', 'cache.t3.small', 1, 0.003],
+  ['luckyus-opocp', 'operations', 'inventory', 'cache.t3.small', 1, 0.007],
+  ['luckyus-opschedule', 'operations', 'inventory', 'cache.t3.small', 1, 0.002],
+  ['luckyus-opdevice', 'operations', 'inventory', 'cache.t3.small', 1, 0.006],
   // Supply chain (~8)
   ['luckyus-scm-shopstock', 'scm', 'inventory', 'cache.t3.small', 1, 0.062],
   ['luckyus-scm-ordering', 'scm', 'inventory', 'cache.t3.small', 1, 0.019],
-  ...numbered('luckyus-scm-cache', 6, 'scm', 'inventory'),
+  ['luckyus-scm-commodity', 'scm', 'inventory', 'cache.t3.medium', 1, 0.007],
+  ['luckyus-scm-plan', 'scm', 'inventory', 'cache.t3.small', 1, 0.002],
+  ['luckyus-scm-purchase', 'scm', 'inventory', 'cache.t3.small', 1, 0.006],
+  ['luckyus-scm-wds', 'scm', 'inventory', 'cache.t3.small', 1, 0.001],
+  ['luckyus-scm-asset', 'scm', 'inventory', 'cache.t3.small', 1, 0.005],
+  ['luckyus-scm-srm', 'scm', 'inventory', 'cache.t3.medium', 1, 0.009],
   // Platform & auth (~12)
   ['luckyus-auth', 'platform', 'customers', 'cache.t3.small', 1, 0.036],
   ['luckyus-permission', 'platform', 'platform', 'cache.t3.small', 1, 0.012],
-  ['luckyus-apigateway', 'platform', 'platform', NEAR_ZERO_MEDIUM, 1, 0.004],
-  ...numbered('luckyus-platform-cache', 9, 'platform', 'platform'),
+  ['luckyus-apigateway', 'platform', 'platform', 'cache.t3.medium', 1, 0.004],
+  ['luckyus-framework01', 'platform', 'platform', 'cache.t3.small', 1, 0.006],
+  ['luckyus-framework02', 'platform', 'platform', 'cache.t3.small', 1, 0.001],
+  ['luckyus-openadmin', 'platform', 'platform', 'cache.t3.small', 1, 0.005],
+  ['luckyus-openservice', 'platform', 'platform', 'cache.t3.small', 1, 0.009],
+  ['luckyus-openlinker', 'platform', 'platform', 'cache.t3.medium', 1, 0.004],
+  ['luckyus-config', 'platform', 'platform', 'cache.t3.small', 1, 0.008],
+  ['luckyus-idgen', 'platform', 'platform', 'cache.t3.small', 1, 0.003],
+  ['luckyus-ratelimit', 'platform', 'platform', 'cache.t3.small', 1, 0.007],
+  ['luckyus-sso', 'platform', 'platform', 'cache.t3.small', 1, 0.002],
   // AI & data (~3)
-  ['luckyus-redis-dify', 'ai-data', 'platform', NEAR_ZERO_MEDIUM, 1, 0.006],
-  ...numbered('luckyus-data-cache', 2, 'ai-data', 'platform'),
+  ['luckyus-redis-dify', 'ai-data', 'platform', 'cache.t3.medium', 1, 0.006],
+  ['luckyus-cyberdata', 'ai-data', 'platform', 'cache.t3.medium', 1, 0.005],
+  ['luckyus-ldas', 'ai-data', 'platform', 'cache.t3.small', 1, 0.009],
   // IoT (~2)
-  ['luckyus-iotplatform', 'iot', 'devices', NEAR_ZERO_SMALL, 1, 0.003],
-  ...numbered('luckyus-iot-cache', 1, 'iot', 'devices'),
+  ['luckyus-iotplatform', 'iot', 'devices', 'cache.t3.small', 1, 0.003],
+  ['luckyus-iotgateway', 'iot', 'devices', 'cache.t3.small', 1, 0.007],
   // Member & marketing (~8)
   ['luckyus-isales-member', 'marketing', 'customers', 'cache.t3.small', 1, 0.044],
   ['luckyus-member-points', 'marketing', 'customers', 'cache.t3.small', 1, 0.016],
-  ...numbered('luckyus-marketing-cache', 6, 'marketing', 'customers'),
+  ['luckyus-member-level', 'marketing', 'customers', 'cache.t3.small', 1, 0.004],
+  ['luckyus-datamarketing', 'marketing', 'customers', 'cache.t3.small', 1, 0.008],
+  ['luckyus-privatedomain', 'marketing', 'customers', 'cache.t3.medium', 1, 0.003],
+  ['luckyus-cdpactivity', 'marketing', 'customers', 'cache.t3.small', 1, 0.007],
+  ['luckyus-abtest', 'marketing', 'customers', 'cache.t3.small', 1, 0.002],
+  ['luckyus-member-benefit', 'marketing', 'customers', 'cache.t3.small', 1, 0.006],
   // Other services (~15)
-  ['luckyus-push', 'other', 'customers', 'cache.t3.small', 1, 0.021],
-  ['luckyus-risk', 'other', 'orders', 'cache.t3.small', 1, 0.028],
+  ['luckyus-upush', 'other', 'customers', 'cache.t3.small', 1, 0.021],
+  ['luckyus-riskcontrol', 'other', 'orders', 'cache.t3.small', 1, 0.028],
   ['luckyus-cdp', 'other', 'customers', 'cache.t3.small', 1, 0.013],
-  ...numbered('luckyus-misc-cache', 12, 'other', 'platform'),
+  ['luckyus-media', 'other', 'platform', 'cache.t3.small', 1, 0.005],
+  ['luckyus-health', 'other', 'platform', 'cache.t3.medium', 1, 0.009],
+  ['luckyus-franchise', 'other', 'platform', 'cache.t3.small', 1, 0.004],
+  ['luckyus-workflow', 'other', 'platform', 'cache.t3.small', 1, 0.008],
+  ['luckyus-replenishment', 'other', 'platform', 'cache.t3.small', 1, 0.003],
+  ['luckyus-ehr', 'other', 'platform', 'cache.t3.small', 1, 0.007],
+  ['luckyus-admin', 'other', 'platform', 'cache.t3.medium', 1, 0.002],
+  ['luckyus-pubdm', 'other', 'platform', 'cache.t3.small', 1, 0.006],
+  ['luckyus-ams', 'other', 'platform', 'cache.t3.small', 1, 0.001],
+  ['luckyus-devops', 'other', 'platform', 'cache.t3.small', 1, 0.005],
+  ['luckyus-dbatest', 'other', 'platform', 'cache.t3.small', 1, 0.009],
+  ['luckyus-billing', 'other', 'platform', 'cache.t3.medium', 1, 0.004],
+
 ];
 
 /** The isales-market key counts of report 4.3. */
@@ -242,7 +273,7 @@ export function reportFleet(): CostFleet {
     caches: REDIS.map(cacheWorkload),
     notes: [
       'Instance classes, data sizes and loads are not in the report: they are assumptions per traffic tier, chosen so that list prices reproduce the report\'s cost figures (section 2, 10.1, 11).',
-      'Peak loads at 16 stores (busiest MySQL 0.4–0.6 of sustained vCPU, store-driven medium tier 0.4, low-traffic 0.02–0.03) are calibrated so that the plan lands in the report\'s $250–$400 a store at 100 stores; a snapshot\'s measured query rates replace them.',
+      'Peak loads at 16 stores (busiest MySQL 0.4–0.6 of sustained vCPU, store-driven medium tier 0.4, low-traffic 0.0025–0.005, i.e. below the 5 queries/s a snapshot calls low-traffic) are calibrated so that the plan lands in the report\'s $250–$400 a store at 100 stores; a snapshot\'s measured query rates replace them.',
       'Redis utilisation, keys and the no-TTL share are the report\'s (4.2, 4.3); allocations follow the node class less 25% reserved memory.',
     ],
   };

@@ -24,14 +24,50 @@ const port = z.union([z.number(), z.string().regex(/^\d+$/, 'must be a whole num
 
 const positiveMs = z.number().int().positive();
 
-const tls = z.union([
-  z.boolean(),
-  z.object({
+const tlsObject = z
+  .object({
     ca_file: z.string().min(1).optional(),
+    server_name: z.string().min(1).optional(),
+    cert_file: z.string().min(1).optional(),
+    key_file: z.string().min(1).optional(),
+    insecure: z.boolean().optional(),
+    // Older spellings, still accepted: servername = server_name, reject_unauthorized: false = insecure: true.
+    servername: z.string().min(1).optional(),
     reject_unauthorized: z.boolean().optional(),
-    servername: z.string().optional(),
-  }).strict(),
-]);
+  })
+  .strict();
+const tls = z.union([z.boolean(), tlsObject]);
+
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
+
+const sshObject = z
+  .object({
+    host: z.string().trim().min(1, 'must be the bastion host name or address'),
+    port: port.optional(),
+    user: z.string().trim().min(1, 'must be the user name on the bastion'),
+    key_file: z.string().min(1).optional(),
+    agent: z.boolean().optional(),
+    password_env: envName.optional(),
+    passphrase_env: envName.optional(),
+    known_hosts: z.string().min(1).optional(),
+    host_key: z.string().trim().min(1).optional(),
+  })
+  .strict();
+const ssh = z.union([z.literal(false), sshObject]);
+
+const passwordCommand = z.string().trim().min(1, 'must be the command that prints the password');
+
+const positiveMsField = z.number().int().positive();
+
+/** Keys a fleet-level `defaults:` block may set; every instance with a host inherits those it does not set itself. */
+const defaultsSchema = z
+  .object({
+    ssh: ssh.optional(),
+    tls: tls.optional(),
+    connect_timeout_ms: positiveMsField.optional(),
+    statement_timeout_ms: positiveMsField.optional(),
+  })
+  .strict();
 
 const instance = z
   .object({
@@ -48,17 +84,19 @@ const instance = z
     host: z.string().trim().min(1, 'must be a host name or address').optional(),
     port: port.optional(),
     user: z.string().optional(),
-    password_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name').optional(),
+    password_env: envName.optional(),
+    password_command: passwordCommand.optional(),
     databases: z.array(z.union([z.string().min(1), z.number().int().nonnegative()])).optional(),
     instance_class: z.string().optional(),
     allocated_memory_mb: z.number().positive('must be a positive number of MiB').optional(),
     raw_key_names: z.boolean().optional(),
     read_values: z.boolean().optional(),
+    prefer_replicas: z.boolean().optional(),
     tags: z.union([z.array(z.string()), z.record(z.string(), z.unknown())]).optional(),
     tls: tls.optional(),
     connect_timeout_ms: positiveMs.optional(),
     statement_timeout_ms: positiveMs.optional(),
-    ssh: z.unknown().optional(),
+    ssh: ssh.optional(),
   })
   .passthrough();
 
@@ -66,14 +104,40 @@ const fleetSchema = z
   .object({
     name: z.string().optional(),
     synthetic: z.boolean().optional(),
+    defaults: z.unknown().optional(),
     instances: z.array(z.unknown()),
   })
   .passthrough();
 
 export interface TlsOptions {
+  /** PEM bundle of the CAs to trust; absent: the system CAs. */
   caFile?: string;
-  rejectUnauthorized: boolean;
-  servername?: string;
+  /** The name the certificate must hold; absent: the host. */
+  serverName?: string;
+  certFile?: string;
+  keyFile?: string;
+  /** Certificate and name not checked (warned at load, recorded in the snapshot). */
+  insecure: boolean;
+}
+
+/** An SSH bastion the instance is reached through. Paths may start with ~ (expanded where they are read). */
+export interface SshOptions {
+  host: string;
+  port: number;
+  user: string;
+  keyFile?: string;
+  agent: boolean;
+  passwordEnv?: string;
+  passphraseEnv?: string;
+  /** Default ~/.ssh/known_hosts; ignored when hostKey pins the key. */
+  knownHosts?: string;
+  /** A pinned host key: "ssh-ed25519 AAAA..." or its "SHA256:..." fingerprint. */
+  hostKey?: string;
+}
+
+/** "user@host:port" of a bastion: how reports name the route, and the key under which one SSH connection is shared. */
+export function sshRoute(ssh: SshOptions): string {
+  return `${ssh.user}@${ssh.host}:${ssh.port}`;
 }
 
 /** An instance as the rest of the program sees it: defaults applied, names normalised. */
@@ -87,7 +151,10 @@ export interface FleetInstance {
     port: number;
     user?: string;
     passwordEnv?: string;
+    /** A command whose trimmed stdout is the password (short-lived tokens); run just before connecting. */
+    passwordCommand?: string;
     tls?: TlsOptions;
+    ssh?: SshOptions;
     connectTimeoutMs: number;
     statementTimeoutMs: number;
   };
@@ -96,6 +163,8 @@ export interface FleetInstance {
   allocatedMemoryMb?: number;
   rawKeyNames: boolean;
   readValues: boolean;
+  /** Redis Cluster: walk each shard on a replica where one is healthy (keeps load off the primaries). */
+  preferReplicas?: boolean;
   tags?: string[] | Record<string, unknown>;
 }
 
@@ -115,7 +184,41 @@ export class FleetError extends Error {
 }
 
 const KNOWN_INSTANCE_KEYS = new Set(Object.keys(instance.shape));
-const CONNECTION_KEYS = ['port', 'user', 'password_env', 'databases', 'tls', 'connect_timeout_ms', 'statement_timeout_ms'];
+const CONNECTION_KEYS = ['port', 'user', 'password_env', 'password_command', 'databases', 'tls', 'ssh', 'connect_timeout_ms', 'statement_timeout_ms'];
+const DEFAULT_KEYS = Object.keys(defaultsSchema.shape) as (keyof z.infer<typeof defaultsSchema>)[];
+
+/** A manifest path as written, resolved against the manifest's folder when relative (~ is left for the reader to expand). */
+export function manifestPath(path: string, baseDir: string | undefined): string {
+  if (!baseDir || path.startsWith('/') || path === '~' || path.startsWith('~/') || /^[A-Za-z]:[\\/]/.test(path)) return path;
+  return `${baseDir.replace(/[\\/]+$/, '')}/${path}`;
+}
+
+function tlsFrom(value: z.infer<typeof tls> | undefined, baseDir: string | undefined): TlsOptions | undefined {
+  if (value === undefined || value === false) return undefined;
+  if (value === true) return { insecure: false };
+  const file = (path: string | undefined) => (path === undefined ? undefined : manifestPath(path, baseDir));
+  return {
+    caFile: file(value.ca_file),
+    serverName: value.server_name ?? value.servername,
+    certFile: file(value.cert_file),
+    keyFile: file(value.key_file),
+    insecure: value.insecure ?? (value.reject_unauthorized === false),
+  };
+}
+
+function sshFrom(value: z.infer<typeof sshObject>, baseDir: string | undefined): SshOptions {
+  return {
+    host: value.host,
+    port: value.port ?? 22,
+    user: value.user,
+    keyFile: value.key_file === undefined ? undefined : manifestPath(value.key_file, baseDir),
+    agent: value.agent ?? false,
+    passwordEnv: value.password_env,
+    passphraseEnv: value.passphrase_env,
+    knownHosts: value.known_hosts === undefined ? undefined : manifestPath(value.known_hosts, baseDir),
+    hostKey: value.host_key,
+  };
+}
 
 function describeIssue(prefix: string, issue: z.core.$ZodIssue): string {
   const field = issue.path.map(String).join('.');
@@ -131,7 +234,7 @@ function describeIssue(prefix: string, issue: z.core.$ZodIssue): string {
  * Validates a parsed manifest document. Every problem is one line that names the
  * instance and the field; all lines are collected so a user fixes them in one go.
  */
-export function parseFleet(document: unknown, source = 'fleet manifest'): Fleet {
+export function parseFleet(document: unknown, source = 'fleet manifest', options: { baseDir?: string } = {}): Fleet {
   const top = fleetSchema.safeParse(document);
   if (!top.success) {
     const hasInstances = !!document && typeof document === 'object' && 'instances' in document;
@@ -145,7 +248,20 @@ export function parseFleet(document: unknown, source = 'fleet manifest'): Fleet 
   const seen = new Map<string, number>();
   const instances: FleetInstance[] = [];
   for (const key of Object.keys(top.data)) {
-    if (!['name', 'synthetic', 'instances'].includes(key)) warnings.push(`${source}: unknown top-level field "${key}" ignored`);
+    if (!['name', 'synthetic', 'defaults', 'instances'].includes(key)) warnings.push(`${source}: unknown top-level field "${key}" ignored`);
+  }
+  let defaults: z.infer<typeof defaultsSchema> = {};
+  if (top.data.defaults !== undefined && top.data.defaults !== null) {
+    const parsedDefaults = defaultsSchema.safeParse(top.data.defaults);
+    if (!parsedDefaults.success) {
+      const lines = parsedDefaults.error.issues.map((issue) =>
+        issue.code === 'unrecognized_keys'
+          ? `defaults: ${issue.keys.map((k) => `"${k}"`).join(', ')} cannot be a default; defaults may set ${DEFAULT_KEYS.join(', ')}`
+          : describeIssue('defaults', issue),
+      );
+      throw new FleetError(lines.map((line) => `${source}: ${line}`).join('\n'));
+    }
+    defaults = parsedDefaults.data;
   }
   top.data.instances.forEach((raw, index) => {
     const label =
@@ -171,10 +287,8 @@ export function parseFleet(document: unknown, source = 'fleet manifest'): Fleet 
       return;
     }
     seen.set(value.name, index);
-    if (value.ssh !== undefined) {
-      errors.push(
-        `${label} field "ssh": SSH tunnels are not built in yet; open one with "ssh -N -L LOCALPORT:DBHOST:DBPORT bastion" and set host/port to the local end`,
-      );
+    if (value.password_env !== undefined && value.password_command !== undefined) {
+      errors.push(`${label}: give password_env or password_command, not both`);
       return;
     }
     const engine = value.engine as Engine;
@@ -191,14 +305,23 @@ export function parseFleet(document: unknown, source = 'fleet manifest'): Fleet 
       errors.push(`${label} field "databases": Redis databases are numbers (0, 1, ...)`);
       return;
     }
-    let tlsOptions: TlsOptions | undefined;
-    if (value.tls === true) tlsOptions = { rejectUnauthorized: true };
-    else if (value.tls && typeof value.tls === 'object')
-      tlsOptions = {
-        caFile: value.tls.ca_file,
-        rejectUnauthorized: value.tls.reject_unauthorized ?? true,
-        servername: value.tls.servername,
-      };
+    // Defaults apply to instances that are pulled; an inventory-only instance stays without connection.
+    const inherit = <K extends keyof typeof defaults>(key: K) => ((raw as Record<string, unknown>)[key] !== undefined ? undefined : defaults[key]);
+    const tlsValue = value.tls ?? inherit('tls');
+    const sshValue = value.ssh ?? inherit('ssh');
+    const tlsOptions = tlsFrom(tlsValue, options.baseDir);
+    if (value.host && tlsOptions?.insecure) {
+      warnings.push(`${source}: ${label}: tls.insecure: the server's certificate and name are not checked, so anyone on the path can read the credentials and data; recorded in the snapshot`);
+    }
+    if (tlsOptions && (tlsOptions.certFile === undefined) !== (tlsOptions.keyFile === undefined)) {
+      errors.push(`${label} field "tls": cert_file and key_file go together (the client certificate and its private key)`);
+      return;
+    }
+    const sshOptions = sshValue ? sshFrom(sshValue, options.baseDir) : undefined;
+    if (value.host && sshOptions && !sshOptions.keyFile && !sshOptions.agent && !sshOptions.passwordEnv) {
+      errors.push(`${label} field "ssh": say how to log in to the bastion: key_file, agent: true or password_env`);
+      return;
+    }
     instances.push({
       name: value.name,
       engine,
@@ -209,9 +332,11 @@ export function parseFleet(document: unknown, source = 'fleet manifest'): Fleet 
             port: value.port ?? DEFAULT_PORTS[engine],
             user: value.user,
             passwordEnv: value.password_env,
+            passwordCommand: value.password_command,
             tls: tlsOptions,
-            connectTimeoutMs: value.connect_timeout_ms ?? 10_000,
-            statementTimeoutMs: value.statement_timeout_ms ?? 3_600_000,
+            ssh: sshOptions,
+            connectTimeoutMs: value.connect_timeout_ms ?? inherit('connect_timeout_ms') ?? 10_000,
+            statementTimeoutMs: value.statement_timeout_ms ?? inherit('statement_timeout_ms') ?? 3_600_000,
           }
         : undefined,
       databases: value.databases?.map(String),
@@ -219,6 +344,7 @@ export function parseFleet(document: unknown, source = 'fleet manifest'): Fleet 
       allocatedMemoryMb: value.allocated_memory_mb,
       rawKeyNames: value.raw_key_names ?? false,
       readValues: value.read_values ?? false,
+      preferReplicas: value.prefer_replicas ?? false,
       tags: value.tags,
     });
   });
@@ -231,10 +357,16 @@ export function parseFleet(document: unknown, source = 'fleet manifest'): Fleet 
  * Done at pull time, not parse time, so `--only` can leave others out.
  */
 export function missingPasswordVariables(instances: FleetInstance[], env: Record<string, string | undefined>): string[] {
-  return instances
-    .filter((i) => i.connection?.passwordEnv && env[i.connection.passwordEnv] === undefined)
-    .map(
-      (i) =>
-        `instance "${i.name}" field "password_env": environment variable ${i.connection!.passwordEnv} is not set; export it before pulling`,
-    );
+  const lines: string[] = [];
+  for (const i of instances) {
+    const c = i.connection;
+    if (!c) continue;
+    if (c.passwordEnv && env[c.passwordEnv] === undefined) {
+      lines.push(`instance "${i.name}" field "password_env": environment variable ${c.passwordEnv} is not set; export it before pulling`);
+    }
+    for (const [field, name] of [['ssh.password_env', c.ssh?.passwordEnv], ['ssh.passphrase_env', c.ssh?.passphraseEnv]] as const) {
+      if (name && env[name] === undefined) lines.push(`instance "${i.name}" field "${field}": environment variable ${name} is not set; export it before pulling`);
+    }
+  }
+  return lines;
 }

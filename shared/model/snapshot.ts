@@ -151,4 +151,6 @@ export interface RedisKeyRecord {
   type: string;
   ttlMs: number;
   memoryBytes: number | null;
+  /** The cluster shard (its slot ranges) the key was read from; absent outside a cluster. */
+  shard?: string | null;
 }

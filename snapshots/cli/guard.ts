@@ -5,7 +5,7 @@
 // runs past the limit. The child's exit code is this command's.
 import { spawn } from 'node:child_process';
 import { InvalidArgumentError, Option } from 'commander';
-import { CliError } from './errors.ts';
+import { CliError } from '../errors.ts';
 import {
   defaultStatementTimeout,
   formatSeconds,

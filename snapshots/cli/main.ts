@@ -15,11 +15,14 @@ import { currentUserName } from '../pull/provenance.ts';
 import { CancelledError, pullFleet } from '../pull/pullFleet.ts';
 import { TOOL_VERSION } from '../version.ts';
 import { progressPrinter } from './progress.ts';
-import { runQuery, QueryRefusedError } from './query.ts';
+import { QueryRefusedError } from '../query/readOnly.ts';
+import { runQuery } from '../query/runQuery.ts';
 import { registerExtraCommands } from './commands/index.ts';
-import { CliError } from './errors.ts';
+import { CliError } from '../errors.ts';
+import { EXIT_CANCELLED, EXIT_FAILED, EXIT_NOT_INTACT, EXIT_PARTIAL, EXIT_UNTRUSTED } from '../exitCodes.ts';
+import { checkOutputFile } from '../output/outputFile.ts';
+import { formatOption, loadFleetFile, positiveInteger } from './options.ts';
 import { runGuardedChild, runsHere, timeoutOption } from './guard.ts';
-import { checkOutputFile, formatOption, loadFleetFile, positiveInteger } from './options.ts';
 
 
 function writeStdout(text: string): void {
@@ -94,9 +97,9 @@ export function buildProgram(): Command {
           process.stderr.write(
             `snapbench pull: wrote ${summary.file}: ${summary.pulled.length} instance(s), ${summary.tables} tables, ${summary.rows.toLocaleString('en-US')} rows${result.failures.length ? `; ${result.failures.length} instance(s) failed` : ''}${signed ? `; signed by ${signed.signer} with key ${signed.fingerprint}` : ''}\n`,
           );
-        if (result.failures.length > 0) process.exitCode = 3;
+        if (result.failures.length > 0) process.exitCode = EXIT_PARTIAL;
       } catch (error) {
-        if (error instanceof CancelledError || controller.signal.aborted) throw new CliError('pull cancelled; no file was written', null, 130);
+        if (error instanceof CancelledError || controller.signal.aborted) throw new CliError('pull cancelled; no file was written', null, EXIT_CANCELLED);
         throw error;
       } finally {
         process.off('SIGINT', cancel);
@@ -166,9 +169,9 @@ export function buildProgram(): Command {
         }
         if (opts.format !== 'json') for (const line of describeSignatures(signatures, opts.trust ?? null, report.ok)) writeStdout(`${file}: ${line}\n`);
         if (!report.ok) {
-          throw new CliError(`${file}: not intact: ${report.problems.length} problem(s): ${report.problems.slice(0, 3).join('; ')}${report.problems.length > 3 ? '; ...' : ''}`, null, 2);
+          throw new CliError(`${file}: not intact: ${report.problems.length} problem(s): ${report.problems.slice(0, 3).join('; ')}${report.problems.length > 3 ? '; ...' : ''}`, null, EXIT_NOT_INTACT);
         }
-        if (trusted && !signatures.trusted) throw new CliError(`${file}: ${untrustedReason(signatures, opts.trust!)}`, null, 5);
+        if (trusted && !signatures.trusted) throw new CliError(`${file}: ${untrustedReason(signatures, opts.trust!)}`, null, EXIT_UNTRUSTED);
       } finally {
         db.close();
       }
@@ -180,11 +183,11 @@ export function buildProgram(): Command {
 
 function describe(error: unknown): { message: string; hint: string | null; exitCode: number } {
   if (error instanceof CliError) return { message: error.message, hint: error.hint, exitCode: error.exitCode };
-  if (error instanceof FleetError) return { message: error.message, hint: null, exitCode: 1 };
+  if (error instanceof FleetError) return { message: error.message, hint: null, exitCode: EXIT_FAILED };
   if (error instanceof SnapshotFileError || error instanceof PullError || error instanceof QueryRefusedError || error instanceof SignatureError || error instanceof OutputPathError) {
-    return { message: error.message, hint: error.hint, exitCode: 1 };
+    return { message: error.message, hint: error.hint, exitCode: EXIT_FAILED };
   }
-  return { message: error instanceof Error ? error.message : String(error), hint: 'run again with --debug for details', exitCode: 1 };
+  return { message: error instanceof Error ? error.message : String(error), hint: 'run again with --debug for details', exitCode: EXIT_FAILED };
 }
 
 export async function main(argv: string[]): Promise<number> {

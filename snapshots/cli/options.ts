@@ -1,10 +1,10 @@
 // Option parsing and checks shared by the CLI's commands.
 import { InvalidArgumentError, Option } from 'commander';
-import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseFleet } from '../../shared/model/fleet.ts';
 import { parseYamlText, YamlSyntaxError } from '../yamlText.ts';
-import { CliError } from './errors.ts';
+import { CliError } from '../errors.ts';
 
 export function positiveInteger(name: string) {
   return (value: string) => {
@@ -15,20 +15,6 @@ export function positiveInteger(name: string) {
 
 export function formatOption(allowed: string[], fallback: string) {
   return new Option('--format <format>', `output format: ${allowed.join(' | ')}`).choices(allowed).default(fallback);
-}
-
-/** Fails before any work when the output file cannot be written; returns the absolute path. */
-export function checkOutputFile(flag: string, path: string): string {
-  const full = resolve(path);
-  const dir = dirname(full);
-  if (!existsSync(dir)) throw new CliError(`${flag} ${path}: directory ${dir} does not exist`, 'create it or choose another path');
-  if (existsSync(full) && statSync(full).isDirectory()) throw new CliError(`${flag} ${path}: is a directory`, 'give a file name');
-  try {
-    accessSync(dir, constants.W_OK);
-  } catch {
-    throw new CliError(`${flag} ${path}: directory ${dir} is not writable`, 'choose a path you can write to');
-  }
-  return full;
 }
 
 /** Reads and validates a fleet manifest file; every problem is one line naming the instance and field. */
@@ -46,5 +32,5 @@ export function loadFleetFile(path: string) {
     if (error instanceof YamlSyntaxError) throw new CliError(error.message, 'fix the YAML syntax');
     throw error;
   }
-  return { fleet: parseFleet(document, `fleet manifest ${path}`), bytes };
+  return { fleet: parseFleet(document, `fleet manifest ${path}`, { baseDir: dirname(resolve(path)) }), bytes };
 }

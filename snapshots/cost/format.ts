@@ -10,6 +10,7 @@ import {
   type Explanation,
   type ScenarioResult,
 } from '../../shared/cost/index.ts';
+import { csvRow } from '../output/csv.ts';
 
 function pad(text: string, width: number, right = false): string {
   return right ? text.padStart(width) : text.padEnd(width);
@@ -116,11 +117,6 @@ export function scenarioTable(result: ScenarioResult, options: { items?: number 
   return out.join('\n') + '\n';
 }
 
-function csvCell(value: string | number): string {
-  const text = String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
 /** One row per figure: section, engine, item, stores, value, unit, formula, worked. */
 export function scenarioCsv(result: ScenarioResult): string {
   const rows: (string | number)[][] = [['section', 'engine', 'item', 'stores', 'value', 'unit', 'formula', 'worked']];
@@ -137,5 +133,5 @@ export function scenarioCsv(result: ScenarioResult): string {
   for (const step of result.savings.steps) rows.push(['savings', 'all', step.step, result.stores, step.saved, 'USD/month', step.explanation.formula, step.explanation.worked]);
   for (const section of result.sectionSavings) rows.push(['sectionSavings', 'all', section.toggle, result.stores, section.saved, 'USD/month', `alone against the current state; report ${section.report.section}`, section.report.saved]);
   for (const point of result.curve) rows.push(['curve', 'all', 'perStore', point.stores, point.perStore, 'USD/store/month', 'total / stores', `${point.total} / ${point.stores}`]);
-  return rows.map((row) => row.map(csvCell).join(',')).join('\n') + '\n';
+  return rows.map((row) => csvRow(row)).join('');
 }

@@ -5,9 +5,9 @@ import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
 import { DqPackError, type RulePack } from '../../shared/dq/pack.ts';
 import { summarize, type DqResult } from '../../shared/dq/results.ts';
-import { DQ_FINDINGS_EXIT_CODE, REPORT_FORMATS } from '../cli/commands/dq.ts';
-import { CliError } from '../cli/errors.ts';
-import { runQuery } from '../cli/query.ts';
+import { CliError } from '../errors.ts';
+import { EXIT_DQ_FINDINGS } from '../exitCodes.ts';
+import { runQuery } from '../query/runQuery.ts';
 import { refuseOutputOverInput, type CommandInput } from '../file/outputPath.ts';
 import { openSnapshot, readManifest } from '../file/reader.ts';
 import { TOOL_VERSION } from '../version.ts';
@@ -15,7 +15,7 @@ import { diffSnapshots, renderDiffText } from './diff.ts';
 import { registerDqFunctions } from './functions.ts';
 import { renderHtml } from './html.ts';
 import { builtInPackYaml, loadPack } from './loadPack.ts';
-import { renderCsv, renderJson, renderText, type ReportContext } from './report.ts';
+import { renderCsv, renderJson, renderText, REPORT_FORMATS, type ReportContext } from './report.ts';
 import { runPack } from './run.ts';
 import { listRuns, packSha256, readRunResults, storeRun } from './store.ts';
 
@@ -61,7 +61,7 @@ function failOn(level: 'warn' | 'fail' | undefined, results: DqResult[]): void {
   if (!level) return;
   const hits = results.filter((r) => r.status === 'fail' || r.status === 'error' || (level === 'warn' && r.status === 'warn'));
   if (hits.length === 0) return;
-  throw new CliError(`dq: ${hits.length} rule(s) at or above --fail-on ${level}: ${hits.map((r) => `${r.id} ${r.status}`).join(', ')}`, null, DQ_FINDINGS_EXIT_CODE);
+  throw new CliError(`dq: ${hits.length} rule(s) at or above --fail-on ${level}: ${hits.map((r) => `${r.id} ${r.status}`).join(', ')}`, null, EXIT_DQ_FINDINGS);
 }
 
 export interface DqOptions {

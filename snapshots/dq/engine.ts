@@ -10,7 +10,7 @@ import type Database from 'better-sqlite3';
 import type { Rule } from '../../shared/dq/pack.ts';
 import { PLACEHOLDER } from '../../shared/dq/pack.ts';
 import type { Evidence } from '../../shared/dq/results.ts';
-import { jsonCell, type CellValue } from '../cli/output.ts';
+import { jsonCell, type CellValue } from '../output/cells.ts';
 import { findColumn, resolveTables, type Catalog, type CatalogColumn, type CatalogTable, type ResolveOptions } from './catalog.ts';
 import { quoteIdentifier, sqlString } from './sql.ts';
 

@@ -3,7 +3,10 @@
 import type { RulePack } from '../../shared/dq/pack.ts';
 import { summarize, type DqReport, type DqResult } from '../../shared/dq/results.ts';
 import type { SnapshotManifest } from '../../shared/model/snapshot.ts';
-import { csvCell } from '../cli/output.ts';
+import { csvRow } from '../output/csv.ts';
+
+/** The formats of a DQ report (`dq --format`). */
+export const REPORT_FORMATS = ['json', 'html', 'csv', 'text'] as const;
 
 export interface ReportContext {
   file: string;
@@ -25,16 +28,12 @@ export function renderJson(ctx: ReportContext): string {
 const CSV_COLUMNS = ['id', 'title', 'severity', 'status', 'count', 'total', 'limited', 'metrics', 'evidence_rows', 'evidence', 'evidence_query'] as const;
 
 export function renderCsv(ctx: ReportContext): string {
-  const lines = [CSV_COLUMNS.join(',')];
+  let out = csvRow(CSV_COLUMNS);
   for (const r of ctx.results) {
-    lines.push(
-      // One line per result: the query's line breaks become spaces (SQL reads the same).
-      [r.id, r.title, r.severity, r.status, r.count, r.total, r.limited ? 'true' : 'false', JSON.stringify(r.metrics), r.evidence.length, JSON.stringify(r.evidence), r.evidenceQuery?.replace(/\s*\n\s*/g, ' ') ?? null]
-        .map((v) => csvCell(v === undefined ? null : (v as string | number | null)))
-        .join(','),
-    );
+    // One line per result: the query's line breaks become spaces (SQL reads the same).
+    out += csvRow([r.id, r.title, r.severity, r.status, r.count, r.total, r.limited ? 'true' : 'false', JSON.stringify(r.metrics), r.evidence.length, JSON.stringify(r.evidence), r.evidenceQuery?.replace(/\s*\n\s*/g, ' ') ?? null]);
   }
-  return lines.join('\n') + '\n';
+  return out;
 }
 
 /** The numbers worth a glance next to a count: scalar metrics, short. */

@@ -2,6 +2,7 @@
 // hands what it finds to an InstanceTarget (the snapshot writer's view of that
 // instance); it never touches the file itself.
 import type { Engine, FleetInstance } from '../../shared/model/fleet.ts';
+import type { Network } from '../net/network.ts';
 import type { Consistency, RedisKeyRecord, ServerFact, SqlValue, TableInfo } from '../../shared/model/snapshot.ts';
 
 /** Receives the rows of one table in column order. May return a promise to apply backpressure. */
@@ -43,6 +44,8 @@ export interface PullOptions {
   /** HMAC key for Redis key names' variable parts. */
   keyHashSecret: Buffer;
   progress(event: PullEvent): void;
+  /** How servers are reached (SSH bastions shared across the run); absent: each adapter makes its own, direct or through its instance's bastion. */
+  network?: Network;
 }
 
 export interface EngineAdapter {
@@ -51,14 +54,4 @@ export interface EngineAdapter {
   pullInstance(instance: FleetInstance, target: InstanceTarget, options: PullOptions): Promise<void>;
 }
 
-/** An error the user can act on: what went wrong and what to do. Crosses process boundaries as plain data. */
-export class PullError extends Error {
-  constructor(
-    message: string,
-    readonly hint: string | null = null,
-    readonly code = 'pull-failed',
-  ) {
-    super(message);
-    this.name = 'PullError';
-  }
-}
+export { PullError } from './errors.ts';

@@ -135,6 +135,8 @@ export const REDIS_KEY_COLUMNS = [
   { name: 'type', declaredType: 'text', storage: 'text' },
   { name: 'ttl_ms', declaredType: 'integer', storage: 'integer' },
   { name: 'memory_bytes', declaredType: 'integer', storage: 'integer' },
+  // The Redis Cluster shard (slot ranges) that holds the key; NULL outside a cluster.
+  { name: 'shard', declaredType: 'text', storage: 'text' },
 ] as const;
 
 /** SQLite cannot hold a table without columns (PostgreSQL can): such a table gets this one column of NULLs, so its row count survives. */

@@ -11,6 +11,7 @@ import { rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { compiledScript } from '../compiled.ts';
 import type { FleetInstance } from '../../shared/model/fleet.ts';
 import type { Consistency, InstanceRecord, RedisKeyRecord, ServerFact, SnapshotManifest, SqlValue, TableInfo } from '../../shared/model/snapshot.ts';
 import type { InstanceTarget, TablePullResult } from '../engines/types.ts';
@@ -41,7 +42,7 @@ export class SnapshotWriter {
 
   private constructor(readonly outPath: string) {
     this.tempPath = join(dirname(outPath), `.${basename(outPath)}.partial-${process.pid}-${randomBytes(4).toString('hex')}`);
-    this.worker = new Worker(new URL('./writerWorker.mjs', import.meta.url), { workerData: { tempPath: this.tempPath, outPath } });
+    this.worker = new Worker(compiledScript('writerWorker'), { workerData: { tempPath: this.tempPath, outPath } });
     this.worker.on('message', (reply: StoreReply) => this.onReply(reply));
     this.worker.on('error', (error) => this.breakDown(error));
     this.worker.on('exit', (code) => this.breakDown(new Error(`snapshot writer stopped (exit ${code})`)));
@@ -175,7 +176,7 @@ export class SnapshotWriter {
         return {
           push: (keys: RedisKeyRecord[]) => {
             rows += keys.length;
-            const values: SqlValue[][] = keys.map((k) => [k.pattern, k.keyHash, k.keyName, k.type, k.ttlMs, k.memoryBytes]);
+            const values: SqlValue[][] = keys.map((k) => [k.pattern, k.keyHash, k.keyName, k.type, k.ttlMs, k.memoryBytes, k.shard ?? null]);
             return this.pushBatch(id, values, REDIS_KEY_COLUMNS.length, hasher);
           },
           finish: async () => {

@@ -2,7 +2,9 @@
 // no server involved. It drives the SnapshotWriter exactly as the pull loop
 // does (snapshots/pull/pullFleet.ts), with synthetic server facts, so the demo
 // file reads like a pulled one: same tables, catalog, facts and key inventories.
+import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import type { RedisKeyRecord, SnapshotManifest } from '../../shared/model/snapshot.ts';
 import type { PullEvent } from '../engines/types.ts';
 import { createKeyHasher, redisKeyPattern } from '../engines/redis/types.ts';
@@ -13,11 +15,17 @@ import { DEMO_FLEET_NAME, fleetManifestText, sha256 } from './manifest.ts';
 import { mysqlFacts, postgresFacts, redisFacts, syntheticFacts, type DatabaseSize, type KeyspaceSummary } from './reference/facts.ts';
 import { batches, fleetInstance, referenceFleet, tableInfo, type PlantedCounts, type ReferenceFleet } from './reference/index.ts';
 import { estimateMemoryBytes } from './reference/redisKeys.ts';
+import { noTtlKeysPerWeek } from './reference/growth.ts';
+import { DAY, LAST_DAY } from './reference/time.ts';
 
 export interface DemoOptions {
   out: string;
   seed?: number;
   scale?: number;
+  /** Weeks of planted growth after the report's day (the demo series); 0 by default. */
+  weeks?: number;
+  /** The snapshot's createdAt; now by default. */
+  createdAt?: string;
   env?: Record<string, string | undefined>;
   signal?: AbortSignal;
   onEvent?: (event: PullEvent) => void;
@@ -42,7 +50,7 @@ export class DemoCancelled extends Error {
 
 export async function writeDemoSnapshot(options: DemoOptions): Promise<DemoResult> {
   const started = Date.now();
-  const fleet = referenceFleet({ seed: options.seed, scale: options.scale });
+  const fleet = referenceFleet({ seed: options.seed, scale: options.scale, weeks: options.weeks });
   const emit = (event: PullEvent) => options.onEvent?.(event);
   const checkCancelled = () => {
     if (options.signal?.aborted) throw new DemoCancelled();
@@ -60,7 +68,7 @@ export async function writeDemoSnapshot(options: DemoOptions): Promise<DemoResul
       emit({ type: 'instance-start', instance: instance.name, engine: instance.engine });
       target.setVersion(instance.version);
       target.setConsistency('snapshot', 'synthetic');
-      target.addServerFacts(syntheticFacts(fleet.seed, fleet.scale));
+      target.addServerFacts(syntheticFacts(fleet.seed, fleet.scale, fleet.growth.weeks));
       const sizes = new Map<string, DatabaseSize>();
       for (const table of fleet.tables.filter((t) => t.instance === instance.name)) {
         const label = table.schema ? `${table.database}.${table.schema}.${table.name}` : `${table.database}.${table.name}`;
@@ -134,7 +142,7 @@ export async function writeDemoSnapshot(options: DemoOptions): Promise<DemoResul
     const manifestText = fleetManifestText(fleet);
     const manifest = await writer.finish({
       tool: { name: 'snapbench', version: TOOL_VERSION },
-      createdAt: new Date().toISOString(),
+      createdAt: options.createdAt ?? new Date().toISOString(),
       createdBy: currentUserName(),
       createdOnHost: hostname(),
       synthetic: true,
@@ -147,4 +155,56 @@ export async function writeDemoSnapshot(options: DemoOptions): Promise<DemoResul
     await writer.abort();
     throw error;
   }
+}
+
+export interface DemoSeriesOptions {
+  /** Directory the snapshots are written to (created when missing). */
+  dir: string;
+  /** Snapshots, a week apart: 2 to MAX_WEEKS + 1. */
+  count: number;
+  seed?: number;
+  scale?: number;
+  env?: Record<string, string | undefined>;
+  signal?: AbortSignal;
+  onSnapshot?: (result: DemoResult, file: string) => void;
+}
+
+export interface DemoSeriesResult {
+  files: string[];
+  /** What grows each week, as planted (growth.ts). */
+  planted: { ordersPerWeek: number; noTtlKeysPerWeek: number; storesPerWeek: number; usersPerWeek: number };
+  results: DemoResult[];
+}
+
+/** Day after the report's last day of data: the first snapshot of the series is taken then. */
+const SERIES_START_MS = (LAST_DAY + DAY) * 1000;
+
+/** The file name of week `week` of a series: its date, so names sort in time order. */
+export function demoSeriesFileName(week: number): string {
+  return `demo-${new Date(SERIES_START_MS + week * 7 * DAY * 1000).toISOString().slice(0, 10)}.snapbench`;
+}
+
+/**
+ * N demo snapshots a week apart (`snapbench demo --series N`): week k holds the
+ * report's fleet plus k weeks of planted growth, taken on day k × 7 after the
+ * report's last day of data.
+ */
+export async function writeDemoSeries(options: DemoSeriesOptions): Promise<DemoSeriesResult> {
+  mkdirSync(options.dir, { recursive: true });
+  const files: string[] = [];
+  const results: DemoResult[] = [];
+  for (let week = 0; week < options.count; week++) {
+    const out = join(options.dir, demoSeriesFileName(week));
+    const createdAt = new Date(SERIES_START_MS + week * 7 * DAY * 1000).toISOString();
+    const result = await writeDemoSnapshot({ out, seed: options.seed, scale: options.scale, weeks: week, createdAt, env: options.env, signal: options.signal });
+    files.push(out);
+    results.push(result);
+    options.onSnapshot?.(result, out);
+  }
+  const growth = results[results.length - 1]!.fleet.growth;
+  return {
+    files,
+    planted: { ordersPerWeek: growth.ordersPerWeek, noTtlKeysPerWeek: noTtlKeysPerWeek(growth), storesPerWeek: growth.storesPerWeek, usersPerWeek: growth.usersPerWeek },
+    results,
+  };
 }

@@ -1,13 +1,12 @@
-// The serve and host-ipc commands' work, loaded only when one of them runs.
+// The work of `snapbench serve`, loaded only when it runs.
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { ApiFailure } from '../../shared/api/errors.ts';
 import { configDir } from './config.ts';
 import { WorkbenchHost } from './host.ts';
 import { startHttpHost, type HttpHost } from './http.ts';
-import { serveOverParentPort, type FromUtility, type ParentPortLike } from './parentPort.ts';
 import { RendererBuildError, rendererDir } from './renderer.ts';
-import { CliError } from '../cli/errors.ts';
+import { CliError } from '../errors.ts';
 import { STATEMENT_TIMEOUT_ENV } from '../file/timeLimit.ts';
 
 function untilSignal(): Promise<NodeJS.Signals> {
@@ -47,7 +46,7 @@ export async function serve(file: string | undefined, opts: { port: number; time
     }
     let staticDir: string;
     try {
-      staticDir = await rendererDir(log);
+      staticDir = rendererDir();
     } catch (error) {
       if (error instanceof RendererBuildError) throw new CliError(error.message, error.hint);
       throw error;
@@ -73,25 +72,3 @@ export async function serve(file: string | undefined, opts: { port: number; time
     await host.close();
   }
 }
-
-/** The desktop shell's engine process (an Electron utility process). */
-export async function hostIpc(file: string | undefined): Promise<void> {
-  const port = (process as unknown as { parentPort?: ParentPortLike }).parentPort;
-  if (!port) throw new CliError('host-ipc runs inside the desktop app (an Electron utility process)', 'use "snapbench serve" for the browser');
-  const host = new WorkbenchHost({
-    transport: 'ipc',
-    configDir: configDir(),
-    initialPath: file ? resolve(file) : null,
-    emit: (event, payload) => port.postMessage({ type: 'event', event, payload } satisfies FromUtility),
-  });
-  if (file) {
-    try {
-      host.open(file); // the window finds it in app/info
-    } catch (error) {
-      process.stderr.write(`snapbench host-ipc: ${(error as Error).message}\n`);
-    }
-  }
-  void host.pool.warm().catch(() => {});
-  await serveOverParentPort(port, host);
-}
-

@@ -3,7 +3,7 @@
 // rows runs in the job pool. Transports (http.ts, parentPort.ts) feed it calls.
 import type Database from 'better-sqlite3';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { tableFromIPC, tableToIPC } from 'apache-arrow';
 import { parseYamlText, YamlSyntaxError } from '../yamlText.ts';
@@ -26,6 +26,7 @@ import {
   type TableEntry,
 } from '../../shared/api/types.ts';
 import {
+  compareFleets,
   createScenarioSession,
   CostModelError,
   DecisionError,
@@ -37,6 +38,7 @@ import {
 import { BUILT_IN_PACKS } from '../../shared/dq/report07.ts';
 import { summarize } from '../../shared/dq/results.ts';
 import { FleetError, missingPasswordVariables, parseFleet, type Fleet } from '../../shared/model/fleet.ts';
+import { connectionSettings, writeConnectionSettings } from '../fleet/connectionSettings.ts';
 import { costFleetFromDatabase } from '../cost/snapshotFleet.ts';
 import { listRuns, readRunResults } from '../dq/store.ts';
 import { OutputPathError, refuseOutputOverInput, type CommandInput } from '../file/outputPath.ts';
@@ -129,7 +131,7 @@ function readFleetFile(path: string): Fleet {
     throw error;
   }
   try {
-    return parseFleet(document, `fleet manifest ${path}`);
+    return parseFleet(document, `fleet manifest ${path}`, { baseDir: dirname(path) });
   } catch (error) {
     if (error instanceof FleetError) fail('bad-request', error.message, 'fix the fleet manifest');
     throw error;
@@ -488,6 +490,7 @@ export class WorkbenchHost {
           throw error;
         }
       },
+      'scenario/compare': (r) => compareFleets(this.scenarioSession(null).fleet, this.scenarioSession(r.snapshotId).fleet),
       'pull/inspect': (r) => {
         const path = resolve(r.fleetPath);
         const fleet = readFleetFile(path);
@@ -501,9 +504,35 @@ export class WorkbenchHost {
             endpoint: i.connection ? `${i.connection.host}:${i.connection.port}` : null,
             passwordEnv: i.connection?.passwordEnv ?? null,
             passwordMissing: i.connection?.passwordEnv ? this.env[i.connection.passwordEnv] === undefined : false,
+            connection: connectionSettings(i),
           })),
           warnings: fleet.warnings,
         };
+      },
+      'pull/check': async (r) => {
+        const fleetPath = resolve(r.fleetPath);
+        const fleet = readFleetFile(fleetPath);
+        const selected = r.only ? fleet.instances.filter((i) => r.only!.includes(i.name)) : fleet.instances;
+        const missing = missingPasswordVariables(selected, this.env);
+        if (missing.length > 0) fail('bad-request', missing.join('; '), 'set the variables in the environment that runs snapbench, then check again');
+        const { checkConnections } = await import('../check/connectCheck.ts');
+        return checkConnections(selected, this.env);
+      },
+      'pull/configure': async (r, ctx) => {
+        const fleetPath = resolve(r.fleetPath);
+        let text: string;
+        try {
+          text = readFileSync(fleetPath, 'utf8');
+        } catch (error) {
+          fail('not-found', `fleet manifest ${fleetPath}: cannot be read (${(error as Error).message})`, 'check the path of the fleet manifest (YAML)');
+        }
+        try {
+          writeConnectionSettings(fleetPath, text, r.instance, r.settings);
+        } catch (error) {
+          if (error instanceof FleetError) fail('bad-request', error.message, 'fix the settings and save again');
+          throw error;
+        }
+        return this.handlers['pull/inspect']({ fleetPath }, ctx as never);
       },
       'pull/start': async (r, ctx) => {
         const fleetPath = resolve(r.fleetPath);

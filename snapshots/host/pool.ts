@@ -10,13 +10,10 @@
 // with SIGKILL at once. Each worker announces the statement it runs
 // (snapshots/file/timeLimit.ts), and one that runs past the statement time
 // limit is stopped the same way, with a "stopped after N s" error.
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { fork, type ChildProcess } from 'node:child_process';
-import { bundleOnDemand } from '../../bin/bundle.js';
 import { apiError, ApiFailure, type ApiError } from '../../shared/api/errors.ts';
 import type { JobProgress } from '../../shared/api/types.ts';
+import { compiledScript } from '../compiled.ts';
 import type { JobSpec } from './jobs.ts';
 import type { FromWorker, ToWorker } from './worker.ts';
 import { defaultStatementTimeout, formatSeconds, GUARDED_CHILD_ENV, isStatementMessage, STATEMENT_TIMEOUT_ENV } from '../file/timeLimit.ts';
@@ -55,45 +52,6 @@ interface Slot {
   timer: NodeJS.Timeout | null;
 }
 
-/** The project root: the folder with snapbench's package.json. */
-export function projectRoot(from = fileURLToPath(import.meta.url)): string {
-  let dir = dirname(from);
-  for (;;) {
-    const candidate = join(dir, 'package.json');
-    if (existsSync(candidate)) {
-      try {
-        if ((JSON.parse(readFileSync(candidate, 'utf8')) as { name?: string }).name === 'snapbench') return dir;
-      } catch {
-        // keep looking
-      }
-    }
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('cannot find the snapbench project root');
-    dir = parent;
-  }
-}
-
-let scriptPromise: Promise<string> | null = null;
-
-/**
- * The worker's script: an esbuild bundle of worker.ts in node_modules/.cache (rebuilt
- * when a source changes, as bin/snapbench.js does for the CLI), else a small
- * shim that loads the TypeScript through tsx.
- */
-export function workerScript(): Promise<string> {
-  scriptPromise ??= (async () => {
-    const root = projectRoot();
-    const shim = join(root, 'snapshots', 'host', 'worker.mjs');
-    try {
-      const outDir = await bundleOnDemand(root, 'host', { worker: join(root, 'snapshots', 'host', 'worker.ts') });
-      return outDir ? join(outDir, 'worker.mjs') : shim;
-    } catch {
-      return shim;
-    }
-  })();
-  return scriptPromise;
-}
-
 export class JobPool {
   private readonly slots: Record<Lane, Slot[]>;
   private readonly queues: Record<Lane, Job[]> = { interactive: [], background: [] };
@@ -101,7 +59,7 @@ export class JobPool {
   private closed = false;
 
   constructor(
-    private readonly script: Promise<string> = workerScript(),
+    private readonly script: string = compiledScript('hostWorker'),
     sizes: Record<Lane, number> = { interactive: 1, background: 2 },
     /** Seconds one statement may run before its worker is stopped; 0 = no limit. */
     private readonly statementTimeoutSeconds: number = defaultStatementTimeout(),
@@ -202,7 +160,7 @@ export class JobPool {
   }
 
   private async spawn(slot: Slot): Promise<ChildProcess> {
-    const worker = fork(await this.script, [], {
+    const worker = fork(this.script, [], {
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       env: { ...process.env, [GUARDED_CHILD_ENV]: '1' },

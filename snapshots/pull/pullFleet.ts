@@ -7,6 +7,8 @@ import type { SnapshotManifest } from '../../shared/model/snapshot.ts';
 import { loadAdapter } from '../engines/index.ts';
 import { PullError, type EngineAdapter, type PullEvent } from '../engines/types.ts';
 import { SnapshotWriter } from '../file/writer.ts';
+import { instancePassword } from '../net/credentials.ts';
+import { Network } from '../net/network.ts';
 import { TOOL_VERSION } from '../version.ts';
 import { currentUserName, keyHashSecret } from './provenance.ts';
 
@@ -82,6 +84,8 @@ export async function pullFleet(options: PullFleetOptions): Promise<PullFleetRes
   const writer = await SnapshotWriter.open(options.out);
   const failures: PullFailure[] = [];
   const pulled: string[] = [];
+  // One SSH connection per bastion for the whole pull, shared by the instances behind it.
+  const network = new Network(options.env);
   const emit = (event: PullEvent) => options.onEvent?.(event);
   try {
     for (const instance of selected) if (!instance.connection) writer.recordInstance(instance, 'inventory-only');
@@ -95,17 +99,24 @@ export async function pullFleet(options: PullFleetOptions): Promise<PullFleetRes
         await adapter.pullInstance(instance, target, {
           maxRows: options.maxRows,
           signal: options.signal,
-          password: instance.connection!.passwordEnv ? options.env[instance.connection!.passwordEnv] : undefined,
+          // password_command runs here, just before this instance connects.
+          password: await instancePassword(instance, options.env, options.signal),
           keyHashSecret: secret,
           progress: emit,
+          network,
         });
         writer.finishInstance(instance.name);
         pulled.push(instance.name);
         emit({ type: 'instance-done', instance: instance.name, tables: target.record.tables, rows: target.record.rows });
       } catch (error) {
         if (options.signal.aborted) return;
-        const message = error instanceof Error ? error.message : String(error);
-        const hint = error instanceof PullError ? error.hint : null;
+        let message = error instanceof Error ? error.message : String(error);
+        let hint = error instanceof PullError ? error.hint : null;
+        const lost = network.lostReason(instance.connection);
+        if (lost && !message.includes(lost)) {
+          message = `${message} (${lost})`;
+          hint = 'the SSH bastion went away during the pull; pull this instance again when it is back';
+        }
         writer.failInstance(instance.name, message, hint);
         failures.push({ instance: instance.name, message, hint });
         emit({ type: 'instance-failed', instance: instance.name, message, hint });
@@ -135,5 +146,7 @@ export async function pullFleet(options: PullFleetOptions): Promise<PullFleetRes
   } catch (error) {
     await writer.abort();
     throw error;
+  } finally {
+    network.close();
   }
 }

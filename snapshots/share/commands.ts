@@ -1,8 +1,8 @@
 // The actions of `snapbench share`, `snapbench keys generate` and `snapbench
 // sign`, loaded only when one of them runs.
 import { resolve } from 'node:path';
-import { CliError } from '../cli/errors.ts';
-import { checkOutputFile } from '../cli/options.ts';
+import { CliError } from '../errors.ts';
+import { checkOutputFile } from '../output/outputFile.ts';
 import { openSnapshot } from '../file/reader.ts';
 import { OutputPathError, refuseOutputOverInput, type CommandInput } from '../file/outputPath.ts';
 import { generateSigningKeys, loadSigningKey, signSnapshotFile, SignatureError, checkSignerName } from '../file/signature.ts';

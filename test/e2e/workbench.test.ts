@@ -210,6 +210,30 @@ describe('workbench in the browser host', () => {
     await pull.view.getByText('No instance could be pulled; no file was written.').waitFor(WAIT);
     await expect(pull.view.locator('.bad', { hasText: 'unreachable-mysql' }).count()).resolves.toBeGreaterThan(0);
     await screenshot(browser.page, '13-pull');
+
+    // Connection settings: edited, checked field by field, written into the manifest.
+    await pull.view.getByRole('button', { name: 'Connection settings of unreachable-mysql' }).click();
+    const form = pull.view.getByRole('form', { name: 'Connection settings of unreachable-mysql' });
+    await form.getByLabel('from a command').check();
+    await form.getByLabel('Password command').fill('printenv E2E_TOKEN');
+    await form.getByLabel('TLS', { exact: true }).check();
+    await form.getByLabel('Server name').fill('db.example.internal');
+    await form.getByLabel('Through an SSH bastion').check();
+    await form.getByLabel('SSH host').fill('bastion.example.internal');
+    await form.getByRole('alert', { name: 'Problems' }).getByText('SSH user: required.').waitFor(WAIT);
+    await expect(form.getByRole('button', { name: 'Save to manifest' }).isDisabled()).resolves.toBe(true);
+    await form.getByLabel('Through an SSH bastion').uncheck();
+    await form.getByRole('button', { name: 'Save to manifest' }).click();
+    await pull.view.getByText('password from a command').waitFor(WAIT);
+    const written = readFileSync(fleetFile, 'utf8');
+    expect(written).toMatch(/password_command: printenv E2E_TOKEN/);
+    expect(written).toMatch(/server_name: db\.example\.internal/);
+    expect(written).toMatch(/name: cache-inventory/);
+
+    // The connection check: one verdict per instance, with what to do.
+    await pull.view.getByRole('button', { name: 'Check connections' }).click();
+    await pull.view.getByText('unreachable', { exact: true }).waitFor(WAIT);
+    await screenshot(browser.page, '14-pull-check');
   }, 180_000);
 
   it('switches to the dark theme', async () => {

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 
-export const SNAPBENCH_BIN = fileURLToPath(new URL('../../bin/snapbench.js', import.meta.url));
+/** The compiled CLI: the test run's build of the current sources (test/globalSetup.ts), else `npm run build`'s dist/. */
+export const SNAPBENCH_BIN = process.env.SNAPBENCH_BUILD_DIR ? join(process.env.SNAPBENCH_BUILD_DIR, 'cli', 'snapbench.js') : fileURLToPath(new URL('../../dist/cli/snapbench.js', import.meta.url));
 
 export interface CliResult {
   code: number | null;

@@ -42,6 +42,7 @@ need redis-server      'have /usr/bin/redis-server'
 need redis-tools       'have redis-cli'
 need sqlite3           'have sqlite3'
 need openssl           'have openssl'
+need openssh-server    'have /usr/sbin/sshd' 'have ssh-keygen'
 need chromium          'have chromium'
 
 [ ${#missing[@]} -eq 0 ] && exit 0

@@ -2,11 +2,18 @@
 // Each one gets its own temp dir and a random 127.0.0.1 port, runs as a direct
 // child process (so `pid` is the real server pid), and is removed by stop().
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { chown, mkdtemp, open, rm } from 'node:fs/promises';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmod, chown, copyFile, mkdtemp, open, rm } from 'node:fs/promises';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
+/** Certificate files for a TLS-only server (copied into the server's own dir). */
+export interface ServerTls {
+  cert: string;
+  key: string;
+  ca: string;
+}
 
 export interface ThrowawayServer {
   host: '127.0.0.1';
@@ -310,7 +317,7 @@ async function withPortRetry<T>(start: (port: number) => Promise<T>): Promise<T>
 
 // ---------------------------------------------------------------- MariaDB
 
-export async function startMariadb(options: { generalLog?: boolean } = {}): Promise<ThrowawayServer & { user: 'root' }> {
+export async function startMariadb(options: { generalLog?: boolean; tls?: ServerTls } = {}): Promise<ThrowawayServer & { user: 'root' }> {
   return withPortRetry(async (port) => {
     const dir = await mkdtemp(join(tmpdir(), 'snapbench-mariadb-'));
     const datadir = join(dir, 'data');
@@ -352,6 +359,9 @@ export async function startMariadb(options: { generalLog?: boolean } = {}): Prom
       // No --skip-name-resolve here: 127.0.0.1 then also matches 'user'@'localhost' accounts.
     ];
     if (options.generalLog) args.push('--general-log=1', `--general-log-file=${generalLog}`);
+    // TLS only: every TCP connection must be TLS (the probe and mariadbExec use --ssl).
+    if (options.tls) args.push(`--ssl-cert=${options.tls.cert}`, `--ssl-key=${options.tls.key}`, `--ssl-ca=${options.tls.ca}`, '--require-secure-transport=ON');
+    const sslArgs = options.tls ? ['--ssl', `--ssl-ca=${options.tls.ca}`] : [];
 
     const server = await launch({
       name: 'mariadbd',
@@ -364,11 +374,11 @@ export async function startMariadb(options: { generalLog?: boolean } = {}): Prom
       diagnosticFiles: [errorLog],
       stopSignal: 'SIGTERM',
       probe: async () => {
-        const r = await run('mariadb', ['--no-defaults', '--protocol=TCP', '-h', HOST, '-P', String(port), '-u', 'root', '--connect-timeout=2', '-e', 'SELECT 1'], { timeoutMs: 5000 });
+        const r = await run('mariadb', ['--no-defaults', '--protocol=TCP', '-h', HOST, '-P', String(port), '-u', 'root', ...sslArgs, '--connect-timeout=2', '-e', 'SELECT 1'], { timeoutMs: 5000 });
         return r.code === 0;
       },
     });
-    return { ...server, user: 'root' as const };
+    return { ...server, user: 'root' as const, ...(options.tls ? { tls: options.tls } : {}) };
   });
 }
 
@@ -377,8 +387,8 @@ export async function startMariadb(options: { generalLog?: boolean } = {}): Prom
  * Output is `--batch --skip-column-names`: one line per row, tab-separated, no header,
  * with the final newline removed.
  */
-export async function mariadbExec(server: ThrowawayServer, sql: string, database?: string): Promise<string> {
-  const args = ['--no-defaults', '--protocol=TCP', '-h', server.host, '-P', String(server.port), '-u', 'root', '--batch', '--skip-column-names'];
+export async function mariadbExec(server: ThrowawayServer & { tls?: ServerTls }, sql: string, database?: string): Promise<string> {
+  const args = ['--no-defaults', '--protocol=TCP', '-h', server.host, '-P', String(server.port), '-u', 'root', ...(server.tls ? ['--ssl', `--ssl-ca=${server.tls.ca}`] : []), '--batch', '--skip-column-names'];
   if (database) args.push('-D', database);
   const r = await run('mariadb', args, { input: sql });
   if (r.code !== 0) throw new Error(`mariadb exited with code ${r.code}: ${r.stderr.trim() || r.stdout.trim()}`);
@@ -387,7 +397,7 @@ export async function mariadbExec(server: ThrowawayServer, sql: string, database
 
 // ---------------------------------------------------------------- PostgreSQL
 
-export async function startPostgres(options: { logStatements?: boolean } = {}): Promise<ThrowawayServer & { user: 'postgres' }> {
+export async function startPostgres(options: { logStatements?: boolean; tls?: ServerTls } = {}): Promise<ThrowawayServer & { user: 'postgres' }> {
   const bin = postgresBinDir();
   const { uid, gid } = postgresIdentity();
   return withPortRetry(async (port) => {
@@ -416,6 +426,20 @@ export async function startPostgres(options: { logStatements?: boolean } = {}): 
       '-c', 'full_page_writes=off',
     ];
     if (options.logStatements) args.push('-c', 'log_statement=all');
+    if (options.tls) {
+      // TLS only (hostssl); the key must belong to the server's user with mode 0600.
+      const cert = join(dir, 'server.crt');
+      const key = join(dir, 'server.key');
+      const ca = join(dir, 'ca.crt');
+      const hba = join(dir, 'pg_hba.conf');
+      await copyFile(options.tls.cert, cert);
+      await copyFile(options.tls.key, key);
+      await copyFile(options.tls.ca, ca);
+      writeFileSync(hba, 'local all all trust\nhostssl all all 127.0.0.1/32 trust\n');
+      await chmod(key, 0o600);
+      if (uid !== undefined && gid !== undefined) for (const file of [cert, key, ca, hba]) await chown(file, uid, gid);
+      args.push('-c', 'ssl=on', '-c', `ssl_cert_file=${cert}`, '-c', `ssl_key_file=${key}`, '-c', `ssl_ca_file=${ca}`, '-c', `hba_file=${hba}`);
+    }
 
     const server = await launch({
       name: 'postgres',
@@ -454,12 +478,17 @@ export async function psqlExec(server: ThrowawayServer, sql: string, database = 
 
 // ---------------------------------------------------------------- Redis
 
-export async function startRedis(options: { maxmemoryMb?: number } = {}): Promise<ThrowawayServer> {
+export async function startRedis(options: { maxmemoryMb?: number; tls?: ServerTls; extraArgs?: string[] } = {}): Promise<ThrowawayServer> {
   return withPortRetry(async (port) => {
     const dir = await mkdtemp(join(tmpdir(), 'snapbench-redis-'));
     const logFile = join(dir, 'redis.log');
+    // TLS only: no plain port.
+    const portArgs = options.tls
+      ? ['--port', '0', '--tls-port', String(port), '--tls-cert-file', options.tls.cert, '--tls-key-file', options.tls.key, '--tls-ca-cert-file', options.tls.ca, '--tls-auth-clients', 'no']
+      : ['--port', String(port)];
+    const cliTls = options.tls ? ['--tls', '--cacert', options.tls.ca] : [];
     const args = [
-      '--port', String(port),
+      ...portArgs,
       '--bind', HOST,
       '--save', '',
       '--appendonly', 'no',
@@ -468,6 +497,7 @@ export async function startRedis(options: { maxmemoryMb?: number } = {}): Promis
       '--daemonize', 'no',
     ];
     if (options.maxmemoryMb !== undefined) args.push('--maxmemory', `${options.maxmemoryMb}mb`);
+    if (options.extraArgs) args.push(...options.extraArgs);
 
     return launch({
       name: 'redis-server',
@@ -480,9 +510,121 @@ export async function startRedis(options: { maxmemoryMb?: number } = {}): Promis
       diagnosticFiles: [],
       stopSignal: 'SIGTERM',
       probe: async () => {
-        const r = await run('redis-cli', ['-h', HOST, '-p', String(port), 'ping'], { timeoutMs: 5000 });
+        const r = await run('redis-cli', ['-h', HOST, '-p', String(port), ...cliTls, 'ping'], { timeoutMs: 5000 });
         return r.code === 0 && r.stdout.trim() === 'PONG';
       },
     });
   });
+}
+
+// ---------------------------------------------------------------- sshd
+
+const SSHD = '/usr/sbin/sshd';
+
+export interface ThrowawaySshd extends ThrowawayServer {
+  /** The user to log in as (the one running the tests). */
+  user: string;
+  /** A private key whose public half is authorised. */
+  clientKey: string;
+  /** The host's public key line ("ssh-ed25519 AAAA..."). */
+  hostKey: string;
+  /** A known_hosts file that holds the host key for 127.0.0.1:port. */
+  knownHosts: string;
+}
+
+/**
+ * A throwaway OpenSSH server on 127.0.0.1 with its own host key, authorized_keys
+ * and pid file, logging at DEBUG1 (one line per forwarded direct-tcpip channel)
+ * into logFile. Port forwarding allowed; no PAM, no passwords.
+ */
+export async function startSshd(): Promise<ThrowawaySshd> {
+  mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
+  const user = process.env.USER && process.getuid?.() !== 0 ? process.env.USER : 'root';
+  return withPortRetry(async (port) => {
+    const dir = await mkdtemp(join(tmpdir(), 'snapbench-sshd-'));
+    const hostKeyFile = join(dir, 'host_ed25519');
+    const clientKey = join(dir, 'client_ed25519');
+    const keygen = async (file: string) => {
+      const r = await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'snapbench-test', '-f', file]);
+      if (r.code !== 0) throw new Error(`ssh-keygen failed: ${r.stderr}`);
+    };
+    await keygen(hostKeyFile);
+    await keygen(clientKey);
+    writeFileSync(join(dir, 'authorized_keys'), readFileSync(`${clientKey}.pub`));
+    const hostKey = readFileSync(`${hostKeyFile}.pub`, 'utf8').trim().split(/\s+/).slice(0, 2).join(' ');
+    const knownHosts = join(dir, 'known_hosts');
+    writeFileSync(knownHosts, `[127.0.0.1]:${port} ${hostKey}\n`);
+    const logFile = join(dir, 'sshd.log');
+    const config = join(dir, 'sshd_config');
+    writeFileSync(
+      config,
+      [
+        `Port ${port}`,
+        `ListenAddress ${HOST}`,
+        `HostKey ${hostKeyFile}`,
+        `PidFile ${join(dir, 'sshd.pid')}`,
+        `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
+        'UsePAM no',
+        'PasswordAuthentication no',
+        'KbdInteractiveAuthentication no',
+        'PubkeyAuthentication yes',
+        'PermitRootLogin prohibit-password',
+        'AllowTcpForwarding yes',
+        'StrictModes no',
+        'LogLevel DEBUG1',
+        'MaxSessions 100',
+        'MaxStartups 100',
+        '',
+      ].join('\n'),
+    );
+    const server = await launch({
+      name: 'sshd',
+      cmd: SSHD,
+      args: ['-D', '-e', '-f', config, '-E', logFile],
+      dir,
+      port,
+      consoleFile: join(dir, 'console.log'),
+      logFile,
+      diagnosticFiles: [],
+      stopSignal: 'SIGTERM',
+      probe: async () => existsSync(logFile) && /Server listening on/.test(readFileSync(logFile, 'utf8')),
+    });
+    return { ...server, user, clientKey, hostKey, knownHosts };
+  });
+}
+
+// ---------------------------------------------------------------- Redis Cluster
+
+export interface ThrowawayRedisCluster {
+  nodes: ThrowawayServer[];
+  stop(): Promise<void>;
+}
+
+/**
+ * A Redis Cluster on 127.0.0.1: `primaries` shards with `replicasPerPrimary`
+ * replicas each, joined with `redis-cli --cluster create`, ready when every node
+ * says cluster_state:ok.
+ */
+export async function startRedisCluster(primaries = 3, replicasPerPrimary = 0): Promise<ThrowawayRedisCluster> {
+  const nodes = await Promise.all(Array.from({ length: primaries * (1 + replicasPerPrimary) }, () => startRedis({ extraArgs: ['--cluster-enabled', 'yes', '--cluster-node-timeout', '2000'] })));
+  const stop = async () => {
+    await Promise.all(nodes.map((n) => n.stop()));
+  };
+  try {
+    const create = await run('redis-cli', ['--cluster', 'create', ...nodes.map((n) => `${HOST}:${n.port}`), '--cluster-replicas', String(replicasPerPrimary), '--cluster-yes'], { timeoutMs: 60_000 });
+    if (create.code !== 0) throw new Error(`redis-cli --cluster create failed: ${create.stdout}\n${create.stderr}`);
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    for (;;) {
+      const states = await Promise.all(nodes.map((n) => run('redis-cli', ['-h', HOST, '-p', String(n.port), 'CLUSTER', 'INFO'], { timeoutMs: 5000 })));
+      const replicasUp = await run('redis-cli', ['-h', HOST, '-p', String(nodes[0]!.port), 'CLUSTER', 'NODES'], { timeoutMs: 5000 });
+      const linked = replicasUp.stdout.split('\n').filter((l) => / connected/.test(l) && !/fail|handshake/.test(l)).length === nodes.length;
+      if (linked && states.every((s) => /cluster_state:ok/.test(s.stdout))) break;
+      if (Date.now() > deadline) throw new Error(`the cluster did not become ready:\n${states.map((s) => s.stdout).join('\n')}\n${replicasUp.stdout}`);
+      await sleep(100);
+    }
+    return { nodes, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
 }

@@ -1,13 +1,14 @@
 // The desktop transport's engine side (what runs in the Electron utility
 // process), driven through a parent port made of plain objects: Electron
 // itself cannot run here, but the engine's half of the protocol can.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compiledScript } from '../../snapshots/compiled.ts';
 import { WorkbenchHost } from '../../snapshots/host/host.ts';
 import { serveOverParentPort, type FromUtility, type ParentPortLike, type ToUtility } from '../../snapshots/host/parentPort.ts';
-import { runCli } from '../helpers/cli.ts';
 import { LARGE_TABLE_NAME, writeLargeSnapshot } from '../e2e/fixtures.ts';
 
 class FakeParentPort implements ParentPortLike {
@@ -90,9 +91,9 @@ describe('workbench API over the desktop engine port', () => {
     await done;
   });
 
-  it('host-ipc refuses to run outside the desktop app', async () => {
-    const result = await runCli(['host-ipc']);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/host-ipc runs inside the desktop app/);
+  it('the compiled engine process refuses to run outside the desktop app, with one line', () => {
+    const result = spawnSync(process.execPath, [compiledScript('engineProcess')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 });
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim().split('\n')).toEqual(['snapbench engine: runs inside the desktop app (an Electron utility process); use "snapbench serve" for the browser']);
   });
 });

@@ -7,7 +7,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DqReport } from '../../shared/dq/results.ts';
-import { buildSnapshot, type FixtureInstance } from '../../snapshots/dq/fixture.ts';
+import { buildSnapshot, type FixtureInstance } from '../helpers/dqFixture.ts';
 import { parseJson, runCli, SNAPBENCH_BIN, tempDir, type CliResult } from '../helpers/cli.ts';
 
 const SECRET = 'sk-' + 'Zx9'.repeat(12);

@@ -10,7 +10,7 @@ import { REPORT_07 } from '../../shared/dq/report07.ts';
 import type { DqResult } from '../../shared/dq/results.ts';
 import type { ServerFact } from '../../shared/model/snapshot.ts';
 import { openSnapshot } from '../../snapshots/file/reader.ts';
-import { buildSnapshot, type FixtureInstance } from '../../snapshots/dq/fixture.ts';
+import { buildSnapshot, type FixtureInstance } from '../helpers/dqFixture.ts';
 import { registerDqFunctions } from '../../snapshots/dq/functions.ts';
 import { runPack } from '../../snapshots/dq/run.ts';
 

@@ -2,15 +2,13 @@
 // `dq history`, `dq evidence`, `dq pack`, and `snapbench diff`. The engine is
 // loaded only when one of them runs, so other commands do not pay for it.
 import { Option, type Command } from 'commander';
+import { REPORT_FORMATS } from '../../dq/report.ts';
+import { CliError } from '../../errors.ts';
+import { EXIT_DQ_FINDINGS } from '../../exitCodes.ts';
 import { existsSync } from 'node:fs';
-import { CliError } from '../errors.ts';
 import { runGuardedChild, runsHere, timeoutOption } from '../guard.ts';
 
-export const REPORT_FORMATS = ['json', 'html', 'csv', 'text'] as const;
 const actions = () => import('../../dq/commands.ts');
-
-/** Exit code of `dq --fail-on` when the run found what it was told to fail on. */
-export const DQ_FINDINGS_EXIT_CODE = 4;
 
 /** True when --pack names a file (a pack someone wrote) rather than a built-in pack. */
 function userPack(pack: string | undefined): boolean {
@@ -26,7 +24,7 @@ export function registerDqCommands(program: Command): void {
     .addOption(new Option('--format <format>', 'report format (default: from the --out extension, else text)').choices([...REPORT_FORMATS]))
     .option('--out <report>', 'write the report to this file instead of stdout')
     .option('--no-store', 'do not keep the results in the snapshot file')
-    .addOption(new Option('--fail-on <level>', `exit ${DQ_FINDINGS_EXIT_CODE} when a rule ends at this level or worse (errors count as fail)`).choices(['warn', 'fail']))
+    .addOption(new Option('--fail-on <level>', `exit ${EXIT_DQ_FINDINGS} when a rule ends at this level or worse (errors count as fail)`).choices(['warn', 'fail']))
     .option('--timings', 'print per-rule and per-table timings on stderr')
     .addOption(timeoutOption())
     .action(async (file: string, opts: { pack?: string; format?: string; out?: string; store: boolean; failOn?: 'warn' | 'fail'; timings?: boolean; timeout: number }) => {

@@ -2,7 +2,7 @@
 // a snapshot as Parquet or Arrow IPC files for Spark, Trino, Doris and DuckDB.
 // The exporter (and its WebAssembly Parquet writer) loads only when it runs.
 import { Option, type Command } from 'commander';
-import { CliError } from '../errors.ts';
+import { CliError } from '../../errors.ts';
 
 export function registerExportCommands(program: Command): void {
   program

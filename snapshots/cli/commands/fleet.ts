@@ -4,16 +4,19 @@
 //   snapbench fleet check   validate a fleet manifest and summarise it per engine
 //   snapbench fleet manifest  the reference fleet's manifest, every instance inventory-only
 import { InvalidArgumentError, type Command } from 'commander';
-import { renameSync, writeFileSync } from 'node:fs';
+import { existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ENGINES, missingPasswordVariables, type Fleet } from '../../../shared/model/fleet.ts';
+import type { ConnectCheck } from '../../check/types.ts';
 import type { PullEvent } from '../../engines/types.ts';
 import { DEMO_FLEET_NAME, fleetManifestText } from '../../fleet/manifest.ts';
-import { DEFAULT_SCALE, DEFAULT_SEED, referenceFleet, validateScale, validateSeed, type PlantedCounts } from '../../fleet/reference/index.ts';
+import { DEFAULT_SCALE, DEFAULT_SEED, MAX_WEEKS, referenceFleet, validateScale, validateSeed, type PlantedCounts } from '../../fleet/reference/index.ts';
 import { parseHostPort, SeedError, type Endpoint } from '../../fleet/seed/endpoint.ts';
 import { refuseOutputOverInput } from '../../file/outputPath.ts';
-import { CliError } from '../errors.ts';
-import { checkOutputFile, formatOption, loadFleetFile } from '../options.ts';
+import { CliError } from '../../errors.ts';
+import { EXIT_CANCELLED } from '../../exitCodes.ts';
+import { checkOutputFile } from '../../output/outputFile.ts';
+import { formatOption, loadFleetFile } from '../options.ts';
 
 function scaleOption(value: string): number {
   const scale = Number(value);
@@ -49,6 +52,48 @@ function plantedSummary(counts: PlantedCounts): string {
     `persistent CONTACT_* keys ${number(r['RDS-001']!.count)}`,
     `sk- secrets ${r['SEC-002']!.count}`,
   ].join('; ');
+}
+
+function seriesOption(value: string): number {
+  const count = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!(count >= 2 && count <= MAX_WEEKS + 1)) throw new InvalidArgumentError(`--series ${value}: must be a whole number from 2 to ${MAX_WEEKS + 1} (snapshots a week apart)`);
+  return count;
+}
+
+/** `demo --series N --out DIR`: N snapshots a week apart, each a complete demo snapshot. */
+async function demoSeries(count: number, dir: string, opts: { scale: number; seed: number; progress?: boolean; format: string }): Promise<void> {
+  const full = resolve(dir);
+  if (existsSync(full) && !statSync(full).isDirectory()) throw new CliError(`--out ${dir}: is a file; with --series it names a directory`, 'give a directory (it is created when missing)');
+  const { DemoCancelled, demoSeriesFileName, writeDemoSeries } = await import('../../fleet/demo.ts');
+  // Every file the series writes may replace only an earlier snapshot.
+  for (let week = 0; week < count; week++) refuseOutputOverInput(resolve(full, demoSeriesFileName(week)), [], { label: '--out', replaces: 'snapshot' });
+  const controller = new AbortController();
+  const cancel = () => controller.abort();
+  process.once('SIGINT', cancel);
+  process.once('SIGTERM', cancel);
+  try {
+    const series = await writeDemoSeries({
+      dir: full,
+      count,
+      seed: opts.seed,
+      scale: opts.scale,
+      signal: controller.signal,
+      onSnapshot: (result, file) => {
+        if (opts.progress || opts.format !== 'json') process.stderr.write(`snapbench demo: wrote ${file}: ${number(result.rows)} rows in ${result.seconds.toFixed(1)} s (made ${result.manifest.createdAt})\n`);
+      },
+    });
+    const p = series.planted;
+    process.stderr.write(
+      `snapbench demo: ${count} snapshots a week apart in ${full}; planted growth per week: ${number(p.ordersPerWeek)} orders (t_order), ${number(p.noTtlKeysPerWeek)} no-TTL keys (CONTACT_* on luckyus-isales-market), ${p.storesPerWeek} store (t_shop_info)\n`,
+    );
+    if (opts.format === 'json') process.stdout.write(JSON.stringify({ directory: full, files: series.files, planted: p, counts: series.results.map((r) => r.counts) }, null, 2) + '\n');
+  } catch (error) {
+    if (error instanceof DemoCancelled || controller.signal.aborted) throw new CliError('demo cancelled; the snapshots already written are complete, the one in progress was not written', null, 130);
+    throw error;
+  } finally {
+    process.off('SIGINT', cancel);
+    process.off('SIGTERM', cancel);
+  }
 }
 
 function tableProgress(stream: NodeJS.WriteStream): (event: PullEvent) => void {
@@ -115,18 +160,47 @@ export function summariseFleet(fleet: Fleet): Record<string, EngineSummary> {
   return out;
 }
 
+/** One line per instance for the text form of `fleet check --connect`. */
+function checkLine(c: ConnectCheck): string {
+  if (!c.ok) return `FAIL ${c.instance} (${c.engine}): ${c.error}${c.hint ? ` (${c.hint})` : ''}`;
+  const tls = c.tls ? `${c.tls.protocol} ${c.tls.cipher}${c.tls.verified ? ', verified' : ', NOT verified'}` : 'no TLS';
+  const account = c.canWrite === true ? `CAN WRITE: ${c.writePrivileges.join('; ')}` : c.canWrite === false ? 'read-only' : `write access unknown${c.auditNote ? ` (${c.auditNote})` : ''}`;
+  return `ok   ${c.instance} (${c.engine} ${c.version}): ${c.ssh ? `via ${c.ssh}` : 'direct'}, ${tls}, ${c.latencyMs} ms; ${account}`;
+}
+
+async function connectCheck(fleet: Fleet, opts: { format: string; only?: string }): Promise<void> {
+  const only = opts.only ? opts.only.split(',').map((s) => s.trim()).filter(Boolean) : null;
+  const { selectInstances } = await import('../../pull/pullFleet.ts');
+  const instances = selectInstances(fleet, only);
+  const missing = missingPasswordVariables(instances, process.env);
+  if (missing.length > 0) throw new CliError(missing[0]!, missing.length > 1 ? `and ${missing.length - 1} more; export them first` : null);
+  const inventoryOnly = instances.filter((i) => !i.connection).length;
+  const { checkConnections } = await import('../../check/connectCheck.ts');
+  const results = await checkConnections(instances, process.env);
+  for (const c of results) {
+    if (c.ok && c.canWrite) process.stderr.write(`snapbench: warning: instance "${c.instance}": the account can write (${c.writePrivileges.join('; ')}); a snapshot needs read-only access only\n`);
+  }
+  if (opts.format === 'json') process.stdout.write(JSON.stringify(results, null, 2) + '\n');
+  else for (const c of results) process.stdout.write(`${checkLine(c)}\n`);
+  const failed = results.filter((c) => !c.ok).length;
+  process.stderr.write(`snapbench fleet check: ${results.length - failed} of ${results.length} reachable${inventoryOnly ? `; ${inventoryOnly} inventory-only not checked` : ''}\n`);
+  if (failed > 0) process.exitCode = 3;
+}
+
 export function registerFleetCommands(program: Command): void {
   program
     .command('demo')
     .description('write the reference-fleet demo snapshot, without any server')
     .option('--scale <x>', `row counts relative to the report's volumes (1 = 487K orders)`, scaleOption, DEFAULT_SCALE)
     .option('--seed <n>', 'random seed: the same seed and scale give the same data', seedOption, DEFAULT_SEED)
-    .option('--out <file>', 'snapshot file to write (replaced only when complete)', 'demo.snapbench')
+    .option('--series <n>', `write N snapshots a week apart with planted growth (orders, stores, no-TTL keys) into the --out directory (2 to ${MAX_WEEKS + 1})`, seriesOption)
+    .option('--out <path>', 'snapshot file to write (replaced only when complete); with --series, the directory (default demo-series)')
     .option('--progress', 'print each table on stderr as it is written')
     .addOption(formatOption(['text', 'json'], 'text'))
-    .action(async (opts: { scale: number; seed: number; out: string; progress?: boolean; format: string }) => {
-      const out = checkOutputFile('--out', opts.out);
-      refuseOutputOverInput(opts.out, [], { label: '--out', replaces: 'snapshot' });
+    .action(async (opts: { scale: number; seed: number; series?: number; out?: string; progress?: boolean; format: string }) => {
+      if (opts.series !== undefined) return demoSeries(opts.series, opts.out ?? 'demo-series', opts);
+      const out = checkOutputFile('--out', opts.out ?? 'demo.snapbench');
+      refuseOutputOverInput(out, [], { label: '--out', replaces: 'snapshot' });
       const controller = new AbortController();
       const cancel = () => controller.abort();
       process.once('SIGINT', cancel);
@@ -148,7 +222,7 @@ export function registerFleetCommands(program: Command): void {
         );
         if (opts.format === 'json') process.stdout.write(JSON.stringify(result.counts, null, 2) + '\n');
       } catch (error) {
-        if (error instanceof DemoCancelled || controller.signal.aborted) throw new CliError('demo cancelled; no file was written', null, 130);
+        if (error instanceof DemoCancelled || controller.signal.aborted) throw new CliError('demo cancelled; no file was written', null, EXIT_CANCELLED);
         throw error;
       } finally {
         process.off('SIGINT', cancel);
@@ -215,12 +289,19 @@ export function registerFleetCommands(program: Command): void {
 
   fleet
     .command('check')
-    .description('validate a fleet manifest and summarise it per engine')
+    .description('validate a fleet manifest and summarise it per engine; --connect also connects to every instance')
     .argument('<fleet.yaml>', 'fleet manifest')
+    .option('--connect', 'connect to every instance with connection details (through its bastion and TLS), pull nothing, and audit its account')
+    .option('--only <names>', 'with --connect: comma-separated instance names to check')
     .addOption(formatOption(['text', 'json'], 'text'))
-    .action((file: string, opts: { format: string }) => {
+    .action(async (file: string, opts: { format: string; connect?: boolean; only?: string }) => {
       const { fleet: parsed } = loadFleetFile(file);
       for (const warning of parsed.warnings) process.stderr.write(`snapbench: warning: ${warning}\n`);
+      if (opts.connect) {
+        await connectCheck(parsed, opts);
+        return;
+      }
+      if (opts.only) throw new CliError('--only is for fleet check --connect', 'add --connect, or leave --only out');
       for (const missing of missingPasswordVariables(parsed.instances, process.env)) process.stderr.write(`snapbench: warning: ${missing}\n`);
       const engines = summariseFleet(parsed);
       if (opts.format === 'json') {

@@ -24,7 +24,7 @@ import {
 import { SnapshotFileError } from '../../file/reader.ts';
 import { costFleetFromSnapshot } from '../../cost/snapshotFleet.ts';
 import { scenarioCsv, scenarioTable } from '../../cost/format.ts';
-import { CliError } from '../errors.ts';
+import { CliError } from '../../errors.ts';
 
 interface ScenarioOptions {
   preset: PresetName;

@@ -2,9 +2,8 @@
 // this launch's token as the first line on stdout, then serves the workbench UI
 // and its API on 127.0.0.1 until SIGINT/SIGTERM.
 //
-// `snapbench host-ipc` (hidden) is the same host for the desktop shell: the
-// Electron main process forks it as a utility process and talks over its
-// parent port.
+// The desktop app runs the same host in its engine process
+// (snapshots/host/engineProcess.ts), not through the CLI.
 import { InvalidArgumentError, type Command } from 'commander';
 import { timeoutOption } from '../guard.ts';
 
@@ -23,10 +22,4 @@ export function registerServeCommands(program: Command): void {
     .option('--port <n>', 'port on 127.0.0.1 (default: a free one)', portOption, 0)
     .addOption(timeoutOption())
     .action(async (file: string | undefined, opts: { port: number; timeout: number }) => (await actions()).serve(file, opts));
-
-  program
-    .command('host-ipc', { hidden: true })
-    .description("the desktop app's engine process")
-    .argument('[file]', 'snapshot file to open at start')
-    .action(async (file: string | undefined) => (await actions()).hostIpc(file));
 }

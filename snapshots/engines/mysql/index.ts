@@ -2,6 +2,8 @@
 import type { FleetInstance } from '../../../shared/model/fleet.ts';
 import type { EngineAdapter, InstanceTarget, PullOptions } from '../types.ts';
 import { PullError } from '../types.ts';
+import { connectionFacts } from '../../net/tls.ts';
+import { usingNetwork } from '../../net/network.ts';
 import { closeMysql, connectMysql, mysqlPullError, mysqlQuery, type MysqlServer } from './connect.ts';
 import { introspectMysql, listDatabases, mysqlServerFacts, userDatabases } from './introspect.ts';
 import { pullMysqlTable } from './pull.ts';
@@ -40,15 +42,17 @@ async function beginReadOnlySnapshot(server: MysqlServer, statementTimeoutMs: nu
 export const mysqlAdapter: EngineAdapter = {
   engine: 'mysql',
   async pullInstance(instance: FleetInstance, target: InstanceTarget, options: PullOptions): Promise<void> {
+    if (!options.network) return usingNetwork(undefined, (network) => mysqlAdapter.pullInstance(instance, target, { ...options, network }));
     const connection = instance.connection!;
     let server: MysqlServer;
     try {
-      server = await connectMysql(instance, options.password);
+      server = await connectMysql(instance, options.password, options.network);
     } catch (error) {
       throw mysqlPullError(instance, error);
     }
     try {
       target.setVersion(server.version);
+      target.addServerFacts(connectionFacts(connection, server.tls));
       const snapshot = await beginReadOnlySnapshot(server, connection.statementTimeoutMs);
       const all = await listDatabases(server.connection);
       let databases: string[];

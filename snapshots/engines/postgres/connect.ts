@@ -1,10 +1,10 @@
 // Opening (and always closing) a pg Client for one database of an instance, with
 // connection failures turned into PullErrors a user can act on. No message ever
 // carries the password.
-import { readFileSync } from 'node:fs';
 import pg from 'pg';
-import type { ConnectionOptions } from 'node:tls';
 import type { FleetInstance } from '../../../shared/model/fleet.ts';
+import type { Network } from '../../net/network.ts';
+import { describeTlsError, nodeTlsOptions, tlsInfoOf, tlsRequiredHint, type TlsInfo } from '../../net/tls.ts';
 import { PullError } from '../types.ts';
 
 export type PgClient = pg.Client;
@@ -16,6 +16,8 @@ export interface ConnectTarget {
   instance: FleetInstance;
   password: string | undefined;
   database: string;
+  /** Reaches the server directly or through the instance's SSH bastion. */
+  network: Network;
 }
 
 type Connection = NonNullable<FleetInstance['connection']>;
@@ -31,25 +33,6 @@ export function requireConnection(instance: FleetInstance): Connection {
   return instance.connection;
 }
 
-function tlsOptions(instance: FleetInstance, connection: Connection): ConnectionOptions | undefined {
-  const tls = connection.tls;
-  if (!tls) return undefined;
-  const options: ConnectionOptions = { rejectUnauthorized: tls.rejectUnauthorized };
-  if (tls.servername) options.servername = tls.servername;
-  if (tls.caFile) {
-    try {
-      options.ca = readFileSync(tls.caFile, 'utf8');
-    } catch (error) {
-      throw new PullError(
-        `instance "${instance.name}": cannot read the TLS CA file ${tls.caFile}: ${(error as Error).message}`,
-        'check tls.ca_file in the manifest (a PEM file readable by this user)',
-        'tls-ca-file',
-      );
-    }
-  }
-  return options;
-}
-
 // Catalog queries keep pg's parsers for numbers, booleans and text arrays, but
 // dates, times and JSON stay the server's text: nothing becomes a JS Date.
 const TEXT_TYPE_OIDS = new Set([1082, 1083, 1114, 1184, 1186, 1266, 114, 3802]);
@@ -61,9 +44,12 @@ const catalogTypes = {
 
 /** Opens a connected client. Throws PullError (with a hint) when that fails. */
 export async function connect(target: ConnectTarget, signal?: AbortSignal): Promise<PgClient> {
-  const { instance, password, database } = target;
+  const { instance, password, database, network } = target;
   const connection = requireConnection(instance);
+  const tunnel = network.tunnel(instance.name, connection);
   const client = new pg.Client({
+    // Through the bastion: pg calls connect() on this stream, which opens the forwarded channel.
+    ...(tunnel ? { stream: () => tunnel } : {}),
     host: connection.host,
     port: connection.port,
     user: connection.user,
@@ -72,7 +58,7 @@ export async function connect(target: ConnectTarget, signal?: AbortSignal): Prom
     connectionTimeoutMillis: connection.connectTimeoutMs,
     // Only what the manifest says: no TLS unless asked (not PGSSLMODE), no ~/.pgpass (password ''
     // rather than undefined), so a pull does the same on every machine.
-    ssl: tlsOptions(instance, connection) ?? false,
+    ssl: nodeTlsOptions(instance.name, connection) ?? false,
     application_name: 'snapbench',
     types: catalogTypes,
   });
@@ -88,11 +74,17 @@ export async function connect(target: ConnectTarget, signal?: AbortSignal): Prom
     return client;
   } catch (error) {
     destroyClient(client);
+    tunnel?.destroy();
     if (signal?.aborted) throw abortError(signal);
     throw describeConnectError(error, target);
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }
+}
+
+/** What TLS negotiated on a connected client; null on a plain connection. */
+export function clientTlsInfo(client: PgClient, instance: FleetInstance): TlsInfo | null {
+  return tlsInfoOf((client as unknown as { connection?: { stream?: unknown } }).connection?.stream, requireConnection(instance));
 }
 
 /** Ends the session politely; destroys the socket if that does not finish promptly. */
@@ -156,6 +148,11 @@ function describeConnectError(error: unknown, target: ConnectTarget): PullError 
   const code = e.code ?? '';
   let hint: string | null = null;
   let kind = 'connect-failed';
+  const tlsProblem = describeTlsError(error, connection);
+  if (tlsProblem) return new PullError(`cannot connect to ${where}: ${tlsProblem.message}`, tlsProblem.hint, 'tls');
+  if (code === '28000' && /no encryption/i.test(raw)) {
+    return new PullError(`cannot connect to ${where}: the server accepts TLS connections only (${raw})`, tlsRequiredHint(connection), 'tls-required');
+  }
   if (code === '28P01' || /password authentication failed|client password must be/i.test(raw)) {
     kind = 'auth-failed';
     if (!connection.passwordEnv) {

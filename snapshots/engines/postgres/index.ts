@@ -11,7 +11,9 @@
 import type { FleetInstance } from '../../../shared/model/fleet.ts';
 import type { EngineAdapter, InstanceTarget, PullOptions } from '../types.ts';
 import { PullError } from '../types.ts';
-import { abortError, closeClient, connect, destroyClient, MAINTENANCE_DATABASE, redact, requireConnection, type PgClient } from './connect.ts';
+import { connectionFacts } from '../../net/tls.ts';
+import { usingNetwork, type Network } from '../../net/network.ts';
+import { abortError, clientTlsInfo, closeClient, connect, destroyClient, MAINTENANCE_DATABASE, redact, requireConnection, type PgClient } from './connect.ts';
 import { databaseFacts, extensionFacts, extensions, serverFacts } from './facts.ts';
 import { introspectDatabase } from './introspect.ts';
 import { copyTable } from './pull.ts';
@@ -37,11 +39,11 @@ async function listDatabases(client: PgClient): Promise<DatabaseRow[]> {
 }
 
 /** For a "database does not exist" hint: what does exist, read over a separate connection (null when that fails too). */
-async function existingDatabases(instance: FleetInstance, password: string | undefined, signal: AbortSignal): Promise<string[] | null> {
+async function existingDatabases(instance: FleetInstance, password: string | undefined, signal: AbortSignal, network: Network): Promise<string[] | null> {
   for (const database of [MAINTENANCE_DATABASE, 'template1']) {
     let client: PgClient | null = null;
     try {
-      client = await connect({ instance, password, database }, signal);
+      client = await connect({ instance, password, database, network }, signal);
       return (await listDatabases(client)).map((d) => d.name);
     } catch {
       // try the next one
@@ -139,6 +141,8 @@ async function pullDatabase(
 export const postgresAdapter: EngineAdapter = {
   engine: 'postgres',
   async pullInstance(instance: FleetInstance, target: InstanceTarget, options: PullOptions): Promise<void> {
+    if (!options.network) return usingNetwork(undefined, (network) => postgresAdapter.pullInstance(instance, target, { ...options, network }));
+    const network = options.network;
     requireConnection(instance);
     const { signal, password } = options;
     const explicit = instance.databases && instance.databases.length > 0 ? [...new Set(instance.databases)] : null;
@@ -148,15 +152,15 @@ export const postgresAdapter: EngineAdapter = {
     let first: PgClient;
     let connectedTo = firstDatabase;
     try {
-      first = await connect({ instance, password, database: firstDatabase }, signal);
+      first = await connect({ instance, password, database: firstDatabase, network }, signal);
     } catch (error) {
       if (signal.aborted) throw abortError(signal);
       const missing = error instanceof PullError && error.code === 'no-database';
-      if (missing && explicit) throw withDatabaseList(error as PullError, await existingDatabases(instance, password, signal));
+      if (missing && explicit) throw withDatabaseList(error as PullError, await existingDatabases(instance, password, signal, network));
       if (!explicit && error instanceof PullError && (error.code === 'no-database' || error.code === 'no-privilege')) {
         // No usable "postgres" database on this server: template1 lists the others just as well.
         try {
-          first = await connect({ instance, password, database: 'template1' }, signal);
+          first = await connect({ instance, password, database: 'template1', network }, signal);
           connectedTo = 'template1';
         } catch {
           throw error;
@@ -179,6 +183,7 @@ export const postgresAdapter: EngineAdapter = {
       }
       target.setVersion(server.version);
       target.addServerFacts(server.facts);
+      target.addServerFacts(connectionFacts(requireConnection(instance), clientTlsInfo(first, instance)));
 
       let databases: string[];
       if (explicit) {
@@ -236,10 +241,10 @@ export const postgresAdapter: EngineAdapter = {
         }
         let client: PgClient;
         try {
-          client = await connect({ instance, password, database }, signal);
+          client = await connect({ instance, password, database, network }, signal);
         } catch (error) {
           if (error instanceof PullError && error.code === 'no-database') {
-            throw withDatabaseList(error, await existingDatabases(instance, password, signal));
+            throw withDatabaseList(error, await existingDatabases(instance, password, signal, network));
           }
           throw error;
         }

@@ -8,11 +8,12 @@
 //   next to nothing (ioredis tops out near 45K keys/s there).
 // Both authenticate with AUTH [user] password, sent by this module so that a
 // refused password gives its own error rather than a closed connection.
-import { readFileSync } from 'node:fs';
-import { isIP } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Duplex } from 'node:stream';
+import { AbstractConnector, Redis, type RedisOptions } from 'ioredis';
 import type { FleetInstance } from '../../../shared/model/fleet.ts';
+import type { Network } from '../../net/network.ts';
+import { describeTlsError, nodeTlsOptions, tlsInfoOf, type TlsInfo } from '../../net/tls.ts';
 import { PullError } from '../types.ts';
 import { RespConnection, RespError } from './resp.ts';
 
@@ -25,34 +26,48 @@ function connectionOf(instance: FleetInstance): Connection {
   return instance.connection;
 }
 
-/** Node TLS options from the manifest's `tls`, or undefined for a plain connection. */
-export function tlsOptions(connection: Connection): ConnectionOptions | undefined {
-  const t = connection.tls;
-  if (!t) return undefined;
-  const options: ConnectionOptions = { rejectUnauthorized: t.rejectUnauthorized };
-  if (t.caFile) {
-    try {
-      options.ca = readFileSync(t.caFile);
-    } catch (error) {
-      throw new PullError(
-        `cannot read the TLS CA file ${t.caFile}: ${(error as Error).message}`,
-        'check tls.ca_file in the fleet manifest',
-        'tls-config',
-      );
+/** Node TLS options from the manifest's `tls` (verify-full unless tls.insecure), or undefined for a plain connection. */
+export function tlsOptions(instance: FleetInstance): ConnectionOptions | undefined {
+  return nodeTlsOptions(instance.name, connectionOf(instance));
+}
+
+/**
+ * ioredis reaches the server through the run's Network (directly or through the
+ * instance's SSH bastion, TLS-wrapped where the manifest says so): a connector
+ * that hands ioredis a stream that is already connected.
+ */
+function networkConnector(instance: FleetInstance, network: Network, host: string, port: number) {
+  const connection = connectionOf(instance);
+  const tls = tlsOptions(instance);
+  return class NetworkConnector extends AbstractConnector {
+    constructor() {
+      super(1000);
     }
-  }
-  const servername = t.servername ?? (isIP(connection.host) ? undefined : connection.host);
-  if (servername) options.servername = servername;
-  return options;
+    connect(): Promise<never> {
+      this.connecting = true;
+      return network.connect(instance.name, connection, tls, host, port).then((stream: Duplex) => {
+        this.stream = stream as never;
+        stream.once('error', (error: Error) => {
+          this.firstError = error;
+        });
+        return stream as never;
+      });
+    }
+  };
+}
+
+/** What TLS negotiated on a connected ioredis client; null on a plain connection. */
+export function redisTlsInfo(client: Redis, instance: FleetInstance): TlsInfo | null {
+  return tlsInfoOf((client as unknown as { stream?: unknown }).stream, connectionOf(instance));
 }
 
 /** ioredis options for one instance: fail fast, send nothing the adapter did not ask for. */
-export function redisClientOptions(instance: FleetInstance): RedisOptions {
+export function redisClientOptions(instance: FleetInstance, network: Network, host?: string, port?: number): RedisOptions {
   const c = connectionOf(instance);
   return {
-    host: c.host,
-    port: c.port,
-    tls: tlsOptions(c),
+    host: host ?? c.host,
+    port: port ?? c.port,
+    Connector: networkConnector(instance, network, host ?? c.host, port ?? c.port),
     connectTimeout: c.connectTimeoutMs,
     commandTimeout: c.statementTimeoutMs,
     lazyConnect: true,
@@ -84,8 +99,8 @@ function authArgs(instance: FleetInstance, password: string | undefined): string
  * Connects an ioredis client and authenticates. Throws a PullError; the client
  * is closed on failure, and at once when `signal` aborts.
  */
-export async function connectRedis(instance: FleetInstance, password: string | undefined, signal?: AbortSignal): Promise<Redis> {
-  const client = new Redis(redisClientOptions(instance));
+export async function connectRedis(instance: FleetInstance, password: string | undefined, network: Network, signal?: AbortSignal, host?: string, port?: number): Promise<Redis> {
+  const client = new Redis(redisClientOptions(instance, network, host, port));
   let lastError: Error | null = null;
   client.on('error', (error: Error) => {
     lastError = error;
@@ -106,18 +121,12 @@ export async function connectRedis(instance: FleetInstance, password: string | u
 }
 
 /** Opens the RESP lane for the key walk and authenticates. Throws a PullError. */
-export async function openRespLane(instance: FleetInstance, password: string | undefined, signal?: AbortSignal): Promise<RespConnection> {
+export async function openRespLane(instance: FleetInstance, password: string | undefined, network: Network, signal?: AbortSignal, host?: string, port?: number): Promise<RespConnection> {
   const c = connectionOf(instance);
   let lane: RespConnection | null = null;
   try {
-    lane = await RespConnection.connect({
-      host: c.host,
-      port: c.port,
-      tls: tlsOptions(c),
-      connectTimeoutMs: c.connectTimeoutMs,
-      commandTimeoutMs: c.statementTimeoutMs,
-      signal,
-    });
+    const stream = await network.connect(instance.name, c, tlsOptions(instance), host ?? c.host, port ?? c.port, signal);
+    lane = RespConnection.over(stream, c.statementTimeoutMs);
     const auth = authArgs(instance, password);
     if (auth) {
       const reply = await lane.command(...auth);
@@ -152,6 +161,8 @@ export function describeRedisError(instance: FleetInstance, error: Error, passwo
   let text = (error?.message ?? String(error)).trim();
   if (password) text = text.split(password).join('***');
   text = text.replace(/\s*Please report this\.?$/, ''); // ioredis' words for a reply that is not Redis protocol
+  const tlsProblem = c ? describeTlsError(error, c) : null;
+  if (tlsProblem) return new PullError(`${where}: ${tlsProblem.message}`, tlsProblem.hint, 'tls');
   const passwordVariable = c?.passwordEnv ? `the variable named by password_env (${c.passwordEnv})` : 'the variable named by password_env';
   let hint: string | null = null;
   let code = 'pull-failed';
@@ -179,10 +190,10 @@ export function describeRedisError(instance: FleetInstance, error: Error, passwo
       : 'no answer within connect_timeout_ms: check host, port, firewall / security group, and that a tunnel is open';
   } else if (hasCode(error, 'ECONNRESET', 'EPIPE') || /ECONNRESET|EPIPE|closed by the server|connection is closed/i.test(text)) {
     code = 'connect';
-    hint = 'the server closed the connection: does it expect TLS (tls: true in the manifest), or is maxclients reached?';
+    hint = c?.tls ? 'the server closed the connection: is maxclients reached?' : 'the server closed the connection: does it expect TLS (tls: true in the manifest), or is maxclients reached?';
   } else if (/certificate|SSL|TLS|self[- ]signed|CERT_|ERR_TLS/i.test(text) || hasCode(error, 'ERR_TLS_CERT_ALTNAME_INVALID', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT_IN_CHAIN')) {
     code = 'tls';
-    hint = 'TLS failed: check tls.ca_file / tls.servername in the manifest (tls.reject_unauthorized: false only for testing)';
+    hint = 'TLS failed: check tls.ca_file / tls.server_name in the manifest (tls.insecure: true only for testing)';
   } else if (/Unknown RESP type|Protocol error/i.test(text)) {
     code = 'connect';
     hint = 'the answer was not Redis protocol: is host:port a Redis server (not a proxy, HTTP endpoint or another database)? Does it expect TLS?';

@@ -9,9 +9,13 @@
 import type { FleetInstance } from '../../../shared/model/fleet.ts';
 import type { Redis } from 'ioredis';
 import { type EngineAdapter, type InstanceTarget, type PullOptions, PullError } from '../types.ts';
-import { connectRedis, describeRedisError, openRespLane } from './connect.ts';
+import { connectionFacts } from '../../net/tls.ts';
+import { usingNetwork } from '../../net/network.ts';
+import { connectRedis, describeRedisError, openRespLane, redisTlsInfo } from './connect.ts';
 import { introspectRedis } from './introspect.ts';
-import { PullAborted, walkContext, walkDatabase } from './pull.ts';
+import { PullAborted, walkContext, walkDatabase, type WalkContext } from './pull.ts';
+import { discoverShards, walkCluster } from './clusterWalk.ts';
+import type { ServerFact } from '../../../shared/model/snapshot.ts';
 import type { RespConnection } from './resp.ts';
 
 export { redisKeyPattern, REDIS_ALLOWED_COMMANDS, REDIS_ALLOWED_SUBCOMMANDS } from './types.ts';
@@ -28,6 +32,8 @@ export function databasesToWalk(instance: FleetInstance, keyspace: Map<number, n
 }
 
 async function pullRedisInstance(instance: FleetInstance, target: InstanceTarget, options: PullOptions): Promise<void> {
+  if (!options.network) return usingNetwork(undefined, (network) => pullRedisInstance(instance, target, { ...options, network }));
+  const network = options.network;
   if (instance.engine !== 'redis') throw new PullError(`instance "${instance.name}" is ${instance.engine}, not redis`, null, 'wrong-engine');
   const c = instance.connection;
   const where = c ? `Redis instance "${instance.name}" at ${c.host}:${c.port}` : `Redis instance "${instance.name}"`;
@@ -36,24 +42,36 @@ async function pullRedisInstance(instance: FleetInstance, target: InstanceTarget
 
   let client: Redis | null = null;
   let lane: RespConnection | null = null;
+  const clusterLanes = new Set<RespConnection>();
   const onAbort = () => {
     client?.disconnect();
     lane?.close(new PullAborted());
+    for (const l of clusterLanes) l.close(new PullAborted());
   };
   options.signal.addEventListener('abort', onAbort, { once: true });
   try {
-    client = await connectRedis(instance, options.password, options.signal);
+    client = await connectRedis(instance, options.password, network, options.signal);
     if (options.signal.aborted) throw new PullAborted();
     const info = await introspectRedis(client, instance);
+    target.addServerFacts(connectionFacts(c!, redisTlsInfo(client, instance)));
+    const cluster = info.facts.some((f) => f.category === 'cluster' && f.name === 'cluster_enabled' && f.value === '1');
+    const shards = cluster ? await discoverShards(client, instance) : null;
     client.disconnect();
     client = null;
     if (info.version) target.setVersion(info.version);
     target.setConsistency('scan', SCAN_CONSISTENCY_NOTE);
+    if (shards) {
+      // Cluster mode: every shard is walked, on its own node; db 0 is the only database.
+      const ctx = walkContext(instance.name, instance.rawKeyNames, target, options);
+      const keys = await walkCluster(instance, shards, info.facts, target, options, network, ctx, clusterLanes);
+      target.addServerFacts(inventoryFactsAfterWalk(keys, [0], ctx));
+      return;
+    }
     target.addServerFacts(info.facts);
 
     const databases = databasesToWalk(instance, info.keyspace);
     if (options.signal.aborted) throw new PullAborted();
-    lane = await openRespLane(instance, options.password, options.signal);
+    lane = await openRespLane(instance, options.password, network, options.signal);
     if (options.signal.aborted) throw new PullAborted();
     const ctx = walkContext(instance.name, instance.rawKeyNames, target, options);
     let keys = 0;
@@ -61,15 +79,7 @@ async function pullRedisInstance(instance: FleetInstance, target: InstanceTarget
       const result = await walkDatabase(lane, ctx, db, info.keyspace.get(db) ?? 0);
       keys += result.rows;
     }
-    target.addServerFacts([
-      { category: 'inventory', name: 'keys', value: String(keys) },
-      { category: 'inventory', name: 'databases', value: databases.join(',') },
-      {
-        category: 'inventory',
-        name: 'memory_usage',
-        value: ctx.memory.available === false ? `unavailable: ${ctx.memory.error ?? 'refused'}` : 'available',
-      },
-    ]);
+    target.addServerFacts(inventoryFactsAfterWalk(keys, databases, ctx));
   } catch (error) {
     if (options.signal.aborted || error instanceof PullAborted) throw aborted();
     throw describeRedisError(instance, error as Error, options.password);
@@ -77,7 +87,20 @@ async function pullRedisInstance(instance: FleetInstance, target: InstanceTarget
     options.signal.removeEventListener('abort', onAbort);
     (client as Redis | null)?.disconnect();
     (lane as RespConnection | null)?.close();
+    for (const l of clusterLanes) l.close();
   }
+}
+
+function inventoryFactsAfterWalk(keys: number, databases: number[], ctx: WalkContext): ServerFact[] {
+  return [
+    { category: 'inventory', name: 'keys', value: String(keys) },
+    { category: 'inventory', name: 'databases', value: databases.join(',') },
+    {
+      category: 'inventory',
+      name: 'memory_usage',
+      value: ctx.memory.available === false ? `unavailable: ${ctx.memory.error ?? 'refused'}` : 'available',
+    },
+  ];
 }
 
 export const redisAdapter: EngineAdapter = {

@@ -5,7 +5,7 @@ import type { FleetInstance } from '../../../shared/model/fleet.ts';
 import type { ServerFact } from '../../../shared/model/snapshot.ts';
 
 /** INFO sections kept as facts, in the category named by the section (lower case). */
-export const INFO_SECTIONS = ['server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'keyspace'] as const;
+export const INFO_SECTIONS = ['server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'cluster', 'keyspace'] as const;
 const CONFIG_PARAMETERS = ['maxmemory', 'maxmemory-policy', 'maxmemory-samples'];
 
 export interface RedisServerInfo {

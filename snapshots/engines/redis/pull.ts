@@ -180,6 +180,15 @@ export class PullAborted extends Error {
   }
 }
 
+/** What walks of one database share: the quota and the counts (a cluster's shards are walked at once into one table). */
+export interface WalkCounters {
+  scanned: number;
+  rows: number;
+  bytes: number;
+  nextProgress: number;
+  limited: boolean;
+}
+
 /**
  * Walks one database: SELECT, then SCAN to the end (or to options.maxRows keys),
  * pushing records to the target's writer for that database.
@@ -194,26 +203,44 @@ export async function walkDatabase(
   const table = `db${db}/keys`;
   const select = await lane.command('SELECT', String(db));
   if (select !== 'OK') throw replyError(select, 'SELECT');
-
   const writer = target.beginRedisDatabase(db);
   options.progress({ type: 'table-start', instance: instanceName, table, estimatedRows });
+  const counters: WalkCounters = { scanned: 0, rows: 0, bytes: 0, nextProgress: PROGRESS_EVERY, limited: false };
+  await walkKeys(lane, ctx, db, writer, counters, null);
+  await writer.finish();
+  options.progress({ type: 'table-done', instance: instanceName, table, rows: counters.rows, limited: counters.limited });
+  return { rows: counters.rows, limited: counters.limited };
+}
+
+/**
+ * SCANs the lane's current database to the end (or the shared quota), pushing
+ * records (tagged with `shard`, for a cluster) to `writer`.
+ */
+export async function walkKeys(
+  lane: RespConnection,
+  ctx: WalkContext,
+  db: number,
+  writer: { push(keys: RedisKeyRecord[]): void | Promise<void> },
+  counters: WalkCounters,
+  shard: string | null,
+): Promise<number> {
+  const { options, instanceName } = ctx;
+  const table = `db${db}/keys`;
   const quota = options.maxRows ?? Infinity;
-  let scanned = 0;
-  let rows = 0;
-  let bytes = 0;
-  let nextProgress = PROGRESS_EVERY;
-  let limited = false;
+  let pushed = 0;
 
   let scanReply: Promise<Reply[]> | null = handled(lane.send(scanCommand('0'), 1));
   const flush = async (batch: Batch) => {
     const records = buildRecords(ctx, db, batch.keys, await batch.replies, batch.withMemory);
     if (records.length === 0) return;
-    rows += records.length;
-    for (const r of records) bytes += r.memoryBytes ?? 0;
+    if (shard !== null) for (const r of records) r.shard = shard;
+    counters.rows += records.length;
+    pushed += records.length;
+    for (const r of records) counters.bytes += r.memoryBytes ?? 0;
     await writer.push(records);
-    if (rows >= nextProgress) {
-      options.progress({ type: 'table-progress', instance: instanceName, table, rows, bytes });
-      nextProgress = (Math.floor(rows / PROGRESS_EVERY) + 1) * PROGRESS_EVERY;
+    if (counters.rows >= counters.nextProgress) {
+      options.progress({ type: 'table-progress', instance: instanceName, table, rows: counters.rows, bytes: counters.bytes });
+      counters.nextProgress = (Math.floor(counters.rows / PROGRESS_EVERY) + 1) * PROGRESS_EVERY;
     }
   };
 
@@ -228,14 +255,17 @@ export async function walkDatabase(
     const cursor = page.cursor;
     let keys = page.keys;
     scanReply = null;
-    if (scanned + keys.length > quota) {
-      keys = keys.slice(0, quota - scanned);
-      limited = true;
-    } else if (scanned + keys.length === quota && cursor !== '0') {
-      limited = true;
+    let stop = false;
+    if (counters.scanned + keys.length > quota) {
+      keys = keys.slice(0, Math.max(0, quota - counters.scanned));
+      counters.limited = true;
+      stop = true;
+    } else if (counters.scanned + keys.length === quota && cursor !== '0') {
+      counters.limited = true;
+      stop = true;
     }
-    scanned += keys.length;
-    const nextScan = cursor !== '0' && !limited ? scanCommand(cursor) : null;
+    counters.scanned += keys.length;
+    const nextScan = cursor !== '0' && !stop ? scanCommand(cursor) : null;
     let sent: Batch | null = null;
     if (keys.length > 0) {
       const withMemory = ctx.memory.available !== false;
@@ -252,7 +282,5 @@ export async function walkDatabase(
     inFlight = sent;
   }
   if (inFlight) await flush(inFlight);
-  await writer.finish();
-  options.progress({ type: 'table-done', instance: instanceName, table, rows, limited });
-  return { rows, limited };
+  return pushed;
 }

@@ -4,7 +4,7 @@
 // a batch of commands is one buffer and one promise, and replies are parsed
 // straight from the socket's chunks.
 import net from 'node:net';
-import tls from 'node:tls';
+import type { Duplex } from 'node:stream';
 
 export class RespError extends Error {
   constructor(message: string) {
@@ -22,17 +22,6 @@ interface Pending {
   resolve(replies: Reply[]): void;
   reject(error: Error): void;
   timer: NodeJS.Timeout | null;
-}
-
-export interface RespConnectOptions {
-  host: string;
-  port: number;
-  tls?: tls.ConnectionOptions;
-  connectTimeoutMs: number;
-  /** A request without its full reply for this long fails the connection. */
-  commandTimeoutMs: number;
-  /** Aborting gives up connecting. */
-  signal?: AbortSignal;
 }
 
 const INCOMPLETE = Symbol('incomplete');
@@ -53,33 +42,15 @@ export class RespConnection {
     socket.on('close', () => this.fail(new Error('Connection closed by the server')));
   }
 
-  static connect(options: RespConnectOptions): Promise<RespConnection> {
-    return new Promise((resolve, reject) => {
-      const socket = options.tls
-        ? tls.connect({ host: options.host, port: options.port, ...options.tls })
-        : net.connect({ host: options.host, port: options.port });
-      socket.setNoDelay(true);
-      const timer = setTimeout(() => {
-        const error = Object.assign(new Error('connect ETIMEDOUT'), { code: 'ETIMEDOUT' });
-        socket.destroy(error);
-      }, options.connectTimeoutMs);
-      const onAbort = () => socket.destroy(new Error('connect aborted'));
-      options.signal?.addEventListener('abort', onAbort, { once: true });
-      const settle = () => {
-        clearTimeout(timer);
-        options.signal?.removeEventListener('abort', onAbort);
-      };
-      const onError = (error: Error) => {
-        settle();
-        reject(error);
-      };
-      socket.once('error', onError);
-      socket.once(options.tls ? 'secureConnect' : 'connect', () => {
-        settle();
-        socket.removeListener('error', onError);
-        resolve(new RespConnection(socket, options.commandTimeoutMs));
-      });
-    });
+  /** A connection over a stream that is already connected (direct, TLS, or an SSH channel). */
+  static over(stream: Duplex, commandTimeoutMs: number): RespConnection {
+    (stream as net.Socket).setNoDelay?.(true);
+    return new RespConnection(stream as net.Socket, commandTimeoutMs);
+  }
+
+  /** The underlying stream (a TLS socket when TLS is on). */
+  get stream(): net.Socket {
+    return this.socket;
   }
 
   /** Sends one command; resolves with its reply (a RespError reply is returned, not thrown). */

@@ -8,9 +8,9 @@ import { isUtf8 } from 'node:buffer';
  * nothing reads a value: KEYS, GET, HGETALL, ... are never sent.
  * `config` is only ever `CONFIG GET`, `memory` only `MEMORY USAGE`.
  */
-export const REDIS_ALLOWED_COMMANDS: readonly string[] = ['auth', 'hello', 'ping', 'info', 'config', 'select', 'scan', 'type', 'pttl', 'memory', 'dbsize'];
-/** The only sub-commands of the two container commands above the adapter uses. */
-export const REDIS_ALLOWED_SUBCOMMANDS: Readonly<Record<string, readonly string[]>> = { config: ['get'], memory: ['usage'] };
+export const REDIS_ALLOWED_COMMANDS: readonly string[] = ['auth', 'hello', 'ping', 'info', 'config', 'select', 'scan', 'type', 'pttl', 'memory', 'dbsize', 'cluster', 'readonly'];
+/** The only sub-commands of the container commands above the adapter uses. */
+export const REDIS_ALLOWED_SUBCOMMANDS: Readonly<Record<string, readonly string[]>> = { config: ['get'], memory: ['usage'], cluster: ['shards', 'nodes'] };
 
 const MAX_CONSTANT_LENGTH = 24;
 

@@ -3,21 +3,46 @@
 // demo's fleet overview reads like a pulled one and reproduces the report:
 // Redis 6.0.5 with volatile-lfu, section 4.2's utilisation tiers, 4.3's hit
 // rates; MySQL 8.0/5.7; PostgreSQL 14–16.
+//
+// The facts the cost model reads (query rates, data sizes, used memory) are the
+// cost preset's for the same instance (shared/cost/referenceFleet.ts), written
+// the way a server reports them, so that a scenario on the demo snapshot gives
+// the preset's answer. Sizes are those of the servers the report describes, not
+// of the sample rows the demo carries.
+import { defaultAssumptions, reportInstance, US_EAST_1_PRICES, type DatabaseWorkload } from '../../../shared/cost/index.ts';
 import type { FleetInstance } from '../../../shared/model/fleet.ts';
 import type { ServerFact } from '../../../shared/model/snapshot.ts';
 import { inventoryFacts } from '../../engines/redis/introspect.ts';
 import { nameFraction, REDIS_POLICY, type InventoryInstance } from './inventory.ts';
 
 const GIB = 1024 ** 3;
-/** Memory of the RDS classes in use. */
-const CLASS_MEMORY_GIB: Record<string, number> = {
-  'db.t4g.small': 2,
-  'db.t4g.medium': 4,
-  'db.t4g.large': 8,
-  'db.m6g.large': 8,
-  'db.r6g.large': 16,
-  'db.r6g.xlarge': 32,
-};
+
+/** The preset's workload of a database instance; every demo instance has one. */
+function presetDatabase(name: string): DatabaseWorkload {
+  const preset = reportInstance(name);
+  if (!preset || !('instanceClass' in preset)) throw new Error(`reference fleet: ${name} is not in the cost preset`);
+  return preset;
+}
+
+/** Memory of the instance's RDS class. */
+function classMemoryBytes(instanceClass: string): number {
+  return (US_EAST_1_PRICES.database[instanceClass]?.memoryGib ?? 4) * GIB;
+}
+
+/**
+ * Average queries a second that the cost model reads back as the preset's
+ * load: load × sustained vCPU × queries per vCPU-second (snapshots/cost/snapshotFleet.ts).
+ */
+export function presetQueriesPerSecond(name: string): number {
+  const preset = presetDatabase(name);
+  const spec = US_EAST_1_PRICES.database[preset.instanceClass]!;
+  return preset.load * spec.vcpu * spec.baseline * defaultAssumptions().queriesPerVcpuSecond;
+}
+
+/** On-disk size of each database: the preset's data size, split evenly over the instance's databases. */
+function presetDatabaseBytes(name: string, databases: number): number {
+  return Math.round((presetDatabase(name).dataGb * 1e9) / Math.max(1, databases));
+}
 
 /** An integer in [min, max] fixed by the instance name and a label. */
 function fixed(instance: string, label: string, min: number, max: number): number {
@@ -35,16 +60,17 @@ export interface DatabaseSize {
   bytes: number;
 }
 
-export function syntheticFacts(seed: number, scale: number): ServerFact[] {
-  return facts('synthetic', { generator: 'snapbench reference fleet', seed, scale });
+export function syntheticFacts(seed: number, scale: number, weeks = 0): ServerFact[] {
+  return facts('synthetic', { generator: 'snapbench reference fleet', seed, scale, ...(weeks > 0 ? { weeks_of_planted_growth: weeks } : {}) });
 }
 
 export function mysqlFacts(instance: InventoryInstance, databases: DatabaseSize[]): ServerFact[] {
   const legacy = instance.version.startsWith('5.');
-  const memory = (CLASS_MEMORY_GIB[instance.instanceClass] ?? 4) * GIB;
-  const busy = databases.length > 0 || /r6g/.test(instance.instanceClass);
+  const memory = classMemoryBytes(instance.instanceClass);
+  const qps = presetQueriesPerSecond(instance.name);
+  const busy = qps >= 40;
   const uptime = fixed(instance.name, 'uptime', 20, 200) * 86400;
-  const questions = uptime * (busy ? fixed(instance.name, 'qps', 40, 400) : fixed(instance.name, 'qps', 1, 20));
+  const questions = Math.round(uptime * qps);
   const selects = Math.round(questions * 0.78);
   const out: ServerFact[] = facts('variable', {
     version: legacy ? `${instance.version}-log` : instance.version,
@@ -93,9 +119,10 @@ export function mysqlFacts(instance: InventoryInstance, databases: DatabaseSize[
       Innodb_buffer_pool_reads: Math.round(selects * 0.02),
     }),
   );
+  const bytes = presetDatabaseBytes(instance.name, databases.length);
   for (const db of databases) {
     out.push(
-      { category: 'database', name: `${db.database}.size_bytes`, value: String(db.bytes) },
+      { category: 'database', name: `${db.database}.size_bytes`, value: String(bytes) },
       { category: 'database', name: `${db.database}.tables`, value: String(db.tables) },
       { category: 'database', name: `${db.database}.estimated_rows`, value: String(db.rows) },
     );
@@ -111,8 +138,9 @@ const PG_EXTENSIONS: Record<string, Record<string, string>> = {
 
 export function postgresFacts(instance: InventoryInstance, databases: DatabaseSize[]): ServerFact[] {
   const [major, minor] = instance.version.split('.').map(Number);
-  const memory = (CLASS_MEMORY_GIB[instance.instanceClass] ?? 4) * GIB;
+  const memory = classMemoryBytes(instance.instanceClass);
   const uptime = fixed(instance.name, 'uptime', 20, 200) * 86400;
+  const bytes = presetDatabaseBytes(instance.name, databases.length);
   const out: ServerFact[] = [
     ...facts('server', {
       version: `PostgreSQL ${instance.version} on aarch64-unknown-linux-gnu, compiled by gcc (GCC) 7.3.1 20180712 (Red Hat 7.3.1-12), 64-bit`,
@@ -136,7 +164,7 @@ export function postgresFacts(instance: InventoryInstance, databases: DatabaseSi
     ...facts('status', { connections: fixed(instance.name, 'conn', 3, 40), connections_active: fixed(instance.name, 'active', 1, 4), backends: fixed(instance.name, 'backends', 8, 50) }),
   ];
   for (const db of databases) {
-    out.push(...facts('database', { [`${db.database}.size_bytes`]: db.bytes + 8_000_000, [`${db.database}.encoding`]: 'UTF8', [`${db.database}.collation`]: 'en_US.UTF-8', [`${db.database}.ctype`]: 'en_US.UTF-8' }));
+    out.push(...facts('database', { [`${db.database}.size_bytes`]: bytes, [`${db.database}.encoding`]: 'UTF8', [`${db.database}.collation`]: 'en_US.UTF-8', [`${db.database}.ctype`]: 'en_US.UTF-8' }));
   }
   out.push(...facts('extension', PG_EXTENSIONS[instance.name] ?? { plpgsql: '1.0' }));
   if (databases.length > 0) out.push({ category: 'server', name: 'databases_pulled', value: databases.map((d) => d.database).join(', ') });

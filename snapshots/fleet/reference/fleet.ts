@@ -4,6 +4,7 @@ import type { FleetInstance } from '../../../shared/model/fleet.ts';
 import { PlantedCounter, type PlantedCounts } from './counts.ts';
 import { referenceInventory, type InventoryInstance } from './inventory.ts';
 import type { ReferenceRedis, ReferenceTable } from './model.ts';
+import { plantedGrowth, type PlantedGrowth } from './growth.ts';
 import { redisSpaces } from './redisKeys.ts';
 import { sqlTables } from './tables.ts';
 
@@ -11,6 +12,8 @@ export const DEFAULT_SEED = 1;
 /** Small enough to build in a few seconds. */
 export const DEFAULT_SCALE = 0.02;
 export const MAX_SCALE = 100;
+/** The longest demo series: a year of weekly snapshots. */
+export const MAX_WEEKS = 52;
 
 /**
  * Volumes at scale 1, from the report (sections 1, 3, 4, 8). Two tables are
@@ -43,6 +46,8 @@ export const CAPPED = [
 export interface ReferenceFleet {
   seed: number;
   scale: number;
+  /** Growth planted after the report's day (weeks 0: none). */
+  growth: PlantedGrowth;
   inventory: InventoryInstance[];
   tables: ReferenceTable[];
   redis: ReferenceRedis[];
@@ -61,10 +66,12 @@ export function validateSeed(seed: number): string | null {
   return Number.isInteger(seed) && seed >= 0 && seed <= 0xffffffff ? null : 'must be a whole number from 0 to 4294967295';
 }
 
-export function referenceFleet(options: { seed?: number; scale?: number } = {}): ReferenceFleet {
+/** `weeks`: the fleet that many weeks after the report's day, with the demo series' planted growth (growth.ts). */
+export function referenceFleet(options: { seed?: number; scale?: number; weeks?: number } = {}): ReferenceFleet {
   const seed = options.seed ?? DEFAULT_SEED;
   const scale = options.scale ?? DEFAULT_SCALE;
-  const problem = validateScale(scale) ?? validateSeed(seed);
+  const weeks = options.weeks ?? 0;
+  const problem = validateScale(scale) ?? validateSeed(seed) ?? (Number.isInteger(weeks) && weeks >= 0 && weeks <= MAX_WEEKS ? null : `weeks ${weeks} must be a whole number from 0 to ${MAX_WEEKS}`);
   if (problem) throw new Error(`reference fleet: seed ${seed}, scale ${scale}: ${problem}`);
   /** Scaled count, at least `min` (tables that must not be empty keep a row). */
   const n = (base: number, min = 1) => Math.max(min, Math.round(base * scale));
@@ -84,15 +91,18 @@ export function referenceFleet(options: { seed?: number; scale?: number } = {}):
     dify: { conversations: n(SCALE_1.conversations) },
   };
   const inventory = referenceInventory();
-  const tables = sqlTables(seed, volumes);
+  const growth = plantedGrowth(scale, weeks);
+  const tables = sqlTables(seed, volumes, growth);
   const redis = redisSpaces(
     seed,
     { users: volumes.users, sessions: n(SCALE_1.sessions), cachedOrders: n(SCALE_1.cachedOrders), campaigns: n(SCALE_1.campaigns) },
     volumes,
+    growth,
   );
   return {
     seed,
     scale,
+    growth,
     inventory,
     tables,
     redis,

@@ -6,6 +6,7 @@ import type { ReferenceRedis, RedisKeySpec } from './model.ts';
 import { lastOrderNumbers, type OrderVolumes } from './orders.ts';
 import { Random } from './random.ts';
 import { DAY, formatDateTime, NOW } from './time.ts';
+import { appendedContactKeys, noTtlKeysPerWeek, plantedGrowth, type PlantedGrowth } from './growth.ts';
 
 export interface RedisVolumes {
   users: number;
@@ -21,6 +22,12 @@ function space(instance: string, expectedKeys: number, keys: () => Iterable<Redi
   return { instance, db: 0, expectedKeys, keys };
 }
 
+/**
+ * Per-user reach counters with a TTL, in proportion to the report's 2.9M keys
+ * with a TTL against 2.69M without (4.3): 2.3 × 2.9 / 2.69 ≈ 2.49 per user.
+ */
+const REACH_SHARE = [0.95, 0.85, 0.69];
+
 /** Share of users with each contact-frequency counter. */
 const CONTACT_SHARE: [string, number][] = [
   ['CONTACT_month', 0.95],
@@ -28,16 +35,24 @@ const CONTACT_SHARE: [string, number][] = [
   ['CONTACT_day', 0.55],
 ];
 
-export function redisSpaces(seed: number, v: RedisVolumes, orders: OrderVolumes): ReferenceRedis[] {
+/** The key spaces; `growth` appends the counters of the users who registered during the series. */
+export function redisSpaces(seed: number, v: RedisVolumes, orders: OrderVolumes, growth: PlantedGrowth = plantedGrowth(0, 0)): ReferenceRedis[] {
   const menu = commodities().filter((c) => c.sellable);
   const activeTemplates = couponTemplates().filter((t) => t.active === 1);
   return [
-    space('luckyus-isales-market', Math.round(v.users * 2.3) + v.campaigns + activeTemplates.length, function* () {
+    space('luckyus-isales-market', Math.round(v.users * (2.3 + 2.49)) + v.campaigns + activeTemplates.length + growth.weeks * noTtlKeysPerWeek(growth), function* () {
       const rng = new Random(seed, 'redis/market');
       // Contact-frequency counters accumulate forever: no TTL (RDS-001).
       for (let user = 1; user <= v.users; user++) {
         for (const [prefix, share] of CONTACT_SHARE) {
           if (rng.chance(share)) yield { name: `${prefix}:${user}`, type: 'string', ttlMs: -1, value: String(rng.int(1, prefix === 'CONTACT_month' ? 30 : 7)) };
+        }
+      }
+      // Reach counters expire with their campaign window (their own stream, so the counters above stay as planted).
+      const reach = new Random(seed, 'redis/market-reach');
+      for (let user = 1; user <= v.users; user++) {
+        for (let window = 0; window < REACH_SHARE.length; window++) {
+          if (reach.chance(REACH_SHARE[window]!)) yield { name: `mkt:freq:${user}:${window + 1}`, type: 'string', ttlMs: reach.int(1, 30) * DAY_MS, value: String(reach.int(1, 20)) };
         }
       }
       for (let id = 2001; id < 2001 + v.campaigns; id++) {
@@ -52,6 +67,7 @@ export function redisSpaces(seed: number, v: RedisVolumes, orders: OrderVolumes)
       for (const t of activeTemplates) {
         yield { name: `coupon:stock:${t.id}`, type: 'string', ttlMs: rng.int(1, 30) * DAY_MS, value: String(rng.int(0, 50000)) };
       }
+      yield* appendedContactKeys(seed, growth, v.users);
     }),
     space('luckyus-isales-session', v.sessions, function* () {
       const rng = new Random(seed, 'redis/session');

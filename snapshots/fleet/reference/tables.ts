@@ -18,6 +18,7 @@ import { generateOrders, skewedId, type OrderVolumes } from './orders.ts';
 import { cumulative, Random } from './random.ts';
 import { DAY, DAYS, formatDateTime, LAUNCH, NOW, parseDate, weekday } from './time.ts';
 import { difyTables, ilkmapTables, type DifyVolumes } from './dify.ts';
+import { appendedOrders, openedStores, plantedGrowth, type PlantedGrowth } from './growth.ts';
 
 export interface SqlVolumes extends OrderVolumes {
   expiredCoupons: number;
@@ -29,11 +30,16 @@ const DT = 'DATETIME';
 
 const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 
-/** All MySQL tables, then the PostgreSQL ones. */
-export function sqlTables(seed: number, v: SqlVolumes): ReferenceTable[] {
+/** All MySQL tables, then the PostgreSQL ones; `growth` appends the series' weeks (orders, stores). */
+export function sqlTables(seed: number, v: SqlVolumes, growth: PlantedGrowth = plantedGrowth(0, 0)): ReferenceTable[] {
   const menu = commodities();
   const templates = couponTemplates();
-  const orders = () => generateOrders(seed, v, STORES, menu);
+  const stores = [...STORES, ...openedStores(growth)];
+  const newOrders = growth.weeks * growth.ordersPerWeek;
+  const orders = function* () {
+    yield* generateOrders(seed, v, STORES, menu);
+    yield* appendedOrders(seed, growth, v.orders + 1, v.users, stores, menu);
+  };
   // Estimates for the tables whose size follows from the orders' random draws.
   const itemsPerOrder = 1.3;
   const paidShare = 0.975;
@@ -98,7 +104,7 @@ export function sqlTables(seed: number, v: SqlVolumes): ReferenceTable[] {
         avgRowBytes: 190,
         comment: 'orders',
       },
-      v.orders,
+      v.orders + newOrders,
       function* () {
         for (const o of orders()) {
           yield [
@@ -128,7 +134,7 @@ export function sqlTables(seed: number, v: SqlVolumes): ReferenceTable[] {
         avgRowBytes: 120,
         comment: 'order lines',
       },
-      Math.round(v.orders * itemsPerOrder),
+      Math.round((v.orders + newOrders) * itemsPerOrder),
       function* () {
         let id = 0;
         for (const o of orders()) {
@@ -177,7 +183,7 @@ export function sqlTables(seed: number, v: SqlVolumes): ReferenceTable[] {
         avgRowBytes: 80,
         comment: 'one payment per paid order; status 1 succeeded, 3 refunded',
       },
-      Math.round(v.orders * paidShare),
+      Math.round((v.orders + newOrders) * paidShare),
       function* () {
         let id = 0;
         for (const o of orders()) {
@@ -275,8 +281,8 @@ export function sqlTables(seed: number, v: SqlVolumes): ReferenceTable[] {
         indexes: [{ name: 'uk_shop_no', columns: ['shop_no'], unique: true }],
         avgRowBytes: 150,
       },
-      STORES.length,
-      () => STORES.map((s) => [s.id, s.shopNo, s.name, s.city, s.state, s.countryCode, s.latitude, s.longitude, s.timezone, 1, s.openDate]),
+      stores.length,
+      () => stores.map((s) => [s.id, s.shopNo, s.name, s.city, s.state, s.countryCode, s.latitude, s.longitude, s.timezone, 1, s.openDate]),
     ),
     table(
       {

@@ -2,11 +2,13 @@
 // table arrive; cancel at any time (nothing half-written is left); failures
 // are per instance, with what to do.
 import { useMemo, useState } from 'react';
-import type { PullInspection, PullOutcome, PullProgress } from '../../../../shared/api/types.ts';
+import type { PullConnectionSettings, PullInspection, PullOutcome, PullProgress } from '../../../../shared/api/types.ts';
+import type { ConnectCheck } from '../../../../shared/model/connectCheck.ts';
 import { api } from '../../api/client.ts';
 import { useWorkbench } from '../../app/workbench.tsx';
 import { Badge, ErrorBox, ProgressBar, useJob } from '../../ui/components.tsx';
 import { formatBytes, formatCount } from '../../ui/format.ts';
+import { CheckResult, ConnectionSettingsForm } from './ConnectionSettings.tsx';
 
 interface InstanceState {
   status: 'waiting' | 'running' | 'done' | 'failed';
@@ -54,7 +56,11 @@ export function PullView() {
   const [states, setStates] = useState<Record<string, InstanceState>>({});
   const inspect = useJob<PullInspection>();
   const pull = useJob<PullOutcome, PullProgress>();
+  const check = useJob<ConnectCheck[]>();
+  const save = useJob<PullInspection>();
+  const [editing, setEditing] = useState<string | null>(null);
   const manifest = inspect.result;
+  const checks = useMemo(() => new Map((check.result ?? []).map((c) => [c.instance, c])), [check.result]);
 
   const read = async (path: string) => {
     const result = await inspect.run((signal) => api.invoke('pull/inspect', { fleetPath: path.trim() }, { signal }));
@@ -68,6 +74,20 @@ export function PullView() {
     if (picked?.path) {
       setFleetPath(picked.path);
       void read(picked.path);
+    }
+  };
+  const checkConnections = async () => {
+    if (!manifest) return;
+    const all = manifest.instances.filter((i) => i.endpoint).length === chosen.size;
+    await check.run((signal) => api.invoke('pull/check', { fleetPath: manifest.path, only: all ? null : [...chosen] }, { signal }));
+  };
+  const saveSettings = async (instance: string, settings: PullConnectionSettings) => {
+    if (!manifest) return;
+    const saved = await save.run((signal) => api.invoke('pull/configure', { fleetPath: manifest.path, instance, settings }, { signal }));
+    if (saved) {
+      setEditing(null);
+      // The host answers with the manifest as now written: show that.
+      await inspect.run(() => Promise.resolve(saved));
     }
   };
   const start = async () => {
@@ -138,6 +158,7 @@ export function PullView() {
                   <th>engine</th>
                   <th>domain</th>
                   <th>endpoint</th>
+                  <th>connection</th>
                   <th>progress</th>
                 </tr>
               </thead>
@@ -168,6 +189,20 @@ export function PullView() {
                       <td className="mono small">
                         {i.endpoint ?? <span className="muted">inventory only</span>}
                         {i.passwordMissing && <div className="bad small">${i.passwordEnv} is not set</div>}
+                        {i.connection && (
+                          <div className="muted small">
+                            {i.connection.ssh ? `via ${i.connection.ssh.user}@${i.connection.ssh.host}:${i.connection.ssh.port}` : 'direct'} · {i.connection.tls ? (i.connection.tls.insecure ? 'TLS, not verified' : 'TLS') : 'no TLS'} ·{' '}
+                            {i.connection.passwordCommand ? 'password from a command' : i.connection.passwordEnv ? `password from $${i.connection.passwordEnv}` : 'no password'}
+                          </div>
+                        )}
+                      </td>
+                      <td>
+                        {i.connection && (
+                          <button type="button" className="quiet small" aria-label={`Connection settings of ${i.name}`} aria-expanded={editing === i.name} onClick={() => setEditing(editing === i.name ? null : i.name)} disabled={pull.running}>
+                            Settings…
+                          </button>
+                        )}
+                        {checks.get(i.name) && <CheckResult check={checks.get(i.name)!} />}
                       </td>
                       <td>
                         {s && (
@@ -196,6 +231,25 @@ export function PullView() {
               </tbody>
             </table>
           </div>
+          {editing && manifest.instances.find((i) => i.name === editing)?.connection && (
+            <ConnectionSettingsForm
+              key={editing}
+              instance={editing}
+              initial={manifest.instances.find((i) => i.name === editing)!.connection!}
+              saving={save.running}
+              onSave={(settings) => void saveSettings(editing, settings)}
+              onCancel={() => setEditing(null)}
+            />
+          )}
+          {save.error ? <ErrorBox error={save.error} onDismiss={save.clear} /> : null}
+          <div className="row gap">
+            <button type="button" onClick={() => void checkConnections()} disabled={check.running || pull.running || chosen.size === 0 || missing.length > 0}>
+              Check connections
+            </button>
+            <span className="muted small">Connects to each selected instance (through its bastion and TLS), pulls nothing, and says whether its account could write.</span>
+          </div>
+          {check.running && <ProgressBar progress={null} label="Checking connections…" onCancel={check.cancel} />}
+          {check.error ? <ErrorBox error={check.error} onDismiss={check.clear} /> : null}
           <div className="row gap wrap">
             <label className="row gap grow">
               Write to <input className="grow" value={out} onChange={(e) => setOut(e.target.value)} aria-label="Output snapshot path" spellCheck={false} />

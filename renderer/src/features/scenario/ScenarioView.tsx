@@ -10,6 +10,7 @@ import { useWorkbench } from '../../app/workbench.tsx';
 import { BarChart, chartsToPng, LineChart, saveBlob, useChartColors, Waterfall } from '../../ui/charts.tsx';
 import { ErrorBox, ProgressBar, Stat, useJob } from '../../ui/components.tsx';
 import { formatCount, formatMoney, formatPercent } from '../../ui/format.ts';
+import { PresetComparison } from './PresetComparison.tsx';
 
 type Preset = 'report-07' | 'report-07-plan';
 type Overrides = Partial<Record<DecisionKey, number | boolean | string>>;
@@ -223,6 +224,7 @@ export function ScenarioView() {
                 <p className="muted small">{result.rounding}</p>
                 <p className="muted small">Fleet: {result.fleet.source}; measured at {formatCount(result.fleet.measuredStores)} stores.</p>
               </div>
+              {snapshotId && wb.current ? <PresetComparison snapshotId={snapshotId} fileName={wb.current.fileName} preset={preset} decisions={overrides as Record<string, number | boolean | string>} measured={result} /> : null}
               <div className="chart-grid">
                 <div className="panel">
                   <BarChart svgRef={engineRef} title="Monthly cost by engine" bars={Object.entries(result.monthly.byEngine).map(([engine, v]) => ({ label: engine, value: v, color: engineColor(engine) }))} format={(n) => formatMoney(n)} width={460} />

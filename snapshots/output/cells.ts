@@ -1,4 +1,5 @@
-// Turns SQLite values into JSON and CSV without losing a digit or a byte.
+// Turns SQLite values into JSON without losing a digit or a byte, and names
+// result columns so none is lost.
 
 export type CellValue = null | number | bigint | string | Uint8Array;
 
@@ -10,14 +11,6 @@ export function jsonCell(value: CellValue): unknown {
   if (typeof value === 'number') return Number.isFinite(value) ? value : String(value);
   if (value instanceof Uint8Array) return { $base64: true, encoded: Buffer.from(value).toString('base64') };
   return value;
-}
-
-export function csvCell(value: CellValue): string {
-  if (value === null) return '';
-  let text: string;
-  if (value instanceof Uint8Array) text = Buffer.from(value).toString('base64');
-  else text = String(value);
-  return /[",\r\n]/.test(text) || /^\s|\s$/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
 /** Object keys for a result's columns: duplicate names get a numeric suffix so none is lost. */

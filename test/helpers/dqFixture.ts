@@ -1,12 +1,12 @@
 // Builds a real snapshot file from plain data through the SnapshotWriter, the
 // way a pull does, without any server: for the DQ tests and benchmark, where
-// each case needs a small fleet with exactly the rows it is about.
+// each case needs a small fleet with exactly the rows it is about (test-only).
 import { createHmac } from 'node:crypto';
 import type { Engine, FleetInstance } from '../../shared/model/fleet.ts';
 import type { ColumnInfo, ServerFact, SnapshotManifest, SqlValue, StorageKind, TableInfo } from '../../shared/model/snapshot.ts';
-import { redisKeyPattern } from '../engines/redis/types.ts';
-import { SnapshotWriter } from '../file/writer.ts';
-import { TOOL_VERSION } from '../version.ts';
+import { redisKeyPattern } from '../../snapshots/engines/redis/types.ts';
+import { SnapshotWriter } from '../../snapshots/file/writer.ts';
+import { TOOL_VERSION } from '../../snapshots/version.ts';
 
 export interface FixtureColumn {
   name: string;

@@ -1,0 +1,29 @@
+// What a connection check finds per instance (`fleet check --connect` and the
+// pull view's "Check connections"): the JSON shape is the CLI contract.
+import type { Engine } from './fleet.ts';
+
+/** What a TLS connection negotiated. */
+export interface TlsInfo {
+  protocol: string;
+  cipher: string;
+  verified: boolean;
+}
+
+export interface ConnectCheck {
+  instance: string;
+  engine: Engine;
+  ok: boolean;
+  error?: string;
+  hint?: string;
+  version?: string;
+  tls: TlsInfo | null;
+  /** "user@host:port" of the bastion, or null for a direct connection. */
+  ssh: string | null;
+  latencyMs?: number;
+  /** Whether the account can write: null when the server would not say. */
+  canWrite: boolean | null;
+  /** What lets it write ("INSERT ON `shop`.*", "superuser", "+@write", ...). */
+  writePrivileges: string[];
+  /** Why canWrite is null, when it is. */
+  auditNote?: string;
+}

@@ -1,0 +1,41 @@
+// One read-only statement's rows streamed as JSON or CSV: `snapbench query` and
+// `snapbench dq evidence`.
+import type Database from 'better-sqlite3';
+import { jsonCell, uniqueKeys, type CellValue } from '../output/cells.ts';
+import { csvRow } from '../output/csv.ts';
+import { prepareReadOnly, queryFailure } from './readOnly.ts';
+import { announceStatement } from '../file/timeLimit.ts';
+
+const FLUSH_AT = 1 << 16;
+
+export function runQuery(db: Database.Database, sql: string, format: 'json' | 'csv', write: (chunk: string) => void): void {
+  const statement = prepareReadOnly(db, sql);
+  statement.safeIntegers(true).raw(true);
+  const keys = uniqueKeys(statement.columns().map((c) => c.name));
+  let out = format === 'json' ? '[' : csvRow(keys);
+  let first = true;
+  try {
+    announceStatement('the query');
+    for (const row of statement.iterate() as IterableIterator<CellValue[]>) {
+      if (format === 'json') {
+        const object: Record<string, unknown> = {};
+        for (let i = 0; i < keys.length; i++) object[keys[i]!] = jsonCell(row[i]!);
+        out += (first ? '\n' : ',\n') + JSON.stringify(object);
+      } else {
+        out += csvRow(row);
+      }
+      first = false;
+      if (out.length > FLUSH_AT) {
+        write(out);
+        out = '';
+        // Streaming output counts the time limit from its last chunk: a long result that keeps coming runs on.
+        announceStatement('the query');
+      }
+    }
+  } catch (error) {
+    throw queryFailure(error);
+  }
+  announceStatement(null);
+  if (format === 'json') out += first ? ']\n' : '\n]\n';
+  write(out);
+}
