@@ -54,10 +54,13 @@ export const tableViewSchema = z.strictObject({
   filters: z.array(columnFilterSchema).max(32).default([]),
 });
 
+/** CSV: cells a spreadsheet would run as formulas get a leading apostrophe (shared/text/csv.ts); on unless turned off. */
+const csvSafe = z.boolean().default(true);
+
 const exportSource = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('table'), view: tableViewSchema, format: z.enum(['csv', 'arrow']) }),
-  z.strictObject({ kind: z.literal('sql'), sql, format: z.enum(['csv', 'arrow']) }),
-  z.strictObject({ kind: z.literal('dq-report'), runId: z.number().int().positive(), format: z.enum(['html', 'csv', 'json']) }),
+  z.strictObject({ kind: z.literal('table'), view: tableViewSchema, format: z.enum(['csv', 'arrow']), csvSafe }),
+  z.strictObject({ kind: z.literal('sql'), sql, format: z.enum(['csv', 'arrow']), csvSafe }),
+  z.strictObject({ kind: z.literal('dq-report'), runId: z.number().int().positive(), format: z.enum(['html', 'csv', 'json']), csvSafe }),
 ]);
 
 const empty = z.strictObject({});

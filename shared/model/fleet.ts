@@ -2,6 +2,7 @@
 // cost model needs to know about them. Parsed from YAML at the edge, validated
 // here, trusted everywhere after.
 import { z } from 'zod';
+import { inertText } from '../text/inert.ts';
 
 export const ENGINES = ['mysql', 'postgres', 'redis'] as const;
 export type Engine = (typeof ENGINES)[number];
@@ -97,6 +98,8 @@ const instance = z
     connect_timeout_ms: positiveMs.optional(),
     statement_timeout_ms: positiveMs.optional(),
     ssh: ssh.optional(),
+    pull: z.enum(['full', 'sample', 'pushdown']).optional(),
+    max_rows: z.number().int().positive('must be a whole number of at least 1').optional(),
   })
   .passthrough();
 
@@ -166,7 +169,16 @@ export interface FleetInstance {
   /** Redis Cluster: walk each shard on a replica where one is healthy (keeps load off the primaries). */
   preferReplicas?: boolean;
   tags?: string[] | Record<string, unknown>;
+  /**
+   * full: every row; sample: at most `maxRows` rows per table; pushdown: the
+   * catalog and exact row counts only, the data checked in place by `dq --pushdown`.
+   */
+  pull?: PullMode;
+  maxRows?: number;
 }
+
+export const PULL_MODES = ['full', 'sample', 'pushdown'] as const;
+export type PullMode = (typeof PULL_MODES)[number];
 
 export interface Fleet {
   name?: string;
@@ -266,7 +278,7 @@ export function parseFleet(document: unknown, source = 'fleet manifest', options
   top.data.instances.forEach((raw, index) => {
     const label =
       raw && typeof raw === 'object' && typeof (raw as { name?: unknown }).name === 'string'
-        ? `instance "${(raw as { name: string }).name}"`
+        ? `instance "${inertText((raw as { name: string }).name)}"`
         : `instance #${index + 1}`;
     if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
       errors.push(`${label}: must be a mapping of fields (name, engine, host, ...)`);
@@ -303,6 +315,10 @@ export function parseFleet(document: unknown, source = 'fleet manifest', options
     }
     if (engine === 'redis' && value.databases?.some((db) => !/^\d+$/.test(String(db)))) {
       errors.push(`${label} field "databases": Redis databases are numbers (0, 1, ...)`);
+      return;
+    }
+    if (value.pull === 'sample' && value.max_rows === undefined) {
+      errors.push(`${label} field "max_rows": is required with pull: sample (the rows per table to keep)`);
       return;
     }
     // Defaults apply to instances that are pulled; an inventory-only instance stays without connection.
@@ -346,6 +362,8 @@ export function parseFleet(document: unknown, source = 'fleet manifest', options
       readValues: value.read_values ?? false,
       preferReplicas: value.prefer_replicas ?? false,
       tags: value.tags,
+      ...(value.pull ? { pull: value.pull } : {}),
+      ...(value.max_rows !== undefined ? { maxRows: value.max_rows } : {}),
     });
   });
   if (errors.length > 0) throw new FleetError(errors.map((line) => `${source}: ${line}`).join('\n'));

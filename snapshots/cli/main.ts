@@ -14,6 +14,7 @@ import { fleetInputs } from '../pull/inputs.ts';
 import { currentUserName } from '../pull/provenance.ts';
 import { CancelledError, pullFleet } from '../pull/pullFleet.ts';
 import { TOOL_VERSION } from '../version.ts';
+import { csvSafeFor, printLine, printRow } from '../terminal.ts';
 import { progressPrinter } from './progress.ts';
 import { QueryRefusedError } from '../query/readOnly.ts';
 import { runQuery } from '../query/runQuery.ts';
@@ -21,7 +22,7 @@ import { registerExtraCommands } from './commands/index.ts';
 import { CliError } from '../errors.ts';
 import { EXIT_CANCELLED, EXIT_FAILED, EXIT_NOT_INTACT, EXIT_PARTIAL, EXIT_UNTRUSTED } from '../exitCodes.ts';
 import { checkOutputFile } from '../output/outputFile.ts';
-import { formatOption, loadFleetFile, positiveInteger } from './options.ts';
+import { csvSafeOptions, formatOption, loadFleetFile, positiveInteger } from './options.ts';
 import { runGuardedChild, runsHere, timeoutOption } from './guard.ts';
 
 
@@ -58,7 +59,7 @@ export function buildProgram(): Command {
       // A bad key fails before anything is pulled.
       const signingKey = opts.sign ? loadSigningKey(opts.sign) : null;
       const signer = checkSignerName(opts.signer ?? currentUserName());
-      for (const warning of fleet.warnings) process.stderr.write(`snapbench: warning: ${warning}\n`);
+      for (const warning of fleet.warnings) printLine(process.stderr, `snapbench: warning: ${warning}`);
       const controller = new AbortController();
       const cancel = () => controller.abort(new CancelledError());
       process.once('SIGINT', cancel);
@@ -78,7 +79,7 @@ export function buildProgram(): Command {
           onEvent: showProgress ? progressPrinter(process.stderr) : undefined,
         });
         for (const failure of result.failures) {
-          process.stderr.write(`snapbench pull: ${failure.message}${failure.hint ? ` (${failure.hint})` : ''}\n`);
+          printLine(process.stderr, `snapbench pull: ${failure.message}${failure.hint ? ` (${failure.hint})` : ''}`);
         }
         if (!result.manifest) {
           throw new CliError(`no instance could be pulled (${result.failures.length} failed); no file was written`, 'fix the errors above and pull again');
@@ -94,8 +95,9 @@ export function buildProgram(): Command {
         };
         if (opts.format === 'json') writeStdout(JSON.stringify(summary, null, 2) + '\n');
         else
-          process.stderr.write(
-            `snapbench pull: wrote ${summary.file}: ${summary.pulled.length} instance(s), ${summary.tables} tables, ${summary.rows.toLocaleString('en-US')} rows${result.failures.length ? `; ${result.failures.length} instance(s) failed` : ''}${signed ? `; signed by ${signed.signer} with key ${signed.fingerprint}` : ''}\n`,
+          printLine(
+            process.stderr,
+            `snapbench pull: wrote ${summary.file}: ${summary.pulled.length} instance(s), ${summary.tables} tables, ${summary.rows.toLocaleString('en-US')} rows${result.failures.length ? `; ${result.failures.length} instance(s) failed` : ''}${signed ? `; signed by ${signed.signer} with key ${signed.fingerprint}` : ''}`,
           );
         if (result.failures.length > 0) process.exitCode = EXIT_PARTIAL;
       } catch (error) {
@@ -117,28 +119,29 @@ export function buildProgram(): Command {
       try {
         const tables = listTables(db);
         if (opts.format === 'json') writeStdout(JSON.stringify(tables, null, 2) + '\n');
-        else for (const t of tables) writeStdout(`${t.sqlName}\t${t.engine}\t${t.rows}\n`);
+        else for (const t of tables) printRow(process.stdout, [t.sqlName, t.engine, t.rows]);
       } finally {
         db.close();
       }
     });
 
-  program
+  const query = program
     .command('query')
     .description('run a read-only SQL query on a snapshot')
     .argument('<file>', 'snapshot file')
     .argument('<sql>', 'one SQL statement (SQLite dialect)')
     .addOption(formatOption(['json', 'csv'], 'json'))
-    .addOption(timeoutOption())
-    .action(async (file: string, sql: string, opts: { format: 'json' | 'csv'; timeout: number }) => {
-      // The statement runs in a child process this one stops when it runs past --timeout.
-      if (!runsHere(opts.timeout)) return void (process.exitCode = await runGuardedChild(opts.timeout, 'query', ''));
+    .addOption(timeoutOption());
+  for (const option of csvSafeOptions()) query.addOption(option);
+  query.action(async (file: string, sql: string, opts: { format: 'json' | 'csv'; csvSafe?: boolean; timeout: number }) => {
+    // The statement runs in a child process this one stops when it runs past --timeout.
+    if (!runsHere(opts.timeout)) return void (process.exitCode = await runGuardedChild(opts.timeout, 'query', ''));
       const db = openSnapshot(file);
       try {
         // The DQ definitions (blank, Han, test name, ...) as SQL functions, so evidence queries paste as they are.
         const { registerDqFunctions } = await import('../dq/functions.ts');
         registerDqFunctions(db);
-        runQuery(db, sql, opts.format, writeStdout);
+        runQuery(db, sql, opts.format, writeStdout, csvSafeFor(opts.csvSafe));
       } finally {
         db.close();
       }
@@ -161,13 +164,14 @@ export function buildProgram(): Command {
         const signatures = checkSignatures(db, rootHash(stored.body), trusted);
         if (opts.format === 'json') writeStdout(JSON.stringify({ file, ...report, signatures }, null, 2) + '\n');
         else if (report.ok) {
-          writeStdout(
-            `${file}: intact. ${report.checkedTables} tables verified; root sha256 ${report.rootSha256}; made ${manifest.createdAt} by ${manifest.createdBy} on ${manifest.createdOnHost} with snapbench ${manifest.tool.version}; schema ${report.schemaSource === 'recorded' ? 'as recorded in the manifest' : 'as rebuilt from the catalog (the file predates the schema record)'}; ${report.integrityCheck === 'quick_check' ? 'quick_check ok (the file is over 1 GiB: indexes were not cross-checked)' : 'integrity_check ok'}\n`,
+          printLine(
+            process.stdout,
+            `${file}: intact. ${report.checkedTables} tables verified; root sha256 ${report.rootSha256}; made ${manifest.createdAt} by ${manifest.createdBy} on ${manifest.createdOnHost} with snapbench ${manifest.tool.version}; schema ${report.schemaSource === 'recorded' ? 'as recorded in the manifest' : 'as rebuilt from the catalog (the file predates the schema record)'}; ${report.integrityCheck === 'quick_check' ? 'quick_check ok (the file is over 1 GiB: indexes were not cross-checked)' : 'integrity_check ok'}`,
           );
         } else {
-          for (const problem of report.problems) writeStdout(`${file}: ${problem}\n`);
+          for (const problem of report.problems) printLine(process.stdout, `${file}: ${problem}`);
         }
-        if (opts.format !== 'json') for (const line of describeSignatures(signatures, opts.trust ?? null, report.ok)) writeStdout(`${file}: ${line}\n`);
+        if (opts.format !== 'json') for (const line of describeSignatures(signatures, opts.trust ?? null, report.ok)) printLine(process.stdout, `${file}: ${line}`);
         if (!report.ok) {
           throw new CliError(`${file}: not intact: ${report.problems.length} problem(s): ${report.problems.slice(0, 3).join('; ')}${report.problems.length > 3 ? '; ...' : ''}`, null, EXIT_NOT_INTACT);
         }
@@ -207,7 +211,9 @@ export async function main(argv: string[]): Promise<number> {
       return error.exitCode;
     }
     const { message, hint, exitCode } = describe(error);
-    for (const line of message.split('\n')) process.stderr.write(`snapbench: ${line}${hint && !message.includes('\n') ? ` (${hint})` : ''}\n`);
+    // One line per problem only where the error lists problems; any other message is one line, a line break in a name included.
+    const lines = error instanceof FleetError || (error instanceof CliError && error.multiline) ? message.split('\n') : [message];
+    for (const line of lines) printLine(process.stderr, `snapbench: ${line}${hint && lines.length === 1 ? ` (${hint})` : ''}`);
     if (debug && error instanceof Error && error.stack) process.stderr.write(error.stack + '\n');
     return exitCode;
   }

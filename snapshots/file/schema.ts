@@ -109,6 +109,99 @@ CREATE TABLE ${META.redisPatterns} (
 `;
 
 /**
+ * The catalog tables exactly as every file made before the manifest recorded
+ * its schema has them (format 1 without \`schema\`). Frozen: META_DDL may grow,
+ * but those files were written with these definitions, so their schema is
+ * rebuilt from this one (objects.ts, and verify-with-sqlite3.sh, which carries
+ * the same text). Never edit it.
+ */
+export const LEGACY_CATALOG_DDL = `
+CREATE TABLE ${META.manifest} (
+  body TEXT NOT NULL,
+  root_sha256 TEXT NOT NULL
+);
+CREATE TABLE ${META.instances} (
+  instance TEXT NOT NULL PRIMARY KEY,
+  engine TEXT NOT NULL,
+  domain TEXT,
+  host TEXT,
+  port INTEGER,
+  instance_class TEXT,
+  allocated_memory_mb INTEGER,
+  status TEXT NOT NULL,
+  error TEXT,
+  hint TEXT,
+  consistency TEXT,
+  consistency_note TEXT,
+  version TEXT,
+  started_at TEXT,
+  finished_at TEXT,
+  tables INTEGER NOT NULL,
+  rows INTEGER NOT NULL,
+  limited_tables INTEGER NOT NULL
+);
+CREATE TABLE ${META.tables} (
+  sql_name TEXT NOT NULL PRIMARY KEY,
+  table_name TEXT NOT NULL,
+  instance TEXT NOT NULL,
+  engine TEXT NOT NULL,
+  database TEXT NOT NULL,
+  schema TEXT,
+  source_table TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  rows INTEGER NOT NULL,
+  limited INTEGER NOT NULL,
+  estimated_rows INTEGER,
+  data_bytes INTEGER,
+  index_bytes INTEGER,
+  engine_table_type TEXT,
+  comment TEXT
+);
+CREATE TABLE ${META.columns} (
+  table_name TEXT NOT NULL,
+  ordinal INTEGER NOT NULL,
+  column_name TEXT NOT NULL,
+  sql_column TEXT NOT NULL,
+  declared_type TEXT NOT NULL,
+  storage TEXT NOT NULL,
+  nullable INTEGER NOT NULL,
+  primary_key_ordinal INTEGER,
+  default_value TEXT,
+  comment TEXT,
+  PRIMARY KEY (table_name, ordinal)
+);
+CREATE TABLE ${META.indexes} (
+  table_name TEXT NOT NULL,
+  index_name TEXT NOT NULL,
+  is_unique INTEGER NOT NULL,
+  is_primary INTEGER NOT NULL,
+  columns TEXT NOT NULL
+);
+CREATE TABLE ${META.serverFacts} (
+  instance TEXT NOT NULL,
+  category TEXT NOT NULL,
+  name TEXT NOT NULL,
+  value TEXT
+);
+CREATE TABLE ${META.redisPatterns} (
+  instance TEXT NOT NULL,
+  db INTEGER NOT NULL,
+  pattern TEXT NOT NULL,
+  keys INTEGER NOT NULL,
+  persistent_keys INTEGER NOT NULL,
+  memory_bytes INTEGER,
+  persistent_memory_bytes INTEGER,
+  types TEXT NOT NULL,
+  ttl_persistent INTEGER NOT NULL,
+  ttl_under_1m INTEGER NOT NULL,
+  ttl_1m_1h INTEGER NOT NULL,
+  ttl_1h_1d INTEGER NOT NULL,
+  ttl_1d_7d INTEGER NOT NULL,
+  ttl_over_7d INTEGER NOT NULL
+);
+`;
+
+/**
  * The SQLite column type for each storage kind. The affinity matters: INTEGER turns
  * the doubles better-sqlite3 binds into integers; TEXT keeps decimals exact; an
  * empty type (no affinity) keeps unsigned BIGINTs above 2^63-1 as text.
@@ -127,6 +220,9 @@ export function sqliteColumnType(storage: StorageKind, declaredType: string): st
       return 'TEXT';
   }
 }
+
+/** `_snapbench_tables.kind` of a table checked in place (pull: pushdown): catalog and row count, no data table. */
+export const PUSHDOWN_KIND = 'pushdown';
 
 export const REDIS_KEY_COLUMNS = [
   { name: 'pattern', declaredType: 'text', storage: 'text' },

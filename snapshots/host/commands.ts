@@ -7,6 +7,7 @@ import { WorkbenchHost } from './host.ts';
 import { startHttpHost, type HttpHost } from './http.ts';
 import { RendererBuildError, rendererDir } from './renderer.ts';
 import { CliError } from '../errors.ts';
+import { printLine } from '../terminal.ts';
 import { STATEMENT_TIMEOUT_ENV } from '../file/timeLimit.ts';
 
 function untilSignal(): Promise<NodeJS.Signals> {
@@ -25,7 +26,7 @@ function untilSignal(): Promise<NodeJS.Signals> {
 const STOP_GRACE_MS = 5000;
 
 export async function serve(file: string | undefined, opts: { port: number; timeout?: number }): Promise<void> {
-  const log = (line: string) => process.stderr.write(`snapbench serve: ${line}\n`);
+  const log = (line: string) => printLine(process.stderr, `snapbench serve: ${line}`);
   // The worker pool reads the statement time limit from the environment (its default).
   if (opts.timeout !== undefined) process.env[STATEMENT_TIMEOUT_ENV] = String(opts.timeout);
   let http: HttpHost | null = null;

@@ -287,7 +287,7 @@ export class WorkbenchHost {
     if (source.kind === 'dq-report') {
       const extension = source.format;
       return {
-        spec: (savePath) => ({ kind: 'dq-report', path: session.path, runId: source.runId, format: source.format, savePath }),
+        spec: (savePath) => ({ kind: 'dq-report', path: session.path, runId: source.runId, format: source.format, csvSafe: source.csvSafe, savePath }),
         fileName: exportFileName(`dq-run-${source.runId}-${basename(session.path).replace(/\.snapbench$/, '')}`, extension),
         contentType: { html: 'text/html; charset=utf-8', csv: 'text/csv; charset=utf-8', json: 'application/json' }[source.format],
       };
@@ -298,14 +298,14 @@ export class WorkbenchHost {
       const table = this.table(session, source.view.table);
       const columns = this.columns(session, table.name);
       return {
-        spec: (savePath) => ({ kind: 'export', path: session.path, source: { kind: 'table', table: table.name, columns, view: source.view, rows: table.rows }, format: source.format, savePath }),
+        spec: (savePath) => ({ kind: 'export', path: session.path, source: { kind: 'table', table: table.name, columns, view: source.view, rows: table.rows }, format: source.format, csvSafe: source.csvSafe, savePath }),
         fileName: exportFileName(`${table.instance}-${table.database}-${table.source}`, extension),
         contentType,
       };
     }
     const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
     return {
-      spec: (savePath) => ({ kind: 'export', path: session.path, source: { kind: 'sql', sql: source.sql }, format: source.format, savePath }),
+      spec: (savePath) => ({ kind: 'export', path: session.path, source: { kind: 'sql', sql: source.sql }, format: source.format, csvSafe: source.csvSafe, savePath }),
       fileName: exportFileName(`query-${stamp}`, extension),
       contentType,
     };

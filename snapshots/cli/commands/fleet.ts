@@ -17,6 +17,7 @@ import { CliError } from '../../errors.ts';
 import { EXIT_CANCELLED } from '../../exitCodes.ts';
 import { checkOutputFile } from '../../output/outputFile.ts';
 import { formatOption, loadFleetFile } from '../options.ts';
+import { printLine } from '../../terminal.ts';
 
 function scaleOption(value: string): number {
   const scale = Number(value);
@@ -178,10 +179,10 @@ async function connectCheck(fleet: Fleet, opts: { format: string; only?: string 
   const { checkConnections } = await import('../../check/connectCheck.ts');
   const results = await checkConnections(instances, process.env);
   for (const c of results) {
-    if (c.ok && c.canWrite) process.stderr.write(`snapbench: warning: instance "${c.instance}": the account can write (${c.writePrivileges.join('; ')}); a snapshot needs read-only access only\n`);
+    if (c.ok && c.canWrite) printLine(process.stderr, `snapbench: warning: instance "${c.instance}": the account can write (${c.writePrivileges.join('; ')}); a snapshot needs read-only access only`);
   }
   if (opts.format === 'json') process.stdout.write(JSON.stringify(results, null, 2) + '\n');
-  else for (const c of results) process.stdout.write(`${checkLine(c)}\n`);
+  else for (const c of results) printLine(process.stdout, checkLine(c));
   const failed = results.filter((c) => !c.ok).length;
   process.stderr.write(`snapbench fleet check: ${results.length - failed} of ${results.length} reachable${inventoryOnly ? `; ${inventoryOnly} inventory-only not checked` : ''}\n`);
   if (failed > 0) process.exitCode = 3;
@@ -296,13 +297,13 @@ export function registerFleetCommands(program: Command): void {
     .addOption(formatOption(['text', 'json'], 'text'))
     .action(async (file: string, opts: { format: string; connect?: boolean; only?: string }) => {
       const { fleet: parsed } = loadFleetFile(file);
-      for (const warning of parsed.warnings) process.stderr.write(`snapbench: warning: ${warning}\n`);
+      for (const warning of parsed.warnings) printLine(process.stderr, `snapbench: warning: ${warning}`);
       if (opts.connect) {
         await connectCheck(parsed, opts);
         return;
       }
       if (opts.only) throw new CliError('--only is for fleet check --connect', 'add --connect, or leave --only out');
-      for (const missing of missingPasswordVariables(parsed.instances, process.env)) process.stderr.write(`snapbench: warning: ${missing}\n`);
+      for (const missing of missingPasswordVariables(parsed.instances, process.env)) printLine(process.stderr, `snapbench: warning: ${missing}`);
       const engines = summariseFleet(parsed);
       if (opts.format === 'json') {
         process.stdout.write(JSON.stringify({ file: resolve(file), name: parsed.name ?? null, synthetic: parsed.synthetic, instances: parsed.instances.length, engines, warnings: parsed.warnings }, null, 2) + '\n');
@@ -313,7 +314,7 @@ export function registerFleetCommands(program: Command): void {
           .map(([d, n]) => `${d} ${n}`)
           .join(', ');
         const memory = s.withAllocation ? `; allocated memory ${number(s.allocatedMemoryMb!)} MB on ${s.withAllocation}` : '';
-        process.stdout.write(`${engine}: ${s.instances} instances, ${s.connected} with connection details, ${s.inventoryOnly} inventory-only${domains ? `; domains: ${domains}` : ''}${memory}\n`);
+        printLine(process.stdout, `${engine}: ${s.instances} instances, ${s.connected} with connection details, ${s.inventoryOnly} inventory-only${domains ? `; domains: ${domains}` : ''}${memory}`);
       }
     });
 
