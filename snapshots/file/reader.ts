@@ -4,7 +4,7 @@
 import Database from 'better-sqlite3';
 import { existsSync, statSync } from 'node:fs';
 import type { SnapshotManifest, TableListing } from '../../shared/model/snapshot.ts';
-import { LEGACY_CATALOG_DDL, META, META_DDL } from './schema.ts';
+import { columnNames, LEGACY_META_DDL, META, META_DDL } from './schema.ts';
 import { ddlObjects, schemaProblems, summarizeProblems } from './objects.ts';
 
 export class SnapshotFileError extends Error {
@@ -123,7 +123,7 @@ export interface StoredManifest {
 export function readManifest(db: Database.Database, path: string): StoredManifest {
   // Read only the plain table Snapbench writes: a view or a changed table in its place could run code.
   const table = db.prepare(`SELECT type, sql FROM sqlite_master WHERE name = ?`).get(META.manifest) as { type: string; sql: string | null } | undefined;
-  const known = [META_DDL, LEGACY_CATALOG_DDL].map((ddl) => ddlObjects(ddl).find((o) => o.name === META.manifest)?.sql);
+  const known = [META_DDL, LEGACY_META_DDL].map((ddl) => ddlObjects(ddl).find((o) => o.name === META.manifest)?.sql);
   if (!table || table.type !== 'table' || !known.includes(table.sql ?? undefined)) {
     throw new SnapshotFileError(`${path}: the manifest table ${META.manifest} is not the one Snapbench writes (${table ? `a ${table.type} with another definition` : 'missing'}); it was not read`, 'the file was altered; pull it again');
   }
@@ -138,11 +138,22 @@ export function readManifest(db: Database.Database, path: string): StoredManifes
   }
 }
 
+/** Every data table of a snapshot; files made before `status` existed list every table as `pulled`. */
 export function listTables(db: Database.Database): TableListing[] {
+  const has = columnNames(db, META.tables);
+  const status = has.has('status') ? 'status' : `'pulled'`;
+  const reason = has.has('status_reason') ? 'status_reason' : 'NULL';
   return db
     .prepare(
-      `SELECT instance, engine, database, source_table AS "table", rows, sql_name AS sqlName
+      `SELECT instance, engine, database, schema, source_table AS "table", rows, sql_name AS sqlName, ${status} AS status, ${reason} AS statusReason
          FROM ${META.tables} WHERE kind <> 'pushdown' ORDER BY instance, database, source_table`,
     )
     .all() as TableListing[];
+}
+
+/** Warnings an adapter recorded for the user (server facts of category `pull_warning`). */
+export function pullWarnings(db: Database.Database): { instance: string; warning: string }[] {
+  return db
+    .prepare(`SELECT instance, value AS warning FROM ${META.serverFacts} WHERE category = 'pull_warning' AND value IS NOT NULL ORDER BY instance, rowid`)
+    .all() as { instance: string; warning: string }[];
 }

@@ -10,10 +10,12 @@ export const META = {
   indexes: '_snapbench_indexes',
   serverFacts: '_snapbench_server_facts',
   redisPatterns: '_snapbench_redis_patterns',
+  objects: '_snapbench_objects',
+  foreignKeys: '_snapbench_foreign_keys',
 } as const;
 
-/** Catalog tables covered by the manifest's hashes (the manifest table holds the hashes, so it is not). */
-export const HASHED_META_TABLES = [
+/** Catalog tables every snapshot has had since the first format: a file without one of them is not intact. */
+export const REQUIRED_META_TABLES = [
   META.instances,
   META.tables,
   META.columns,
@@ -21,6 +23,16 @@ export const HASHED_META_TABLES = [
   META.serverFacts,
   META.redisPatterns,
 ] as const;
+
+/**
+ * Catalog tables covered by the manifest's hashes (the manifest table holds the
+ * hashes, so it is not). Files made before a table was added lack it; readers
+ * check with `hasTable` / `columnNames` before relying on a later addition.
+ */
+export const HASHED_META_TABLES = [...REQUIRED_META_TABLES, META.objects, META.foreignKeys] as const;
+
+/** `_snapbench_tables.status`: what a catalog row's data table holds. */
+export const TABLE_STATUSES = ['pulled', 'partial', 'not-readable', 'skipped', 'failed'] as const;
 
 export const META_DDL = `
 CREATE TABLE ${META.manifest} (
@@ -45,7 +57,12 @@ CREATE TABLE ${META.instances} (
   finished_at TEXT,
   tables INTEGER NOT NULL,
   rows INTEGER NOT NULL,
-  limited_tables INTEGER NOT NULL
+  limited_tables INTEGER NOT NULL,
+  role TEXT,
+  primary_host TEXT,
+  link_status TEXT,
+  replication_lag_ms INTEGER,
+  not_read_tables INTEGER
 );
 CREATE TABLE ${META.tables} (
   sql_name TEXT NOT NULL PRIMARY KEY,
@@ -62,7 +79,10 @@ CREATE TABLE ${META.tables} (
   data_bytes INTEGER,
   index_bytes INTEGER,
   engine_table_type TEXT,
-  comment TEXT
+  comment TEXT,
+  status TEXT NOT NULL DEFAULT 'pulled',
+  status_reason TEXT,
+  history_rows INTEGER
 );
 CREATE TABLE ${META.columns} (
   table_name TEXT NOT NULL,
@@ -75,6 +95,9 @@ CREATE TABLE ${META.columns} (
   primary_key_ordinal INTEGER,
   default_value TEXT,
   comment TEXT,
+  generated TEXT,
+  identity TEXT,
+  note TEXT,
   PRIMARY KEY (table_name, ordinal)
 );
 CREATE TABLE ${META.indexes} (
@@ -104,18 +127,52 @@ CREATE TABLE ${META.redisPatterns} (
   ttl_1m_1h INTEGER NOT NULL,
   ttl_1h_1d INTEGER NOT NULL,
   ttl_1d_7d INTEGER NOT NULL,
-  ttl_over_7d INTEGER NOT NULL
+  ttl_over_7d INTEGER NOT NULL,
+  memory_unknown_keys INTEGER,
+  persistent_memory_unknown_keys INTEGER,
+  limited INTEGER
+);
+CREATE TABLE ${META.objects} (
+  instance TEXT NOT NULL,
+  database TEXT NOT NULL,
+  schema TEXT,
+  name TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  table_name TEXT,
+  definition TEXT,
+  details TEXT
+);
+CREATE TABLE ${META.foreignKeys} (
+  table_name TEXT NOT NULL,
+  constraint_name TEXT NOT NULL,
+  columns TEXT NOT NULL,
+  referenced_database TEXT,
+  referenced_schema TEXT,
+  referenced_table TEXT NOT NULL,
+  referenced_table_name TEXT,
+  referenced_columns TEXT NOT NULL,
+  on_update TEXT,
+  on_delete TEXT
 );
 `;
 
+/** Whether a (catalog) table exists in the file: older files lack later catalog tables. */
+export function hasTable(db: { prepare(sql: string): { get(...args: unknown[]): unknown } }, name: string): boolean {
+  return db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(name) !== undefined;
+}
+
+/** The column names of a table, to read later catalog columns only where a file has them. */
+export function columnNames(db: { prepare(sql: string): { all(...args: unknown[]): unknown[] } }, name: string): Set<string> {
+  return new Set((db.prepare(`SELECT name FROM pragma_table_info(?)`).all(name) as { name: string }[]).map((r) => r.name));
+}
+
 /**
- * The catalog tables exactly as every file made before the manifest recorded
- * its schema has them (format 1 without \`schema\`). Frozen: META_DDL may grow,
- * but those files were written with these definitions, so their schema is
- * rebuilt from this one (objects.ts, and verify-with-sqlite3.sh, which carries
- * the same text). Never edit it.
+ * The catalog as files were written before the manifest recorded the schema
+ * (and before table status, objects and foreign keys were added). Kept
+ * byte for byte: `verify` rebuilds such a file's expected schema from it, and
+ * `share` copies such a file's catalog tables with these definitions.
  */
-export const LEGACY_CATALOG_DDL = `
+export const LEGACY_META_DDL = `
 CREATE TABLE ${META.manifest} (
   body TEXT NOT NULL,
   root_sha256 TEXT NOT NULL

@@ -19,9 +19,9 @@ import type { SnapshotManifest, TableHash } from '../../shared/model/snapshot.ts
 import { quoteIdentifier } from '../../shared/model/sql.ts';
 import { loadCatalog, type Catalog } from '../dq/catalog.ts';
 import { rootHash, rowIdAlias, shadowsRowId, tableContentHash } from '../file/hash.ts';
-import { dataTableDdl, ddlObjects, readSchemaObjects, recordSchema } from '../file/objects.ts';
+import { dataTableDdl, ddlObjects, ddlSchema, recordSchema } from '../file/objects.ts';
 import { hardenConnection, openSnapshot, readManifest } from '../file/reader.ts';
-import { DQ_TABLES, LEGACY_CATALOG_DDL, META, META_DDL } from '../file/schema.ts';
+import { DQ_TABLES, LEGACY_META_DDL, META, META_DDL } from '../file/schema.ts';
 import { addSignature, SIGNATURES_TABLE, type SigningKey } from '../file/signature.ts';
 import { verifySnapshot } from '../file/verify.ts';
 import { currentUserName } from '../pull/provenance.ts';
@@ -230,17 +230,22 @@ function scrubManifestStrings(value: unknown, secrets: SecretRule[], counts: Map
  * the source: catalog tables as META_DDL defines them, data tables rebuilt from
  * their catalog columns exactly as the writer creates them.
  */
-function copiedTableDdl(table: TablePlan, catalog: Catalog, sourceSql: Map<string, string | null>): string {
+function copiedTableDdl(table: TablePlan, catalog: Catalog): string {
   if (table.kind === 'catalog') {
-    // The definition Snapbench knows that the (verified) source has: today's, or that of files made before the schema record.
-    const known = [META_DDL, LEGACY_CATALOG_DDL].map((ddl) => ddlObjects(ddl).find((o) => o.type === 'table' && o.name === table.table)?.sql);
-    const sql = known.find((s) => s !== undefined && s === sourceSql.get(table.table));
-    if (!sql) throw new ShareError(`catalog table ${table.table}: its definition is not one this version of Snapbench wrote`, 'share it with the Snapbench version that made it');
-    return sql;
+    // The definition the source's table was written with: today's, or that of files made before the catalog grew.
+    const definitions = [META_DDL, LEGACY_META_DDL].map((ddl) => ({ ddl, object: ddlObjects(ddl).find((o) => o.type === 'table' && o.name === table.table) }));
+    const same = definitions.find(({ ddl, object }) => object && sameColumns(ddlSchema(ddl).columns[table.table] ?? [], table.columns));
+    const object = (same ?? definitions[0]!).object;
+    if (!object?.sql) throw new Error(`share: no definition of catalog table ${table.table}`);
+    return object.sql;
   }
   const entry = catalog.tables.find((t) => t.name === table.table);
   if (!entry) throw new Error(`share: table ${table.table} is not in the catalog`);
   return dataTableDdl(entry.name, entry.columns);
+}
+
+function sameColumns(defined: readonly (readonly [string, ...unknown[]])[], names: readonly string[]): boolean {
+  return defined.length === names.length && defined.every((c, i) => c[0] === names[i]);
 }
 
 /** Rows per multi-row INSERT into the copy. */
@@ -300,8 +305,7 @@ function writeSharedCopy(
     registerShareFunctions(src, plan, pseudonyms, secrets);
     db.exec('BEGIN');
     db.exec(ddlObjects(META_DDL).find((o) => o.name === META.manifest)!.sql!);
-    const sourceSql = new Map(readSchemaObjects(src).map((o) => [o.name, o.sql]));
-    for (const table of plan.tables) db.exec(copiedTableDdl(table, catalog, sourceSql));
+    for (const table of plan.tables) db.exec(copiedTableDdl(table, catalog));
     const changed = new Set<string>();
     for (const table of plan.tables) {
       copyTable(src, db, table, secrets);

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ddlSchema, UNHASHED_DDL } from '../../snapshots/file/objects.ts';
-import { LEGACY_CATALOG_DDL } from '../../snapshots/file/schema.ts';
+import { LEGACY_META_DDL } from '../../snapshots/file/schema.ts';
 
 const SCRIPT = readFileSync(join(import.meta.dirname, '../../snapshots/file/verify-with-sqlite3.sh'), 'utf8');
 
@@ -18,7 +18,7 @@ function heredoc(name: string): string {
 
 describe('the definitions inside verify-with-sqlite3.sh', () => {
   it('create exactly the catalog tables of files made before the schema record', () => {
-    expect(ddlSchema(heredoc('CATALOG_DDL')).objects).toEqual(ddlSchema(LEGACY_CATALOG_DDL).objects);
+    expect(ddlSchema(heredoc('CATALOG_DDL')).objects).toEqual(ddlSchema(LEGACY_META_DDL).objects);
   });
 
   it('create exactly the tables that may be added after a pull', () => {
