@@ -1,19 +1,16 @@
-// Runs a command whose statements come from the user (query, dq) under a
-// per-statement time limit: the same command runs again in a child process
-// that shares this one's stdin, stdout and stderr; the child announces each
-// statement (snapshots/file/timeLimit.ts) and this process kills it when one
-// runs past the limit. The child's exit code is this command's.
-import { spawn } from 'node:child_process';
+// The per-statement time limit of CLI commands whose SQL comes from a user
+// (query, dq evidence, dq with a pack from a file). SQLite cannot stop a
+// statement here (see snapshots/file/timeLimit.ts), and a thread stuck in a
+// statement never returns to JavaScript, so the command's own event loop cannot
+// time it. A small watchdog thread can: the command tells it when each
+// statement starts and ends (announceStatement), and when one runs past the
+// limit the watchdog prints the one-line error and ends the process with
+// SIGKILL (exit status 137), the only way to stop work that never yields.
+// Nothing is lost: these commands write only after their statements are done.
 import { InvalidArgumentError, Option } from 'commander';
-import { CliError } from '../errors.ts';
-import {
-  defaultStatementTimeout,
-  formatSeconds,
-  GUARDED_CHILD_ENV,
-  inGuardedChild,
-  isStatementMessage,
-  STATEMENT_TIMEOUT_ENV,
-} from '../file/timeLimit.ts';
+import { Worker } from 'node:worker_threads';
+import { defaultStatementTimeout, formatSeconds, setStatementListener, STATEMENT_TIMEOUT_ENV } from '../file/timeLimit.ts';
+import { inertText } from '../../shared/text/inert.ts';
 
 /** `--timeout <seconds>`: the per-statement limit (0 = none); the default comes from SNAPBENCH_STATEMENT_TIMEOUT or 120. */
 export function timeoutOption(): Option {
@@ -26,66 +23,41 @@ export function timeoutOption(): Option {
     .default(defaultStatementTimeout(), String(defaultStatementTimeout()));
 }
 
-/**
- * True when this process should do the work itself: it is the guarded child, or
- * there is no limit. Otherwise call runGuardedChild() instead of the work.
- */
-export function runsHere(timeoutSeconds: number): boolean {
-  return inGuardedChild() || timeoutSeconds <= 0;
-}
+/** The watchdog: CommonJS run by the thread itself, so it needs no file of its own in the build. */
+const WATCHDOG_SOURCE = `
+const { parentPort } = require('node:worker_threads');
+const { writeSync } = require('node:fs');
+let timer = null;
+parentPort.on('message', (m) => {
+  if (timer) clearTimeout(timer);
+  timer = null;
+  if (m.line === null) return;
+  timer = setTimeout(() => {
+    try { writeSync(2, m.line); } finally { process.kill(process.pid, 'SIGKILL'); }
+  }, m.ms);
+});
+`;
 
 /**
- * Runs this very command line again in a child process with a clock on each
- * statement it announces. Resolves with the child's exit code; throws a
- * CliError naming the statement when it was stopped.
+ * Starts the watchdog of a command and routes announceStatement() to it; resolves
+ * once it runs (a thread that has not started cannot watch a blocked one). No-op
+ * without a limit.
  */
-export function runGuardedChild(timeoutSeconds: number, command: string, outcome: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, ...process.argv.slice(2)], {
-      stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
-      env: { ...process.env, [GUARDED_CHILD_ENV]: '1', [STATEMENT_TIMEOUT_ENV]: String(timeoutSeconds) },
-    });
-    let timer: NodeJS.Timeout | null = null;
-    let stopped: string | null = null;
-    const stopTimer = () => {
-      if (timer) clearTimeout(timer);
-      timer = null;
-    };
-    child.on('message', (message) => {
-      if (!isStatementMessage(message)) return;
-      stopTimer();
-      const label = message.label;
-      if (label === null) return;
-      timer = setTimeout(() => {
-        stopped = label;
-        child.kill('SIGKILL');
-      }, timeoutSeconds * 1000);
-    });
-    // Ctrl-C reaches the child too (same process group); wait for it to end.
-    const ignore = () => {};
-    process.on('SIGINT', ignore);
-    process.on('SIGTERM', ignore);
-    const forwardTerm = () => child.kill('SIGTERM');
-    process.once('SIGTERM', forwardTerm);
-    child.on('error', (error) => {
-      stopTimer();
-      reject(error);
-    });
-    child.on('exit', (code, signal) => {
-      stopTimer();
-      process.off('SIGINT', ignore);
-      process.off('SIGTERM', ignore);
-      process.off('SIGTERM', forwardTerm);
-      if (stopped !== null) {
-        reject(
-          new CliError(
-            `${command}: ${stopped} stopped after ${formatSeconds(timeoutSeconds)} s (the statement time limit)${outcome ? `; ${outcome}` : ''}`,
-            'raise the limit with --timeout SECONDS (0 = none), or change the SQL',
-          ),
-        );
-        return;
-      }
-      resolve(code ?? (signal === 'SIGINT' ? 130 : signal === 'SIGTERM' ? 143 : 1));
-    });
+export async function watchStatements(timeoutSeconds: number, command: string): Promise<void> {
+  if (!(timeoutSeconds > 0)) return;
+  const worker = new Worker(WATCHDOG_SOURCE, { eval: true });
+  await new Promise<void>((resolve, reject) => {
+    worker.once('online', () => resolve());
+    worker.once('error', reject);
+  });
+  // Once it runs, it does not keep the command alive.
+  worker.unref();
+  const ms = Math.round(timeoutSeconds * 1000);
+  setStatementListener((label) => {
+    const line =
+      label === null
+        ? null
+        : `snapbench: ${inertText(`${command}: ${label} stopped after ${formatSeconds(timeoutSeconds)} s (the statement time limit); the process was ended`)} (raise the limit with --timeout SECONDS, 0 = none, or change the SQL)\n`;
+    worker.postMessage({ line, ms });
   });
 }

@@ -23,7 +23,7 @@ import { CliError } from '../errors.ts';
 import { EXIT_CANCELLED, EXIT_FAILED, EXIT_NOT_INTACT, EXIT_PARTIAL, EXIT_UNTRUSTED } from '../exitCodes.ts';
 import { checkOutputFile } from '../output/outputFile.ts';
 import { csvSafeOptions, formatOption, loadFleetFile, positiveInteger } from './options.ts';
-import { runGuardedChild, runsHere, timeoutOption } from './guard.ts';
+import { timeoutOption, watchStatements } from './guard.ts';
 
 
 function writeStdout(text: string): void {
@@ -160,8 +160,8 @@ Timeouts (per instance in the fleet manifest):
     .addOption(timeoutOption());
   for (const option of csvSafeOptions()) query.addOption(option);
   query.action(async (file: string, sql: string, opts: { format: 'json' | 'csv'; csvSafe?: boolean; timeout: number }) => {
-    // The statement runs in a child process this one stops when it runs past --timeout.
-    if (!runsHere(opts.timeout)) return void (process.exitCode = await runGuardedChild(opts.timeout, 'query', ''));
+    // A statement that runs past --timeout ends the command (cli/guard.ts).
+    await watchStatements(opts.timeout, 'query');
       const db = openSnapshot(file);
       try {
         // The DQ definitions (blank, Han, test name, ...) as SQL functions, so evidence queries paste as they are.

@@ -4,13 +4,14 @@
 // interrupt). Ending a worker thread does not stop it either: V8 can only stop
 // JavaScript, and a statement such as an endless recursive CTE never returns to
 // JavaScript, so the thread keeps its core busy and even process.exit() waits
-// for it. What does stop it is ending the process it runs in. So statements
-// whose SQL comes from a user (queries, console statements, rule packs) run in
-// a child process; the process that started it keeps the clock and kills the
-// child (SIGKILL) when a statement runs past its limit.
-//
-// The child announces each statement before it starts (statementStarted), so
-// the parent's error names it: "stopped after 60 s".
+// for it (measured: worker.terminate() and process.exit() both hang). What does
+// stop it is ending the process it runs in:
+//   - the workbench host runs such statements in worker processes it kills
+//     (host/pool.ts), and stays up;
+//   - a CLI command (query, dq evidence, dq with a pack file) is itself that
+//     process: a watchdog thread (cli/guard.ts) ends it with SIGKILL.
+// Whoever runs a statement announces it first (announceStatement), so the error
+// names it: "the query stopped after 120 s".
 
 /** The default limit of one statement, in seconds: raise it with --timeout (CLI) or SNAPBENCH_STATEMENT_TIMEOUT. */
 export const DEFAULT_STATEMENT_TIMEOUT_SECONDS = 120;
@@ -49,14 +50,26 @@ export function isStatementMessage(value: unknown): value is StatementMessage {
   return typeof value === 'object' && value !== null && (value as { type?: unknown }).type === 'snapbench-statement';
 }
 
-/** Set in the environment of a child process whose statements a parent times. */
+/** Set in the environment of a worker process whose statements its parent (the host's pool) times. */
 export const GUARDED_CHILD_ENV = 'SNAPBENCH_GUARDED_CHILD';
 
 export function inGuardedChild(): boolean {
   return process.env[GUARDED_CHILD_ENV] === '1' && typeof process.send === 'function';
 }
 
-/** In a guarded child: tells the parent that a statement starts (label names it in the error) or that none runs (null). */
+let listener: ((label: string | null) => void) | null = null;
+
+/** Where announceStatement() reports in this process (the CLI's watchdog thread); null to stop. */
+export function setStatementListener(next: ((label: string | null) => void) | null): void {
+  listener = next;
+}
+
+/**
+ * Tells whoever times this process's statements that one starts (the label
+ * names it in the error) or that none runs (null): the CLI's watchdog thread,
+ * or the host that forked this worker process. A no-op otherwise.
+ */
 export function announceStatement(label: string | null): void {
-  if (inGuardedChild() && process.connected) process.send!({ type: 'snapbench-statement', label } satisfies StatementMessage);
+  if (listener) listener(label);
+  else if (inGuardedChild() && process.connected) process.send!({ type: 'snapbench-statement', label } satisfies StatementMessage);
 }

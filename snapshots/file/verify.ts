@@ -83,7 +83,7 @@ export function verifySnapshot(db: Database.Database, path: string): VerifyRepor
     const lines = db.pragma(`${integrityCheck}(100)`, { simple: false }) as { [key: string]: string }[];
     const messages = lines.map((row) => Object.values(row)[0]!).filter((m) => m !== 'ok');
     if (messages.length > 0) {
-      const more = messages.length > 1 ? ` (and ${messages.length >= 100 ? '99 or more' : messages.length - 1} more)` : '';
+      const more = messages.length > 1 ? ` (and ${messages.length >= 100 ? 'at least 99' : messages.length - 1} more)` : '';
       problems.push(`SQLite ${integrityCheck}: ${messages[0]}${more}`);
     }
   }

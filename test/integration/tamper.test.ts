@@ -12,6 +12,10 @@ import { copyFileSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import { ROW_ENCODING_DESCRIPTION, rootHash, tableContentHash } from '../../snapshots/file/hash.ts';
+import { dataTableDdl } from '../../snapshots/file/objects.ts';
+import { LEGACY_META_DDL, REQUIRED_META_TABLES } from '../../snapshots/file/schema.ts';
 import { runCli, tempDir, type CliResult } from '../helpers/cli.ts';
 import { startServe } from '../e2e/harness.ts';
 
@@ -162,31 +166,57 @@ describe('generated single-value and single-object changes', () => {
 });
 
 describe('files made before the schema was recorded', () => {
-  /** The signed copy as an older Snapbench wrote it: no `schema` in the manifest (and so no valid signature). */
+  /**
+   * A snapshot as Snapbench wrote them before the manifest recorded the schema:
+   * the catalog of LEGACY_META_DDL, data tables as the writer created them, no
+   * `schema` in the manifest, and a table with a source column named `rowid`
+   * hashed (as the old writer's SQL fallback did) in that column's order.
+   */
   function legacy(): string {
-    const path = attack(`UPDATE _snapbench_manifest SET body = json_remove(body, '$.schema')`);
-    const root = execFileSync('bash', ['-c', `sqlite3 '${path}' 'SELECT body FROM _snapbench_manifest' | sha256sum | cut -d' ' -f1`], { encoding: 'utf8' }).trim();
-    execFileSync('sqlite3', [path, `UPDATE _snapbench_manifest SET root_sha256 = '${root}'; DELETE FROM _snapbench_signatures`]);
+    const path = join(dir, `legacy-${++counter}.snapbench`);
+    const db = new Database(path);
+    db.exec(LEGACY_META_DDL);
+    const table = 'maria/shop/t_order';
+    const columns = [
+      { name: 'id', sqlColumn: 'id', storage: 'integer' as const, declaredType: 'bigint(20)' },
+      { name: 'pay_amount', sqlColumn: 'pay_amount', storage: 'decimal' as const, declaredType: 'decimal(12,2)' },
+      { name: 'rowid', sqlColumn: 'rowid', storage: 'integer' as const, declaredType: 'int(11)' },
+    ];
+    db.exec(dataTableDdl(table, columns));
+    const insert = db.prepare(`INSERT INTO "${table}" VALUES (?, ?, ?)`);
+    for (let i = 1; i <= 20; i++) insert.run(i, `${i}.25`, 100 - i);
+    db.prepare(`INSERT INTO _snapbench_instances (instance, engine, status, tables, rows, limited_tables) VALUES ('maria', 'mysql', 'pulled', 1, 20, 0)`).run();
+    db.prepare(`INSERT INTO _snapbench_tables (sql_name, table_name, instance, engine, database, source_table, kind, rows, limited) VALUES (?, ?, 'maria', 'mysql', 'shop', 't_order', 'table', 20, 0)`).run(`"${table}"`, table);
+    columns.forEach((c, i) =>
+      db.prepare(`INSERT INTO _snapbench_columns (table_name, ordinal, column_name, sql_column, declared_type, storage, nullable) VALUES (?, ?, ?, ?, ?, ?, 1)`).run(table, i + 1, c.name, c.sqlColumn, c.declaredType, c.storage),
+    );
+    const hashes: Record<string, unknown> = {};
+    for (const t of [table, ...REQUIRED_META_TABLES]) hashes[t] = { sqlName: `"${t}"`, ...tableContentHash(db, t, { legacyOrder: true }) };
+    const body = JSON.stringify({ format: 'snapbench-snapshot', formatVersion: 1, tool: { name: 'snapbench', version: '0.1.0' }, createdAt: '2026-01-01T00:00:00.000Z', createdBy: 'old', createdOnHost: 'old', synthetic: true, hashes, rowEncoding: ROW_ENCODING_DESCRIPTION, complete: true });
+    db.prepare(`INSERT INTO _snapbench_manifest (body, root_sha256) VALUES (?, ?)`).run(body, rootHash(body));
+    db.close();
     return path;
   }
 
-  it('verify against a schema rebuilt from the catalog, in the app and in the script', async () => {
+  it('verify against a schema rebuilt from the catalog, in the app and in the script (a rowid column hashed in its old order too)', async () => {
     const path = legacy();
     const result = await runCli(['verify', path]);
     expect(result.code, result.stdout + result.stderr).toBe(0);
     expect(result.stdout).toMatch(/schema as rebuilt from the catalog/);
-    const script = verifyScript(path);
+    const script = spawnSync('bash', [SCRIPT, path], { encoding: 'utf8' });
+    expect(script.status, script.stdout + script.stderr).toBe(0);
     expect(script.stdout).toMatch(/schema: ok \(rebuilt from the catalog/);
     expect(script.stdout).toMatch(/tables: (\d+) of \1 hashes match/);
   });
 
   it('still name a renamed column and an added table', async () => {
-    const path = attack(`ALTER TABLE "${T_ORDER}" RENAME COLUMN pay_amount TO pay_amount_x; CREATE TABLE sqliteXsecret(a);`, legacy());
+    const path = attack(`ALTER TABLE "maria/shop/t_order" RENAME COLUMN pay_amount TO pay_amount_x; CREATE TABLE sqliteXsecret(a);`, legacy());
     const result = await runCli(['verify', path]);
     expect(result.code).toBe(2);
     expect(result.stdout).toMatch(/column renamed: "pay_amount" → "pay_amount_x"/);
     expect(result.stdout).toMatch(/table "sqliteXsecret": added/);
-    const script = verifyScript(path);
+    const script = spawnSync('bash', [SCRIPT, path], { encoding: 'utf8' });
+    expect(script.status).toBe(1);
     expect(script.stdout).toMatch(/t_order": CHANGED/);
     expect(script.stdout).toMatch(/table "sqliteXsecret": ADDED/);
   });
@@ -245,8 +275,9 @@ describe('nothing runs forever', () => {
   it('a runaway query stops at its time limit with a clear line', async () => {
     const started = Date.now();
     const result = await runCli(['query', signed, RUNAWAY, '--timeout', '1']);
-    expect(result.code).toBe(1);
-    expect(oneLine(result)).toMatch(/query: the query stopped after 1 s \(the statement time limit\).*--timeout SECONDS/);
+    // Ended by its watchdog (SIGKILL: a statement inside SQLite cannot be stopped otherwise), after one line on stderr.
+    expect(result.signal).toBe('SIGKILL');
+    expect(oneLine(result)).toMatch(/^snapbench: query: the query stopped after 1 s \(the statement time limit\).*--timeout SECONDS/);
     expect(Date.now() - started).toBeLessThan(15_000);
   });
 
@@ -265,7 +296,7 @@ rules:
 EOF`]);
     const size = statSync(path).size;
     const result = await runCli(['dq', path, '--pack', pack, '--format', 'json', '--timeout', '1']);
-    expect(result.code, result.stderr).toBe(1);
+    expect(result.signal, result.stderr).toBe('SIGKILL');
     expect(oneLine(result)).toMatch(/dq: rule HANG-1 stopped after 1 s/);
     expect(statSync(path).size).toBe(size);
   });

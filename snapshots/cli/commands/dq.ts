@@ -8,7 +8,7 @@ import { EXIT_DQ_FINDINGS } from '../../exitCodes.ts';
 import { csvSafeOptions } from '../options.ts';
 import { csvSafeFor } from '../../terminal.ts';
 import { existsSync } from 'node:fs';
-import { runGuardedChild, runsHere, timeoutOption } from '../guard.ts';
+import { timeoutOption, watchStatements } from '../guard.ts';
 
 const actions = () => import('../../dq/commands.ts');
 
@@ -42,10 +42,10 @@ export function registerDqCommands(program: Command): void {
         return (await import('./dqPushdown.ts')).runDqPushdown({ ...opts, fleet: opts.fleet, out: opts.out });
       }
       if (!file) throw new CliError('dq: give a snapshot file, or --fleet FLEET.yaml --pushdown', 'snapbench dq FILE --format json');
-      // A pack from a file brings its own SQL: its rules run in a child process this one stops when one
-      // statement runs past --timeout. Built-in packs hold only Snapbench's own SQL, which ends (and whose
-      // regexes run under RE2), so they run here without the extra process.
-      if (userPack(opts.pack) && !runsHere(opts.timeout)) return void (process.exitCode = await runGuardedChild(opts.timeout, 'dq', 'no report was written and no result stored'));
+      // A pack from a file brings its own SQL: a statement of it that runs past --timeout ends the command
+      // (cli/guard.ts) before anything is written. Built-in packs hold only Snapbench's own SQL, which ends
+      // (and whose regexes run under RE2), so they need no watchdog.
+      if (userPack(opts.pack)) await watchStatements(opts.timeout, 'dq');
       return (await actions()).runDq(file, opts);
     });
 
@@ -73,7 +73,8 @@ export function registerDqCommands(program: Command): void {
     .option('--run <n>', 'a stored run (default: the latest; without any, or with --pack, the pack is run now)')
     .action(async function (this: Command, file: string, ruleId: string, opts: { run?: string }) {
       const { timeout } = this.optsWithGlobals() as { timeout: number };
-      if (!runsHere(timeout)) return void (process.exitCode = await runGuardedChild(timeout, 'dq evidence', ''));
+      // Evidence queries may come from a run stored in the file: a statement past --timeout ends the command.
+      await watchStatements(timeout, 'dq evidence');
       const { format, pack, csvSafe } = shared(this, ['json', 'csv'], 'json');
       (await actions()).dqEvidence(file, ruleId, { ...opts, pack, format: format as 'json' | 'csv', csvSafe: csvSafeFor(csvSafe) });
     });
