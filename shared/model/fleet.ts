@@ -99,6 +99,8 @@ const instance = z
     connect_timeout_ms: positiveMs.optional(),
     statement_timeout_ms: positiveMs.optional(),
     ssh: ssh.optional(),
+    pull: z.enum(['full', 'sample', 'pushdown']).optional(),
+    max_rows: z.number().int().positive('must be a whole number of at least 1').optional(),
   })
   .passthrough();
 
@@ -168,7 +170,16 @@ export interface FleetInstance {
   /** Redis Cluster: walk each shard on a replica where one is healthy (keeps load off the primaries). */
   preferReplicas?: boolean;
   tags?: string[] | Record<string, unknown>;
+  /**
+   * full: every row; sample: at most `maxRows` rows per table; pushdown: the
+   * catalog and exact row counts only, the data checked in place by `dq --pushdown`.
+   */
+  pull?: PullMode;
+  maxRows?: number;
 }
+
+export const PULL_MODES = ['full', 'sample', 'pushdown'] as const;
+export type PullMode = (typeof PULL_MODES)[number];
 
 export interface Fleet {
   name?: string;
@@ -298,6 +309,10 @@ export function parseFleet(document: unknown, source = 'fleet manifest', options
       errors.push(`${label} field "databases": Redis databases are numbers (0, 1, ...)`);
       return;
     }
+    if (value.pull === 'sample' && value.max_rows === undefined) {
+      errors.push(`${label} field "max_rows": is required with pull: sample (the rows per table to keep)`);
+      return;
+    }
     // Defaults apply to instances that are pulled; an inventory-only instance stays without connection.
     const inherit = <K extends keyof typeof defaults>(key: K) => ((raw as Record<string, unknown>)[key] !== undefined ? undefined : defaults[key]);
     const tlsValue = value.tls ?? inherit('tls');
@@ -339,6 +354,8 @@ export function parseFleet(document: unknown, source = 'fleet manifest', options
       readValues: value.read_values ?? false,
       preferReplicas: value.prefer_replicas ?? false,
       tags: value.tags,
+      ...(value.pull ? { pull: value.pull } : {}),
+      ...(value.max_rows !== undefined ? { maxRows: value.max_rows } : {}),
     });
   });
   if (errors.length > 0) throw new FleetError(errors.map((line) => `${source}: ${line}`).join('\n'));

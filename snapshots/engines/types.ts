@@ -22,6 +22,11 @@ export interface InstanceTarget {
   addServerFacts(facts: ServerFact[]): void;
   /** Creates the table in the snapshot and returns where its rows go; `finish` records its row count. */
   beginTable(table: TableInfo): { sink: TableSink; finish(result: TablePullResult): Promise<void>; abandon(): Promise<void> };
+  /**
+   * Records a table's catalog (columns, indexes, the exact row count the server
+   * gave) without its rows: an instance checked in place (pull: pushdown).
+   */
+  recordTable(table: TableInfo, rows: number): Promise<void>;
   beginRedisDatabase(db: number): {
     push(keys: RedisKeyRecord[]): void | Promise<void>;
     finish(): Promise<void>;
@@ -36,7 +41,29 @@ export type PullEvent =
   | { type: 'instance-done'; instance: string; tables: number; rows: number }
   | { type: 'instance-failed'; instance: string; message: string; hint: string | null };
 
+/**
+ * The read-only session an adapter opened for one instance (MySQL) or one
+ * database (PostgreSQL), lent to code that checks the data in place: the same
+ * connection, guards, statement time limit and read-only transaction as a pull.
+ */
+export interface InPlaceSession {
+  instance: FleetInstance;
+  dialect: 'mysql' | 'postgres';
+  /** MariaDB rather than MySQL (their SQL differs in places). */
+  mariadb: boolean;
+  /** The PostgreSQL database of this session; null for MySQL (one session for the instance). */
+  database: string | null;
+  tables: TableInfo[];
+  query<T = Record<string, unknown>>(sql: string): Promise<T[]>;
+}
+
+/** Runs in a session instead of reading the rows; returns each table's exact row count. */
+export type InPlaceRunner = (session: InPlaceSession) => Promise<Map<TableInfo, number>>;
+
 export interface PullOptions {
+  /** 'catalog': record each table's catalog and row count, read no rows (pull: pushdown); `inPlace` then runs in the session. */
+  mode?: 'full' | 'catalog';
+  inPlace?: InPlaceRunner;
   maxRows: number | null;
   signal: AbortSignal;
   /** Password looked up from the variable the manifest names; never stored. */
@@ -52,6 +79,20 @@ export interface EngineAdapter {
   engine: Engine;
   /** Pulls one instance into the target. Throws on failure; the caller records it and goes on. */
   pullInstance(instance: FleetInstance, target: InstanceTarget, options: PullOptions): Promise<void>;
+}
+
+/** The runner of a catalog-only pull without checks: one count(*) per table, in the pull's own session. */
+export async function countRowsInPlace(session: InPlaceSession): Promise<Map<TableInfo, number>> {
+  const counts = new Map<TableInfo, number>();
+  for (const table of session.tables) {
+    const from =
+      session.dialect === 'mysql'
+        ? `\`${table.database.replaceAll('`', '``')}\`.\`${table.name.replaceAll('`', '``')}\``
+        : `"${(table.schema ?? 'public').replaceAll('"', '""')}"."${table.name.replaceAll('"', '""')}"`;
+    const [row] = await session.query<{ n: unknown }>(`SELECT count(*) AS n FROM ${from}`);
+    counts.set(table, Number(row?.n ?? 0));
+  }
+  return counts;
 }
 
 export { PullError } from './errors.ts';

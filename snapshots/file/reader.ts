@@ -152,7 +152,7 @@ export function listTables(db: Database.Database): TableListing[] {
   return db
     .prepare(
       `SELECT instance, engine, database, source_table AS "table", rows, sql_name AS sqlName
-         FROM ${META.tables} ORDER BY instance, database, source_table`,
+         FROM ${META.tables} WHERE kind <> 'pushdown' ORDER BY instance, database, source_table`,
     )
     .all() as TableListing[];
 }

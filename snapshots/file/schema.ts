@@ -128,6 +128,9 @@ export function sqliteColumnType(storage: StorageKind, declaredType: string): st
   }
 }
 
+/** `_snapbench_tables.kind` of a table checked in place (pull: pushdown): catalog and row count, no data table. */
+export const PUSHDOWN_KIND = 'pushdown';
+
 export const REDIS_KEY_COLUMNS = [
   { name: 'pattern', declaredType: 'text', storage: 'text' },
   { name: 'key_hash', declaredType: 'text', storage: 'text' },

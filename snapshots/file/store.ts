@@ -15,7 +15,7 @@ import type {
 } from '../../shared/model/snapshot.ts';
 import { quoteIdentifier } from '../../shared/model/sql.ts';
 import type { TablePullResult } from '../engines/types.ts';
-import { HASHED_META_TABLES, META, META_DDL, REDIS_KEY_COLUMNS, physicalColumns, sqliteColumnType } from './schema.ts';
+import { HASHED_META_TABLES, META, META_DDL, PUSHDOWN_KIND, REDIS_KEY_COLUMNS, physicalColumns, sqliteColumnType } from './schema.ts';
 import { ROW_ENCODING_DESCRIPTION, rootHash, tableContentHash, type Affinity, type ContentHash } from './hash.ts';
 import { unpackBatch, type PackedBatch } from './batch.ts';
 import { dataTableDdl, recordSchema } from './objects.ts';
@@ -162,6 +162,17 @@ export class SnapshotStore {
     const { tableName, sqlColumns } = this.table(id);
     this.open.delete(id);
     if (hash) this.hashedWhileWriting.set(tableName, hash);
+    this.recordCatalog(instance, table, tableName, sqlColumns, 'table', result);
+  }
+
+  /** A table checked in place (pull: pushdown): its catalog and exact row count, no data table. */
+  recordTable(instance: InstanceRef, table: TableInfo, rows: number): void {
+    const sourceTable = table.schema ? `${table.schema}.${table.name}` : table.name;
+    const tableName = physicalName([instance.name, table.database, sourceTable], this.usedNames);
+    this.recordCatalog(instance, table, tableName, uniqueColumnNames(table.columns), PUSHDOWN_KIND, { rows, limited: false });
+  }
+
+  private recordCatalog(instance: InstanceRef, table: TableInfo, tableName: string, sqlColumns: string[], kind: string, result: TablePullResult): void {
     const sourceTable = table.schema ? `${table.schema}.${table.name}` : table.name;
     this.db
       .prepare(
@@ -176,7 +187,7 @@ export class SnapshotStore {
         table.database,
         table.schema ?? null,
         sourceTable,
-        'table',
+        kind,
         result.rows,
         result.limited ? 1 : 0,
         table.estimatedRows,
@@ -249,7 +260,7 @@ export class SnapshotStore {
     }
     this.db.exec('COMMIT');
     const hashes: Record<string, TableHash> = {};
-    const dataTables = this.db.prepare(`SELECT table_name FROM ${META.tables} ORDER BY table_name`).pluck().all() as string[];
+    const dataTables = this.db.prepare(`SELECT table_name FROM ${META.tables} WHERE kind <> ? ORDER BY table_name`).pluck().all(PUSHDOWN_KIND) as string[];
     for (const table of [...dataTables, ...HASHED_META_TABLES]) {
       const { rows, sha256 } = this.hashedWhileWriting.get(table) ?? tableContentHash(this.db, table);
       hashes[table] = { sqlName: quoteIdentifier(table), rows, sha256 };

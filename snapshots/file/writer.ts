@@ -22,7 +22,7 @@ import { REDIS_KEY_COLUMNS, physicalColumns, sqliteColumnType } from './schema.t
 
 export type { ManifestInput } from './store.ts';
 
-type StoreMethod = 'insertFacts' | 'beginTable' | 'insertRows' | 'finishTable' | 'abandonTable' | 'beginRedisDatabase' | 'finishRedisDatabase' | 'finish' | 'abort';
+type StoreMethod = 'insertFacts' | 'recordTable' | 'beginTable' | 'insertRows' | 'finishTable' | 'abandonTable' | 'beginRedisDatabase' | 'finishRedisDatabase' | 'finish' | 'abort';
 export type StoreCall = { seq: number; method: StoreMethod; args: Parameters<SnapshotStore[StoreMethod]> | unknown[] };
 export type StoreReply = { seq: number; ok: boolean; value?: unknown; error?: string };
 
@@ -166,6 +166,13 @@ export class SnapshotWriter {
             await this.call('abandonTable', [id]).catch(() => {});
           },
         };
+      },
+      recordTable: async (table: TableInfo, rows: number) => {
+        const info: TableInfo = { ...table, columns: table.columns.map((c) => ({ ...c })), indexes: table.indexes.map((i) => ({ ...i, columns: [...i.columns] })) };
+        delete (info as Partial<TableInfo> & { dataTypes?: unknown }).dataTypes;
+        await this.call('recordTable', [ref, info, rows]);
+        record.tables++;
+        record.rows += rows;
       },
       beginRedisDatabase: (db: number) => {
         const id = this.nextTableId++;

@@ -42,6 +42,9 @@ export class CollectingTarget implements InstanceTarget {
       },
     };
   }
+  async recordTable(info: TableInfo, rows: number): Promise<void> {
+    this.tables.push({ info, rows: [], result: { rows, limited: false } });
+  }
   beginRedisDatabase(db: number) {
     this.redisDatabases.push(db);
     return {

@@ -14,8 +14,11 @@ export function registerDqCommands(program: Command): void {
   const dq = program
     .command('dq')
     .description('run a data-quality rule pack on a snapshot, offline, and keep the results in it')
-    .argument('<file>', 'snapshot file')
+    .argument('[file]', 'snapshot file (not with --pushdown)')
     .option('--pack <pack>', 'YAML rule pack, or a built-in pack name (default report-07)')
+    .option('--fleet <fleet>', 'with --pushdown: the fleet manifest whose servers run the checks')
+    .option('--pushdown', 'run the checks on the servers, read-only, and write a snapshot without data tables holding the run to --out')
+    .option('--only <names>', 'with --pushdown: comma-separated instance names')
     .addOption(new Option('--format <format>', 'report format (default: from the --out extension, else text)').choices([...REPORT_FORMATS]))
     .option('--out <report>', 'write the report to this file instead of stdout')
     .option('--no-store', 'do not keep the results in the snapshot file')
@@ -23,9 +26,16 @@ export function registerDqCommands(program: Command): void {
     .option('--timings', 'print per-rule and per-table timings on stderr')
     .addOption(csvSafeOptions()[0]!)
     .addOption(csvSafeOptions()[1]!)
-    .action(async (file: string, opts: { pack?: string; format?: string; out?: string; store: boolean; failOn?: 'warn' | 'fail'; timings?: boolean; csvSafe?: boolean }) =>
-      (await actions()).runDq(file, opts),
-    );
+    .action(async (file: string | undefined, opts: { pack?: string; format?: string; out?: string; store: boolean; failOn?: 'warn' | 'fail'; timings?: boolean; csvSafe?: boolean; fleet?: string; pushdown?: boolean; only?: string }) => {
+      if (opts.pushdown || opts.fleet) {
+        if (!opts.pushdown) throw new CliError('dq --fleet: checks on the servers need --pushdown', 'add --pushdown, or pull the fleet and run dq on the snapshot');
+        if (file) throw new CliError(`dq --pushdown: give --fleet, not a snapshot file (${file})`, 'dq --fleet FLEET.yaml --pack PACK --pushdown --out FILE');
+        if (!opts.fleet || !opts.out) throw new CliError('dq --pushdown: needs --fleet FLEET.yaml and --out FILE (the snapshot that holds the run)', 'dq --fleet FLEET.yaml --pack PACK --pushdown --out FILE');
+        return (await import('./dqPushdown.ts')).runDqPushdown({ ...opts, fleet: opts.fleet, out: opts.out });
+      }
+      if (!file) throw new CliError('dq: give a snapshot file, or --fleet FLEET.yaml --pushdown', 'snapbench dq FILE --format json');
+      return (await actions()).runDq(file, opts);
+    });
 
   // The parent's options are read anywhere on the command line (the root program does not use
   // positional options), so subcommands share its --format and --pack instead of declaring their own.
