@@ -51,6 +51,19 @@ function unionExpected(issue: z.core.$ZodIssue): string | null {
   return list.length === 1 ? list[0]! : `${list.slice(0, -1).join(', ')} or ${list[list.length - 1]}`;
 }
 
+/** What is wrong with the value an issue is about: "is required", "must be text, not the number 1000", or zod's own message. */
+export function issueMessage(issue: z.core.$ZodIssue, document: unknown): string {
+  const value = valueAt(document, issue.path);
+  if (issue.code === 'invalid_type') return value === undefined ? 'is required' : `must be ${expectedWord(issue.expected)}, not ${describeValue(value)}`;
+  if (issue.code === 'invalid_value') return `must be one of ${issue.values.map((v) => String(v)).join(', ')}, not ${describeValue(value)}`;
+  if (issue.code === 'invalid_union') {
+    const expected = unionExpected(issue);
+    return expected ? `must be ${expected}, not ${describeValue(value)}` : `has the wrong type (${describeValue(value)})`;
+  }
+  if (issue.code === 'unrecognized_keys') return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${inertText(k)}"`).join(', ')}`;
+  return issue.message;
+}
+
 /**
  * One line per problem of a zod issue against the document it checked:
  * `<where> field "<path>": <what is wrong>`.
@@ -61,13 +74,5 @@ export function describeIssue(where: string, issue: z.core.$ZodIssue, document: 
     return issue.keys.map((key) => `${where} field "${field ? `${field}.` : ''}${inertText(key)}": unknown field`);
   }
   const at = field ? `${where} field "${inertText(field)}"` : where;
-  const value = valueAt(document, issue.path);
-  let message = issue.message;
-  if (issue.code === 'invalid_type') message = value === undefined ? 'is required' : `must be ${expectedWord(issue.expected)}, not ${describeValue(value)}`;
-  else if (issue.code === 'invalid_value') message = `must be one of ${issue.values.map((v) => String(v)).join(', ')}, not ${describeValue(value)}`;
-  else if (issue.code === 'invalid_union') {
-    const expected = unionExpected(issue);
-    message = expected ? `must be ${expected}, not ${describeValue(value)}` : `has the wrong type (${describeValue(value)})`;
-  }
-  return [`${at}: ${message}`];
+  return [`${at}: ${issueMessage(issue, document)}`];
 }
