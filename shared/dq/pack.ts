@@ -56,7 +56,7 @@ export const CHECK_METRICS: Record<CheckType, readonly string[]> = {
   schema: [],
   reference: [],
   condition: [],
-  redis_persistent_keys: ['persistent_memory_bytes', 'by_pattern', 'instances'],
+  redis_persistent_keys: ['persistent_memory_bytes', 'persistent_memory_unknown_keys', 'by_pattern', 'instances'],
   redis_utilisation: ['below', 'unknown_allocation', 'inventory_only'],
   version_below: ['minimum', 'unknown_version', 'versions'],
   pii_columns: ['by_kind', 'sample', 'threshold'],

@@ -93,6 +93,8 @@ const instance = z
     allocated_memory_mb: z.number().positive('must be a positive number of MiB').optional(),
     raw_key_names: z.boolean().optional(),
     read_values: z.boolean().optional(),
+    memory_samples: z.number().int('must be a whole number').nonnegative('must be 0 (exact) or a positive number of samples').optional(),
+    history: z.boolean().optional(),
     prefer_replicas: z.boolean().optional(),
     tags: z.union([z.array(z.string()), z.record(z.string(), z.unknown())]).optional(),
     tls: tls.optional(),
@@ -167,6 +169,10 @@ export interface FleetInstance {
   allocatedMemoryMb?: number;
   rawKeyNames: boolean;
   readValues: boolean;
+  /** Redis: MEMORY USAGE ... SAMPLES n (0 = every element, exact); absent = the server's default (5). */
+  memorySamples?: number;
+  /** MariaDB system-versioned tables: pull FOR SYSTEM_TIME ALL with the period columns instead of the current rows. */
+  history?: boolean;
   /** Redis Cluster: walk each shard on a replica where one is healthy (keeps load off the primaries). */
   preferReplicas?: boolean;
   tags?: string[] | Record<string, unknown>;
@@ -178,6 +184,11 @@ export interface FleetInstance {
   maxRows?: number;
 }
 
+/** Redis answers a command in microseconds: a command without an answer for this long means the server is stuck. */
+export const DEFAULT_REDIS_COMMAND_TIMEOUT_MS = 60_000;
+/** MySQL/PostgreSQL: the server-side guard on one statement (a whole table's SELECT or COPY). */
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 3_600_000;
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 export const PULL_MODES = ['full', 'sample', 'pushdown'] as const;
 export type PullMode = (typeof PULL_MODES)[number];
 
@@ -343,8 +354,9 @@ export function parseFleet(document: unknown, source = 'fleet manifest', options
             passwordCommand: value.password_command,
             tls: tlsOptions,
             ssh: sshOptions,
-            connectTimeoutMs: value.connect_timeout_ms ?? inherit('connect_timeout_ms') ?? 10_000,
-            statementTimeoutMs: value.statement_timeout_ms ?? inherit('statement_timeout_ms') ?? 3_600_000,
+            connectTimeoutMs: value.connect_timeout_ms ?? inherit('connect_timeout_ms') ?? DEFAULT_CONNECT_TIMEOUT_MS,
+            statementTimeoutMs:
+              value.statement_timeout_ms ?? inherit('statement_timeout_ms') ?? (engine === 'redis' ? DEFAULT_REDIS_COMMAND_TIMEOUT_MS : DEFAULT_STATEMENT_TIMEOUT_MS),
           }
         : undefined,
       databases: value.databases?.map(String),
@@ -352,6 +364,8 @@ export function parseFleet(document: unknown, source = 'fleet manifest', options
       allocatedMemoryMb: value.allocated_memory_mb,
       rawKeyNames: value.raw_key_names ?? false,
       readValues: value.read_values ?? false,
+      ...(value.memory_samples !== undefined ? { memorySamples: value.memory_samples } : {}),
+      ...(value.history !== undefined ? { history: value.history } : {}),
       preferReplicas: value.prefer_replicas ?? false,
       tags: value.tags,
       ...(value.pull ? { pull: value.pull } : {}),
