@@ -68,12 +68,19 @@ export default tseslint.config(
     },
   },
   {
-    files: ['snapshots/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
+    files: ['snapshots/**/*.ts', 'bench/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         { patterns: [{ group: ['electron', 'electron/*'], message: 'snapshots/ is the Node engine: it never imports Electron.' }, { group: ['**/renderer/**', '**/electron/**'], message: 'the engine does not depend on the UI or the shell.' }] },
       ],
+    },
+  },
+  {
+    // Tests run under Node: they may drive the shell's plain modules and the renderer's transports, never the Electron package itself.
+    files: ['test/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'the Electron binary is not here: use test/helpers/electronStandIn.ts.' }] }],
     },
   },
 );

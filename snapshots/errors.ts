@@ -8,6 +8,8 @@ export class CliError extends Error {
     message: string,
     readonly hint: string | null = null,
     readonly exitCode = EXIT_FAILED,
+    /** The message is several problems, one per line (a manifest's or a pack's); else it is one line whatever it holds. */
+    readonly multiline = false,
   ) {
     super(message);
     this.name = 'CliError';

@@ -55,7 +55,7 @@ export const CHECK_METRICS: Record<CheckType, readonly string[]> = {
   schema: [],
   reference: [],
   condition: [],
-  redis_persistent_keys: ['persistent_memory_bytes', 'by_pattern', 'instances'],
+  redis_persistent_keys: ['persistent_memory_bytes', 'persistent_memory_unknown_keys', 'by_pattern', 'instances'],
   redis_utilisation: ['below', 'unknown_allocation', 'inventory_only'],
   version_below: ['minimum', 'unknown_version', 'versions'],
   pii_columns: ['by_kind', 'sample', 'threshold'],
@@ -126,7 +126,8 @@ const checkFields = {
       .min(1, 'must list at least one column expectation'),
   },
   reference: { ...tableScope, column: text, references: z.object({ table: tableRef, column: text, instance: text.optional() }).strict() },
-  condition: { ...tableScope, where: text, columns: z.array(text).optional() },
+  // query_mysql / query_postgres: the same test in the source's own dialect, for dq --pushdown.
+  condition: { ...tableScope, where: text, columns: z.array(text).optional(), query_mysql: text.optional(), query_postgres: text.optional() },
   redis_persistent_keys: { patterns: z.array(text).min(1, 'must list at least one key pattern'), instance: text.optional() },
   redis_utilisation: { below: ratio, instance: text.optional() },
   version_below: {
@@ -145,7 +146,7 @@ const checkFields = {
     flags: z.string().regex(/^[imsu]*$/, 'may hold i, m, s and u').optional(),
     tables: z.array(tableRef).optional(),
   },
-  sql: { query: text, total: z.union([z.number().int().min(0), text]).optional() },
+  sql: { query: text, total: z.union([z.number().int().min(0), text]).optional(), query_mysql: text.optional(), query_postgres: text.optional() },
 } satisfies Record<CheckType, z.ZodRawShape>;
 
 function ruleSchemaOf<T extends CheckType>(check: T) {

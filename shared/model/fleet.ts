@@ -2,6 +2,7 @@
 // cost model needs to know about them. Parsed from YAML at the edge, validated
 // here, trusted everywhere after.
 import { z } from 'zod';
+import { inertText } from '../text/inert.ts';
 
 export const ENGINES = ['mysql', 'postgres', 'redis'] as const;
 export type Engine = (typeof ENGINES)[number];
@@ -91,12 +92,16 @@ const instance = z
     allocated_memory_mb: z.number().positive('must be a positive number of MiB').optional(),
     raw_key_names: z.boolean().optional(),
     read_values: z.boolean().optional(),
+    memory_samples: z.number().int('must be a whole number').nonnegative('must be 0 (exact) or a positive number of samples').optional(),
+    history: z.boolean().optional(),
     prefer_replicas: z.boolean().optional(),
     tags: z.union([z.array(z.string()), z.record(z.string(), z.unknown())]).optional(),
     tls: tls.optional(),
     connect_timeout_ms: positiveMs.optional(),
     statement_timeout_ms: positiveMs.optional(),
     ssh: ssh.optional(),
+    pull: z.enum(['full', 'sample', 'pushdown']).optional(),
+    max_rows: z.number().int().positive('must be a whole number of at least 1').optional(),
   })
   .passthrough();
 
@@ -163,10 +168,28 @@ export interface FleetInstance {
   allocatedMemoryMb?: number;
   rawKeyNames: boolean;
   readValues: boolean;
+  /** Redis: MEMORY USAGE ... SAMPLES n (0 = every element, exact); absent = the server's default (5). */
+  memorySamples?: number;
+  /** MariaDB system-versioned tables: pull FOR SYSTEM_TIME ALL with the period columns instead of the current rows. */
+  history?: boolean;
   /** Redis Cluster: walk each shard on a replica where one is healthy (keeps load off the primaries). */
   preferReplicas?: boolean;
   tags?: string[] | Record<string, unknown>;
+  /**
+   * full: every row; sample: at most `maxRows` rows per table; pushdown: the
+   * catalog and exact row counts only, the data checked in place by `dq --pushdown`.
+   */
+  pull?: PullMode;
+  maxRows?: number;
 }
+
+/** Redis answers a command in microseconds: a command without an answer for this long means the server is stuck. */
+export const DEFAULT_REDIS_COMMAND_TIMEOUT_MS = 60_000;
+/** MySQL/PostgreSQL: the server-side guard on one statement (a whole table's SELECT or COPY). */
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 3_600_000;
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+export const PULL_MODES = ['full', 'sample', 'pushdown'] as const;
+export type PullMode = (typeof PULL_MODES)[number];
 
 export interface Fleet {
   name?: string;
@@ -266,7 +289,7 @@ export function parseFleet(document: unknown, source = 'fleet manifest', options
   top.data.instances.forEach((raw, index) => {
     const label =
       raw && typeof raw === 'object' && typeof (raw as { name?: unknown }).name === 'string'
-        ? `instance "${(raw as { name: string }).name}"`
+        ? `instance "${inertText((raw as { name: string }).name)}"`
         : `instance #${index + 1}`;
     if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
       errors.push(`${label}: must be a mapping of fields (name, engine, host, ...)`);
@@ -305,6 +328,10 @@ export function parseFleet(document: unknown, source = 'fleet manifest', options
       errors.push(`${label} field "databases": Redis databases are numbers (0, 1, ...)`);
       return;
     }
+    if (value.pull === 'sample' && value.max_rows === undefined) {
+      errors.push(`${label} field "max_rows": is required with pull: sample (the rows per table to keep)`);
+      return;
+    }
     // Defaults apply to instances that are pulled; an inventory-only instance stays without connection.
     const inherit = <K extends keyof typeof defaults>(key: K) => ((raw as Record<string, unknown>)[key] !== undefined ? undefined : defaults[key]);
     const tlsValue = value.tls ?? inherit('tls');
@@ -335,8 +362,9 @@ export function parseFleet(document: unknown, source = 'fleet manifest', options
             passwordCommand: value.password_command,
             tls: tlsOptions,
             ssh: sshOptions,
-            connectTimeoutMs: value.connect_timeout_ms ?? inherit('connect_timeout_ms') ?? 10_000,
-            statementTimeoutMs: value.statement_timeout_ms ?? inherit('statement_timeout_ms') ?? 3_600_000,
+            connectTimeoutMs: value.connect_timeout_ms ?? inherit('connect_timeout_ms') ?? DEFAULT_CONNECT_TIMEOUT_MS,
+            statementTimeoutMs:
+              value.statement_timeout_ms ?? inherit('statement_timeout_ms') ?? (engine === 'redis' ? DEFAULT_REDIS_COMMAND_TIMEOUT_MS : DEFAULT_STATEMENT_TIMEOUT_MS),
           }
         : undefined,
       databases: value.databases?.map(String),
@@ -344,8 +372,12 @@ export function parseFleet(document: unknown, source = 'fleet manifest', options
       allocatedMemoryMb: value.allocated_memory_mb,
       rawKeyNames: value.raw_key_names ?? false,
       readValues: value.read_values ?? false,
+      ...(value.memory_samples !== undefined ? { memorySamples: value.memory_samples } : {}),
+      ...(value.history !== undefined ? { history: value.history } : {}),
       preferReplicas: value.prefer_replicas ?? false,
       tags: value.tags,
+      ...(value.pull ? { pull: value.pull } : {}),
+      ...(value.max_rows !== undefined ? { maxRows: value.max_rows } : {}),
     });
   });
   if (errors.length > 0) throw new FleetError(errors.map((line) => `${source}: ${line}`).join('\n'));

@@ -3,9 +3,9 @@
 // unless --debug. JSON goes to stdout alone; progress goes to stderr.
 import { Command, CommanderError } from 'commander';
 import { resolve } from 'node:path';
-import { FleetError } from '../../shared/model/fleet.ts';
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_REDIS_COMMAND_TIMEOUT_MS, DEFAULT_STATEMENT_TIMEOUT_MS, FleetError } from '../../shared/model/fleet.ts';
 import { PullError } from '../engines/types.ts';
-import { listTables, openSnapshot, readManifest, SnapshotFileError } from '../file/reader.ts';
+import { listTables, openSnapshot, pullWarnings, readManifest, SnapshotFileError } from '../file/reader.ts';
 import { verifySnapshot } from '../file/verify.ts';
 import { checkSignatures, checkSignerName, describeSignatures, loadSigningKey, loadTrustedKey, SignatureError, signSnapshotFile, untrustedReason } from '../file/signature.ts';
 import { rootHash } from '../file/hash.ts';
@@ -14,6 +14,7 @@ import { fleetInputs } from '../pull/inputs.ts';
 import { currentUserName } from '../pull/provenance.ts';
 import { CancelledError, pullFleet } from '../pull/pullFleet.ts';
 import { TOOL_VERSION } from '../version.ts';
+import { csvSafeFor, printLine, printRow } from '../terminal.ts';
 import { progressPrinter } from './progress.ts';
 import { QueryRefusedError } from '../query/readOnly.ts';
 import { runQuery } from '../query/runQuery.ts';
@@ -21,7 +22,7 @@ import { registerExtraCommands } from './commands/index.ts';
 import { CliError } from '../errors.ts';
 import { EXIT_CANCELLED, EXIT_FAILED, EXIT_NOT_INTACT, EXIT_PARTIAL, EXIT_UNTRUSTED } from '../exitCodes.ts';
 import { checkOutputFile } from '../output/outputFile.ts';
-import { formatOption, loadFleetFile, positiveInteger } from './options.ts';
+import { csvSafeOptions, formatOption, loadFleetFile, positiveInteger } from './options.ts';
 
 
 function writeStdout(text: string): void {
@@ -50,6 +51,14 @@ export function buildProgram(): Command {
     .option('--sign <key>', 'sign the snapshot with this Ed25519 private key (snapbench keys generate)')
     .option('--signer <name>', 'the name recorded with the signature (default: your user name)')
     .addOption(formatOption(['text', 'json'], 'text'))
+    .addHelpText(
+      'after',
+      `
+Timeouts (per instance in the fleet manifest):
+  connect_timeout_ms     connecting and logging in; default ${DEFAULT_CONNECT_TIMEOUT_MS} (10 s)
+  statement_timeout_ms   Redis: one command without an answer fails the instance; default ${DEFAULT_REDIS_COMMAND_TIMEOUT_MS} (60 s)
+                         MySQL/PostgreSQL: the server-side limit on one statement (a table's SELECT/COPY); default ${DEFAULT_STATEMENT_TIMEOUT_MS} (1 h)`,
+    )
     .action(async (opts: { fleet: string; out: string; only?: string; maxRows?: number; concurrency: number; progress?: boolean; format: string; sign?: string; signer?: string }) => {
       const { fleet, bytes } = loadFleetFile(opts.fleet);
       checkOutputFile('--out', opts.out);
@@ -57,7 +66,7 @@ export function buildProgram(): Command {
       // A bad key fails before anything is pulled.
       const signingKey = opts.sign ? loadSigningKey(opts.sign) : null;
       const signer = checkSignerName(opts.signer ?? currentUserName());
-      for (const warning of fleet.warnings) process.stderr.write(`snapbench: warning: ${warning}\n`);
+      for (const warning of fleet.warnings) printLine(process.stderr, `snapbench: warning: ${warning}`);
       const controller = new AbortController();
       const cancel = () => controller.abort(new CancelledError());
       process.once('SIGINT', cancel);
@@ -77,25 +86,44 @@ export function buildProgram(): Command {
           onEvent: showProgress ? progressPrinter(process.stderr) : undefined,
         });
         for (const failure of result.failures) {
-          process.stderr.write(`snapbench pull: ${failure.message}${failure.hint ? ` (${failure.hint})` : ''}\n`);
+          printLine(process.stderr, `snapbench pull: ${failure.message}${failure.hint ? ` (${failure.hint})` : ''}`);
         }
         if (!result.manifest) {
           throw new CliError(`no instance could be pulled (${result.failures.length} failed); no file was written`, 'fix the errors above and pull again');
         }
         const signed = signingKey ? signSnapshotFile(resolve(opts.out), signingKey, signer) : null;
+        // What the file does not hold whole, read back from the file itself.
+        const written = openSnapshot(resolve(opts.out));
+        let notRead: { instance: string; database: string; table: string; sqlName: string; status: string; reason: string | null }[];
+        let warnings: { instance: string; warning: string }[];
+        try {
+          notRead = listTables(written)
+            .filter((t) => t.status !== 'pulled')
+            .map((t) => ({ instance: t.instance, database: t.database, table: t.table, sqlName: t.sqlName, status: t.status, reason: t.statusReason }));
+          warnings = pullWarnings(written);
+        } finally {
+          written.close();
+        }
         const summary = {
           file: resolve(opts.out),
           pulled: result.pulled,
           failed: result.failures,
           tables: Object.keys(result.manifest.hashes).filter((t) => !t.startsWith('_snapbench_')).length,
           rows: result.manifest.instances.reduce((n, i) => n + i.rows, 0),
+          notRead,
+          warnings,
           ...(signed ? { signature: { signer: signed.signer, fingerprint: signed.fingerprint } } : {}),
         };
         if (opts.format === 'json') writeStdout(JSON.stringify(summary, null, 2) + '\n');
-        else
-          process.stderr.write(
-            `snapbench pull: wrote ${summary.file}: ${summary.pulled.length} instance(s), ${summary.tables} tables, ${summary.rows.toLocaleString('en-US')} rows${result.failures.length ? `; ${result.failures.length} instance(s) failed` : ''}${signed ? `; signed by ${signed.signer} with key ${signed.fingerprint}` : ''}\n`,
+        else {
+          for (const w of warnings) printLine(process.stderr, `snapbench pull: warning: instance "${w.instance}": ${w.warning}`);
+          for (const t of notRead) printLine(process.stderr, `snapbench pull: not read whole: ${t.sqlName}: ${t.status}${t.reason ? ` (${t.reason})` : ''}`);
+          const pulledWhole = summary.tables - notRead.length;
+          printLine(
+            process.stderr,
+            `snapbench pull: wrote ${summary.file}: ${summary.pulled.length} instance(s), ${notRead.length ? `${pulledWhole} tables pulled whole and ${notRead.length} not (listed above)` : `${summary.tables} tables`}, ${summary.rows.toLocaleString('en-US')} rows${result.failures.length ? `; ${result.failures.length} instance(s) failed` : ''}${signed ? `; signed by ${signed.signer} with key ${signed.fingerprint}` : ''}`,
           );
+        }
         if (result.failures.length > 0) process.exitCode = EXIT_PARTIAL;
       } catch (error) {
         if (error instanceof CancelledError || controller.signal.aborted) throw new CliError('pull cancelled; no file was written', null, EXIT_CANCELLED);
@@ -116,25 +144,26 @@ export function buildProgram(): Command {
       try {
         const tables = listTables(db);
         if (opts.format === 'json') writeStdout(JSON.stringify(tables, null, 2) + '\n');
-        else for (const t of tables) writeStdout(`${t.sqlName}\t${t.engine}\t${t.rows}\n`);
+        else for (const t of tables) printRow(process.stdout, [t.sqlName, t.engine, t.rows, t.status, ...(t.statusReason ? [t.statusReason] : [])]);
       } finally {
         db.close();
       }
     });
 
-  program
+  const query = program
     .command('query')
     .description('run a read-only SQL query on a snapshot')
     .argument('<file>', 'snapshot file')
     .argument('<sql>', 'one SQL statement (SQLite dialect)')
-    .addOption(formatOption(['json', 'csv'], 'json'))
-    .action(async (file: string, sql: string, opts: { format: 'json' | 'csv' }) => {
+    .addOption(formatOption(['json', 'csv'], 'json'));
+  for (const option of csvSafeOptions()) query.addOption(option);
+  query.action(async (file: string, sql: string, opts: { format: 'json' | 'csv'; csvSafe?: boolean }) => {
       const db = openSnapshot(file);
       try {
         // The DQ definitions (blank, Han, test name, ...) as SQL functions, so evidence queries paste as they are.
         const { registerDqFunctions } = await import('../dq/functions.ts');
         registerDqFunctions(db);
-        runQuery(db, sql, opts.format, writeStdout);
+        runQuery(db, sql, opts.format, writeStdout, csvSafeFor(opts.csvSafe));
       } finally {
         db.close();
       }
@@ -157,13 +186,14 @@ export function buildProgram(): Command {
         const signatures = checkSignatures(db, rootHash(stored.body), trusted);
         if (opts.format === 'json') writeStdout(JSON.stringify({ file, ...report, signatures }, null, 2) + '\n');
         else if (report.ok) {
-          writeStdout(
-            `${file}: intact. ${report.checkedTables} tables verified; root sha256 ${report.rootSha256}; made ${manifest.createdAt} by ${manifest.createdBy} on ${manifest.createdOnHost} with snapbench ${manifest.tool.version}\n`,
+          printLine(
+            process.stdout,
+            `${file}: intact. ${report.checkedTables} tables verified; root sha256 ${report.rootSha256}; made ${manifest.createdAt} by ${manifest.createdBy} on ${manifest.createdOnHost} with snapbench ${manifest.tool.version}`,
           );
         } else {
-          for (const problem of report.problems) writeStdout(`${file}: ${problem}\n`);
+          for (const problem of report.problems) printLine(process.stdout, `${file}: ${problem}`);
         }
-        if (opts.format !== 'json') for (const line of describeSignatures(signatures, opts.trust ?? null, report.ok)) writeStdout(`${file}: ${line}\n`);
+        if (opts.format !== 'json') for (const line of describeSignatures(signatures, opts.trust ?? null, report.ok)) printLine(process.stdout, `${file}: ${line}`);
         if (!report.ok) {
           throw new CliError(`${file}: not intact: ${report.problems.length} problem(s): ${report.problems.slice(0, 3).join('; ')}${report.problems.length > 3 ? '; ...' : ''}`, null, EXIT_NOT_INTACT);
         }
@@ -203,7 +233,9 @@ export async function main(argv: string[]): Promise<number> {
       return error.exitCode;
     }
     const { message, hint, exitCode } = describe(error);
-    for (const line of message.split('\n')) process.stderr.write(`snapbench: ${line}${hint && !message.includes('\n') ? ` (${hint})` : ''}\n`);
+    // One line per problem only where the error lists problems; any other message is one line, a line break in a name included.
+    const lines = error instanceof FleetError || (error instanceof CliError && error.multiline) ? message.split('\n') : [message];
+    for (const line of lines) printLine(process.stderr, `snapbench: ${line}${hint && lines.length === 1 ? ` (${hint})` : ''}`);
     if (debug && error instanceof Error && error.stack) process.stderr.write(error.stack + '\n');
     return exitCode;
   }

@@ -17,6 +17,14 @@ export function formatOption(allowed: string[], fallback: string) {
   return new Option('--format <format>', `output format: ${allowed.join(' | ')}`).choices(allowed).default(fallback);
 }
 
+export const CSV_SAFE_HELP =
+  'CSV: give text cells that a spreadsheet would run as a formula (first character =, +, -, @, tab or CR; plain numbers excepted) a leading apostrophe. Default: on when the CSV goes to a file (--out, or stdout redirected to a file), off when stdout is a terminal or a pipe';
+
+/** --csv-safe and --no-csv-safe (neither given: the default depends on where the CSV goes, see csvSafeFor). */
+export function csvSafeOptions(): Option[] {
+  return [new Option('--csv-safe', CSV_SAFE_HELP), new Option('--no-csv-safe', 'CSV: write every cell exactly as stored, even one a spreadsheet would run as a formula')];
+}
+
 /** Reads and validates a fleet manifest file; every problem is one line naming the instance and field. */
 export function loadFleetFile(path: string) {
   let bytes: Buffer;

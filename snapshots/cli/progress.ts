@@ -1,5 +1,6 @@
 // Renders pull progress on stderr: one line per event, rates from elapsed time.
 import type { PullEvent } from '../engines/types.ts';
+import { printLine } from '../terminal.ts';
 
 export function progressPrinter(stream: NodeJS.WriteStream): (event: PullEvent) => void {
   const started = new Map<string, number>();
@@ -10,29 +11,27 @@ export function progressPrinter(stream: NodeJS.WriteStream): (event: PullEvent) 
   return (event) => {
     switch (event.type) {
       case 'instance-start':
-        stream.write(`${event.instance}: connecting (${event.engine})\n`);
+        printLine(stream, `${event.instance}: connecting (${event.engine})`);
         break;
       case 'table-start': {
         started.set(`${event.instance}/${event.table}`, Date.now());
         const estimate = event.estimatedRows === null ? '' : ` (~${event.estimatedRows.toLocaleString('en-US')} rows)`;
-        stream.write(`${event.instance}: ${event.table}${estimate}\n`);
+        printLine(stream, `${event.instance}: ${event.table}${estimate}`);
         break;
       }
       case 'table-progress': {
         const bytes = event.bytes > 0 ? `, ${(event.bytes / 1048576).toFixed(1)} MiB` : '';
-        stream.write(`${event.instance}: ${event.table} ${event.rows.toLocaleString('en-US')} rows${bytes}, ${rate(`${event.instance}/${event.table}`, event.rows)}\n`);
+        printLine(stream, `${event.instance}: ${event.table} ${event.rows.toLocaleString('en-US')} rows${bytes}, ${rate(`${event.instance}/${event.table}`, event.rows)}`);
         break;
       }
       case 'table-done':
-        stream.write(
-          `${event.instance}: ${event.table} done, ${event.rows.toLocaleString('en-US')} rows${event.limited ? ' (limited by --max-rows)' : ''} ${rate(`${event.instance}/${event.table}`, event.rows)}\n`,
-        );
+        printLine(stream, `${event.instance}: ${event.table} done, ${event.rows.toLocaleString('en-US')} rows${event.limited ? ' (limited by --max-rows)' : ''} ${rate(`${event.instance}/${event.table}`, event.rows)}`);
         break;
       case 'instance-done':
-        stream.write(`${event.instance}: pulled ${event.tables} tables, ${event.rows.toLocaleString('en-US')} rows\n`);
+        printLine(stream, `${event.instance}: pulled ${event.tables} tables, ${event.rows.toLocaleString('en-US')} rows`);
         break;
       case 'instance-failed':
-        stream.write(`${event.instance}: FAILED ${event.message}${event.hint ? ` (${event.hint})` : ''}\n`);
+        printLine(stream, `${event.instance}: FAILED ${event.message}${event.hint ? ` (${event.hint})` : ''}`);
         break;
     }
   };

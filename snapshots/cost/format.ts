@@ -1,5 +1,6 @@
 // Text renderings of a scenario for the CLI: a table with the explanation under
 // every figure, and CSV with one row per figure.
+import { inertText } from '../../shared/text/inert.ts';
 import {
   ENGINES,
   LINE_ITEMS,
@@ -105,7 +106,7 @@ export function scenarioTable(result: ScenarioResult, options: { items?: number 
   if (result.items.length > 0 && itemCount > 0) {
     const top = [...result.items].sort((a, b) => b.monthly - a.monthly).slice(0, itemCount);
     out.push(`Largest items (on-demand, before reserved discounts; all ${result.items.length} are in --format json "items")`);
-    for (const item of top) out.push(`  ${item.name} [${item.treatment}] ${formatDollars(item.monthly)}: ${item.why}`);
+    for (const item of top) out.push(`  ${inertText(item.name)} [${item.treatment}] ${formatDollars(item.monthly)}: ${inertText(item.why)}`);
     out.push('');
   }
 
@@ -118,7 +119,7 @@ export function scenarioTable(result: ScenarioResult, options: { items?: number 
 }
 
 /** One row per figure: section, engine, item, stores, value, unit, formula, worked. */
-export function scenarioCsv(result: ScenarioResult): string {
+export function scenarioCsv(result: ScenarioResult, safe = false): string {
   const rows: (string | number)[][] = [['section', 'engine', 'item', 'stores', 'value', 'unit', 'formula', 'worked']];
   const m = result.monthly;
   rows.push(['monthly', 'all', 'total', result.stores, m.total, 'USD/month', result.explanations.total.formula, result.explanations.total.worked]);
@@ -133,5 +134,5 @@ export function scenarioCsv(result: ScenarioResult): string {
   for (const step of result.savings.steps) rows.push(['savings', 'all', step.step, result.stores, step.saved, 'USD/month', step.explanation.formula, step.explanation.worked]);
   for (const section of result.sectionSavings) rows.push(['sectionSavings', 'all', section.toggle, result.stores, section.saved, 'USD/month', `alone against the current state; report ${section.report.section}`, section.report.saved]);
   for (const point of result.curve) rows.push(['curve', 'all', 'perStore', point.stores, point.perStore, 'USD/store/month', 'total / stores', `${point.total} / ${point.stores}`]);
-  return rows.map((row) => csvRow(row)).join('');
+  return rows.map((row) => csvRow(row, { safe })).join('');
 }

@@ -104,7 +104,7 @@ function cacheClassForAllocation(prices: PriceCatalogue, allocatedMib: number, r
 }
 
 /** Store count from the store table when the snapshot has one: shops that are not test stores. */
-function measuredStoreCount(db: Database.Database): { stores: number; from: string } | null {
+export function measuredStoreCount(db: Database.Database): { stores: number; from: string } | null {
   const table = db
     .prepare(`SELECT sql_name AS sqlName, table_name AS tableName FROM ${META.tables} WHERE source_table = 't_shop_info' ORDER BY table_name LIMIT 1`)
     .get() as { sqlName: string; tableName: string } | undefined;

@@ -28,7 +28,8 @@ export interface CatalogTable {
   database: string;
   schema: string | null;
   sourceTable: string;
-  kind: 'table' | 'redis-keys';
+  /** 'pushdown': checked in place (pull: pushdown), catalog and row count only, no rows in the file. */
+  kind: 'table' | 'redis-keys' | 'pushdown';
   rows: number;
   limited: boolean;
   columns: CatalogColumn[];

@@ -5,9 +5,11 @@ import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
 import { DqPackError, type RulePack } from '../../shared/dq/pack.ts';
 import { summarize, type DqResult } from '../../shared/dq/results.ts';
+import { inertText } from '../../shared/text/inert.ts';
 import { CliError } from '../errors.ts';
-import { EXIT_DQ_FINDINGS } from '../exitCodes.ts';
+import { EXIT_DQ_FINDINGS, EXIT_FAILED } from '../exitCodes.ts';
 import { runQuery } from '../query/runQuery.ts';
+import { csvSafeFor, printLine, printText } from '../terminal.ts';
 import { refuseOutputOverInput, type CommandInput } from '../file/outputPath.ts';
 import { openSnapshot, readManifest } from '../file/reader.ts';
 import { TOOL_VERSION } from '../version.ts';
@@ -25,7 +27,10 @@ export function packOrExit(nameOrPath: string | undefined): RulePack {
   try {
     return loadPack(nameOrPath);
   } catch (error) {
-    if (error instanceof DqPackError) throw new CliError(error.message, error.problems.length === 1 ? 'fix the pack; "snapbench dq pack" prints report-07 as an example' : null);
+    if (error instanceof DqPackError) {
+      // One line per problem; a line break inside one (a rule id or title from the pack) is shown escaped.
+      throw new CliError(error.problems.map((p) => inertText(p)).join('\n'), error.problems.length === 1 ? 'fix the pack; "snapbench dq pack" prints report-07 as an example' : null, EXIT_FAILED, true);
+    }
     throw error;
   }
 }
@@ -44,12 +49,12 @@ function checkOut(out: string): void {
   if (existsSync(out) && statSync(out).isDirectory()) throw new CliError(`--out ${out}: is a directory`, 'give a file name');
 }
 
-function render(format: ReportFormat, ctx: ReportContext): string {
+function render(format: ReportFormat, ctx: ReportContext, csvSafe: boolean): string {
   switch (format) {
     case 'json':
       return renderJson(ctx);
     case 'csv':
-      return renderCsv(ctx);
+      return renderCsv(ctx, csvSafe);
     case 'html':
       return renderHtml(ctx);
     case 'text':
@@ -71,6 +76,8 @@ export interface DqOptions {
   store: boolean;
   failOn?: 'warn' | 'fail';
   timings?: boolean;
+  /** --csv-safe / --no-csv-safe; neither: on when the report goes to a file. */
+  csvSafe?: boolean;
 }
 
 export function runDq(file: string, opts: DqOptions): void {
@@ -92,7 +99,7 @@ export function runDq(file: string, opts: DqOptions): void {
     if (opts.timings) {
       const rules = Object.entries(run.timings.rules).map(([id, ms]) => `${id} ${ms.toFixed(1)}ms`);
       const scans = Object.entries(run.timings.scans).map(([table, ms]) => `${table} ${ms.toFixed(1)}ms`);
-      process.stderr.write(`snapbench dq: ${run.timings.total.toFixed(1)} ms; rules: ${rules.join(', ')}; scans: ${scans.join(', ')}\n`);
+      printLine(process.stderr, `snapbench dq: ${run.timings.total.toFixed(1)} ms; rules: ${rules.join(', ')}; scans: ${scans.join(', ')}`);
     }
     ctx = {
       file: resolve(file),
@@ -106,17 +113,19 @@ export function runDq(file: string, opts: DqOptions): void {
     if (opts.store) {
       const outcome = storeRun(file, run, rootSha256);
       if (outcome.stored) ctx.run.id = outcome.runId;
-      else process.stderr.write(`snapbench dq: warning: results were not stored in the snapshot (${outcome.reason}); the report is complete\n`);
+      else printLine(process.stderr, `snapbench dq: warning: results were not stored in the snapshot (${outcome.reason}); the report is complete`);
     }
   } finally {
     if (db.open) db.close();
   }
-  const text = render(reportFormat(opts.format, opts.out), ctx);
+  const format = reportFormat(opts.format, opts.out);
+  const text = render(format, ctx, csvSafeFor(opts.csvSafe, opts.out));
   if (opts.out) {
     writeFileSync(opts.out, text);
     const s = summarize(ctx.results);
-    process.stderr.write(`snapbench dq: wrote ${opts.out}: ${s.fail} fail, ${s.warn} warn, ${s.pass} pass, ${s.error} error, ${s.skipped} skipped\n`);
-  } else process.stdout.write(text);
+    printLine(process.stderr, `snapbench dq: wrote ${opts.out}: ${s.fail} fail, ${s.warn} warn, ${s.pass} pass, ${s.error} error, ${s.skipped} skipped`);
+  } else if (format === 'text') printText(process.stdout, text);
+  else process.stdout.write(text);
   failOn(opts.failOn, ctx.results);
 }
 
@@ -133,15 +142,15 @@ export function dqHistory(file: string, opts: { rule?: string; format: string })
   withSnapshot(file, (db) => {
     const runs = listRuns(db).map((run) => ({ ...run, result: opts.rule ? (readRunResults(db, run.runId).find((r) => r.id === opts.rule) ?? null) : undefined }));
     if (opts.format === 'json') return void process.stdout.write(JSON.stringify(runs, null, 2) + '\n');
-    if (runs.length === 0) return void process.stdout.write(`${file}: no DQ run stored (run "snapbench dq ${file}")\n`);
+    if (runs.length === 0) return void printLine(process.stdout, `${file}: no DQ run stored (run "snapbench dq ${file}")`);
     for (const run of runs) {
       const rule = run.result ? `  ${opts.rule}: ${run.result.status}${run.result.count === null ? '' : ` ${run.result.count}`}` : opts.rule ? `  ${opts.rule}: not in this run` : '';
-      process.stdout.write(`run ${run.runId}  ${run.finishedAt}  ${run.pack}  ${run.fail} fail, ${run.warn} warn, ${run.pass} pass, ${run.error} error, ${run.skipped} skipped${rule}\n`);
+      printLine(process.stdout, `run ${run.runId}  ${run.finishedAt}  ${run.pack}  ${run.fail} fail, ${run.warn} warn, ${run.pass} pass, ${run.error} error, ${run.skipped} skipped${rule}`);
     }
   });
 }
 
-export function dqEvidence(file: string, ruleId: string, opts: { run?: string; pack?: string; format: 'json' | 'csv' }): void {
+export function dqEvidence(file: string, ruleId: string, opts: { run?: string; pack?: string; format: 'json' | 'csv'; csvSafe: boolean }): void {
   withSnapshot(file, (db) => {
     const runs = listRuns(db);
     const chosen = opts.run ? runs.find((r) => String(r.runId) === opts.run) : runs[runs.length - 1];
@@ -151,7 +160,7 @@ export function dqEvidence(file: string, ruleId: string, opts: { run?: string; p
     if (!result) throw new CliError(`rule ${ruleId}: not in the pack`, `rules: ${results.map((r) => r.id).join(', ')}`);
     if (!result.evidenceQuery) throw new CliError(`rule ${ruleId}: has no evidence query (${result.status})`);
     registerDqFunctions(db);
-    runQuery(db, result.evidenceQuery, opts.format, (chunk) => void process.stdout.write(chunk));
+    runQuery(db, result.evidenceQuery, opts.format, (chunk) => void process.stdout.write(chunk), opts.csvSafe);
   });
 }
 
@@ -164,7 +173,8 @@ export function dqDiff(a: string, b: string, opts: { pack?: string; format: stri
   withSnapshot(a, (dbA) =>
     withSnapshot(b, (dbB) => {
       const diff = diffSnapshots({ file: resolve(a), db: dbA }, { file: resolve(b), db: dbB }, pack);
-      process.stdout.write(opts.format === 'json' ? JSON.stringify(diff, null, 2) + '\n' : renderDiffText(diff));
+      if (opts.format === 'json') process.stdout.write(JSON.stringify(diff, null, 2) + '\n');
+      else printText(process.stdout, renderDiffText(diff));
     }),
   );
 }

@@ -2,6 +2,7 @@
 // columns added, removed, retyped), rows per table, and DQ findings new, fixed
 // or changed between the latest stored run of each file (report-07 is run in
 // memory for a file that has none, or the given pack on both).
+import { inertText } from '../../shared/text/inert.ts';
 import type Database from 'better-sqlite3';
 import type { RulePack } from '../../shared/dq/pack.ts';
 import { REPORT_07 } from '../../shared/dq/report07.ts';
@@ -93,27 +94,27 @@ function signed(n: number): string {
 }
 
 function describeSource(s: FindingsSource): string {
-  return s.source === 'stored' ? `stored run ${s.runId} (${s.pack})` : `${s.pack} run now, not stored`;
+  return s.source === 'stored' ? `stored run ${s.runId} (${inertText(s.pack)})` : `${inertText(s.pack)} run now, not stored`;
 }
 
 export function renderDiffText(diff: SnapshotDiff): string {
   const lines = [
-    `A: ${diff.a.file} (made ${diff.a.createdAt}, root sha256 ${diff.a.sha256.slice(0, 16)}…)`,
-    `B: ${diff.b.file} (made ${diff.b.createdAt}, root sha256 ${diff.b.sha256.slice(0, 16)}…)`,
+    `A: ${inertText(diff.a.file)} (made ${inertText(diff.a.createdAt)}, root sha256 ${diff.a.sha256.slice(0, 16)}…)`,
+    `B: ${inertText(diff.b.file)} (made ${inertText(diff.b.createdAt)}, root sha256 ${diff.b.sha256.slice(0, 16)}…)`,
   ];
   const s = diff.schema;
   const schemaChanges = s.tablesAdded.length + s.tablesRemoved.length + s.columnsAdded.length + s.columnsRemoved.length + s.columnsChanged.length;
   lines.push('', `schema: ${schemaChanges === 0 ? 'no change' : `${s.tablesAdded.length} table(s) added, ${s.tablesRemoved.length} removed, ${s.columnsAdded.length + s.columnsRemoved.length + s.columnsChanged.length} column change(s)`}`);
-  for (const t of s.tablesAdded) lines.push(`  + table ${t.table} (${t.rows.toLocaleString('en-US')} rows)`);
-  for (const t of s.tablesRemoved) lines.push(`  - table ${t.table} (${t.rows.toLocaleString('en-US')} rows)`);
-  for (const c of s.columnsAdded) lines.push(`  + column ${c.table}.${c.column} ${c.type}`);
-  for (const c of s.columnsRemoved) lines.push(`  - column ${c.table}.${c.column} ${c.type}`);
-  for (const c of s.columnsChanged) lines.push(`  ~ column ${c.table}.${c.column}: ${c.from} → ${c.to}`);
+  for (const t of s.tablesAdded) lines.push(`  + table ${inertText(t.table)} (${t.rows.toLocaleString('en-US')} rows)`);
+  for (const t of s.tablesRemoved) lines.push(`  - table ${inertText(t.table)} (${t.rows.toLocaleString('en-US')} rows)`);
+  for (const c of s.columnsAdded) lines.push(`  + column ${inertText(c.table)}.${inertText(c.column)} ${inertText(c.type)}`);
+  for (const c of s.columnsRemoved) lines.push(`  - column ${inertText(c.table)}.${inertText(c.column)} ${inertText(c.type)}`);
+  for (const c of s.columnsChanged) lines.push(`  ~ column ${inertText(c.table)}.${inertText(c.column)}: ${inertText(c.from)} → ${inertText(c.to)}`);
   lines.push('', `rows: ${diff.rowCounts.length === 0 ? 'no table changed' : `${diff.rowCounts.length} table(s) changed`}`);
-  for (const r of diff.rowCounts) lines.push(`  ${r.table}: ${r.before.toLocaleString('en-US')} → ${r.after.toLocaleString('en-US')} (${signed(r.change)})${r.limited ? ' (limited pull)' : ''}`);
+  for (const r of diff.rowCounts) lines.push(`  ${inertText(r.table)}: ${r.before.toLocaleString('en-US')} → ${r.after.toLocaleString('en-US')} (${signed(r.change)})${r.limited ? ' (limited pull)' : ''}`);
   const f = diff.findings;
   lines.push('', `findings: A ${describeSource(f.a)}, B ${describeSource(f.b)}: ${f.new.length} new, ${f.fixed.length} fixed, ${f.changed.length} changed, ${f.unchanged} unchanged`);
-  const each = (mark: string, list: FindingChange[]) => list.forEach((c) => lines.push(`  ${mark} ${c.id} ${c.title}: ${c.note}`));
+  const each = (mark: string, list: FindingChange[]) => list.forEach((c) => lines.push(`  ${mark} ${inertText(c.id)} ${inertText(c.title)}: ${inertText(c.note)}`));
   each('new', f.new);
   each('fixed', f.fixed);
   each('changed', f.changed);

@@ -3,6 +3,7 @@
 import type { RulePack } from '../../shared/dq/pack.ts';
 import { summarize, type DqReport, type DqResult } from '../../shared/dq/results.ts';
 import type { SnapshotManifest } from '../../shared/model/snapshot.ts';
+import { inertText } from '../../shared/text/inert.ts';
 import { csvRow } from '../output/csv.ts';
 
 /** The formats of a DQ report (`dq --format`). */
@@ -27,11 +28,12 @@ export function renderJson(ctx: ReportContext): string {
 
 const CSV_COLUMNS = ['id', 'title', 'severity', 'status', 'count', 'total', 'limited', 'metrics', 'evidence_rows', 'evidence', 'evidence_query'] as const;
 
-export function renderCsv(ctx: ReportContext): string {
-  let out = csvRow(CSV_COLUMNS);
+/** `safe`: formula cells neutralised (output/csv.ts); the UI's export and files get it by default. */
+export function renderCsv(ctx: ReportContext, safe = false): string {
+  let out = csvRow(CSV_COLUMNS, { safe });
   for (const r of ctx.results) {
     // One line per result: the query's line breaks become spaces (SQL reads the same).
-    out += csvRow([r.id, r.title, r.severity, r.status, r.count, r.total, r.limited ? 'true' : 'false', JSON.stringify(r.metrics), r.evidence.length, JSON.stringify(r.evidence), r.evidenceQuery?.replace(/\s*\n\s*/g, ' ') ?? null]);
+    out += csvRow([r.id, r.title, r.severity, r.status, r.count, r.total, r.limited ? 'true' : 'false', JSON.stringify(r.metrics), r.evidence.length, JSON.stringify(r.evidence), r.evidenceQuery?.replace(/\s*\n\s*/g, ' ') ?? null], { safe });
   }
   return out;
 }
@@ -47,12 +49,12 @@ export function metricSummary(metrics: Record<string, unknown>): string {
 export function renderText(ctx: ReportContext): string {
   const s = summarize(ctx.results);
   const lines = [
-    `${ctx.pack.pack} on ${ctx.file} (snapshot of ${ctx.manifest.createdAt}, root sha256 ${ctx.rootSha256.slice(0, 16)}…): ${s.rules} rules: ${s.fail} fail, ${s.warn} warn, ${s.pass} pass, ${s.error} error, ${s.skipped} skipped`,
+    `${inertText(ctx.pack.pack)} on ${inertText(ctx.file)} (snapshot of ${inertText(String(ctx.manifest.createdAt))}, root sha256 ${ctx.rootSha256.slice(0, 16)}…): ${s.rules} rules: ${s.fail} fail, ${s.warn} warn, ${s.pass} pass, ${s.error} error, ${s.skipped} skipped`,
   ];
   for (const r of ctx.results) {
     const count = r.count === null ? '' : r.total === null ? `count ${r.count}` : `count ${r.count} of ${r.total}`;
-    const detail = r.status === 'error' ? String(r.metrics.error) : r.status === 'skipped' ? String(r.metrics.reason) : metricSummary(r.metrics);
-    lines.push(`${r.status.toUpperCase().padEnd(7)} ${r.severity.padEnd(8)} ${r.id.padEnd(8)} ${r.title}${count ? `: ${count}` : ''}${r.limited ? ' (limited pull)' : ''}${detail ? `  [${detail}]` : ''}`);
+    const detail = inertText(r.status === 'error' ? String(r.metrics.error) : r.status === 'skipped' ? String(r.metrics.reason) : metricSummary(r.metrics));
+    lines.push(`${r.status.toUpperCase().padEnd(7)} ${r.severity.padEnd(8)} ${inertText(r.id).padEnd(8)} ${inertText(r.title)}${count ? `: ${count}` : ''}${r.limited ? ' (limited pull)' : ''}${detail ? `  [${detail}]` : ''}`);
   }
   return lines.join('\n') + '\n';
 }

@@ -3,7 +3,7 @@
 // instance); it never touches the file itself.
 import type { Engine, FleetInstance } from '../../shared/model/fleet.ts';
 import type { Network } from '../net/network.ts';
-import type { Consistency, RedisKeyRecord, ServerFact, SqlValue, TableInfo } from '../../shared/model/snapshot.ts';
+import type { CatalogObject, Consistency, RedisKeyRecord, ReplicationInfo, ServerFact, SqlValue, TableInfo, TableStatus } from '../../shared/model/snapshot.ts';
 
 /** Receives the rows of one table in column order. May return a promise to apply backpressure. */
 export interface TableSink {
@@ -14,17 +14,31 @@ export interface TablePullResult {
   rows: number;
   /** True when --max-rows stopped the table before its end. */
   limited: boolean;
+  /** Absent: `pulled`. */
+  status?: TableStatus;
+  statusReason?: string | null;
+  /** System-versioned tables: historical (no longer current) row versions on the server. */
+  historyRows?: number | null;
 }
 
 export interface InstanceTarget {
   setVersion(version: string): void;
   setConsistency(consistency: Consistency, note: string | null): void;
+  setReplication(replication: ReplicationInfo | null): void;
   addServerFacts(facts: ServerFact[]): void;
+  /** Views, sequences, inheritance links, ...: recorded in the catalog. */
+  addObjects(objects: CatalogObject[]): void;
   /** Creates the table in the snapshot and returns where its rows go; `finish` records its row count. */
   beginTable(table: TableInfo): { sink: TableSink; finish(result: TablePullResult): Promise<void>; abandon(): Promise<void> };
+  /**
+   * Records a table's catalog (columns, indexes, the exact row count the server
+   * gave) without its rows: an instance checked in place (pull: pushdown).
+   */
+  recordTable(table: TableInfo, rows: number): Promise<void>;
   beginRedisDatabase(db: number): {
     push(keys: RedisKeyRecord[]): void | Promise<void>;
-    finish(): Promise<void>;
+    /** `limited`: --max-rows stopped the walk before the end of the keyspace. */
+    finish(result?: { limited: boolean }): Promise<void>;
   };
 }
 
@@ -36,7 +50,29 @@ export type PullEvent =
   | { type: 'instance-done'; instance: string; tables: number; rows: number }
   | { type: 'instance-failed'; instance: string; message: string; hint: string | null };
 
+/**
+ * The read-only session an adapter opened for one instance (MySQL) or one
+ * database (PostgreSQL), lent to code that checks the data in place: the same
+ * connection, guards, statement time limit and read-only transaction as a pull.
+ */
+export interface InPlaceSession {
+  instance: FleetInstance;
+  dialect: 'mysql' | 'postgres';
+  /** MariaDB rather than MySQL (their SQL differs in places). */
+  mariadb: boolean;
+  /** The PostgreSQL database of this session; null for MySQL (one session for the instance). */
+  database: string | null;
+  tables: TableInfo[];
+  query<T = Record<string, unknown>>(sql: string): Promise<T[]>;
+}
+
+/** Runs in a session instead of reading the rows; returns each table's exact row count. */
+export type InPlaceRunner = (session: InPlaceSession) => Promise<Map<TableInfo, number>>;
+
 export interface PullOptions {
+  /** 'catalog': record each table's catalog and row count, read no rows (pull: pushdown); `inPlace` then runs in the session. */
+  mode?: 'full' | 'catalog';
+  inPlace?: InPlaceRunner;
   maxRows: number | null;
   signal: AbortSignal;
   /** Password looked up from the variable the manifest names; never stored. */
@@ -52,6 +88,20 @@ export interface EngineAdapter {
   engine: Engine;
   /** Pulls one instance into the target. Throws on failure; the caller records it and goes on. */
   pullInstance(instance: FleetInstance, target: InstanceTarget, options: PullOptions): Promise<void>;
+}
+
+/** The runner of a catalog-only pull without checks: one count(*) per table, in the pull's own session. */
+export async function countRowsInPlace(session: InPlaceSession): Promise<Map<TableInfo, number>> {
+  const counts = new Map<TableInfo, number>();
+  for (const table of session.tables) {
+    const from =
+      session.dialect === 'mysql'
+        ? `\`${table.database.replaceAll('`', '``')}\`.\`${table.name.replaceAll('`', '``')}\``
+        : `"${(table.schema ?? 'public').replaceAll('"', '""')}"."${table.name.replaceAll('"', '""')}"`;
+    const [row] = await session.query<{ n: unknown }>(`SELECT count(*) AS n FROM ${from}`);
+    counts.set(table, Number(row?.n ?? 0));
+  }
+  return counts;
 }
 
 export { PullError } from './errors.ts';

@@ -60,7 +60,7 @@ export interface ExportedFile {
   path: string;
   /** The snapshot table: instance/database/table, or the catalog table's name. */
   table: string;
-  kind: 'table' | 'redis-keys' | 'catalog';
+  kind: 'table' | 'redis-keys' | 'pushdown' | 'catalog';
   instance: string | null;
   engine: string | null;
   database: string | null;
@@ -185,7 +185,9 @@ function planTables(db: Database.Database, selected: CatalogTable[], extension: 
 
 /** Finds the values of DECIMAL and date/time columns that their Parquet type cannot hold; such a column is kept as text. */
 function checkTypedColumns(db: Database.Database, table: string, planned: ExportColumn[]): { columns: ExportColumn[]; keptAsText: KeptAsText[] } {
-  const checked = planned.flatMap((c, i) => (c.kind === 'decimal' || c.kind === 'date' || c.kind === 'timestamp' ? [i] : []));
+  // Catalog tables are typed by their SQLite declaration, which does not bind a value's type: their INTEGER columns are checked too.
+  const looseInteger = (c: ExportColumn) => c.storage === null && c.kind === 'int64';
+  const checked = planned.flatMap((c, i) => (c.kind === 'decimal' || c.kind === 'date' || c.kind === 'timestamp' || looseInteger(c) ? [i] : []));
   if (checked.length === 0) return { columns: planned, keptAsText: [] };
   const invalid = checked.map(() => new Map<string, number>());
   const sql = `SELECT ${checked.map((i) => quoteIdentifier(planned[i]!.sqlColumn)).join(', ')} FROM ${quoteIdentifier(table)}`;
@@ -193,7 +195,8 @@ function checkTypedColumns(db: Database.Database, table: string, planned: Export
     for (let k = 0; k < checked.length; k++) {
       const value = row[k]!;
       if (value === null) continue;
-      if (typedValue(planned[checked[k]!]!, value) !== null) continue;
+      const column = planned[checked[k]!]!;
+      if (looseInteger(column) ? typeof value === 'bigint' : typedValue(column, value) !== null) continue;
       const text = value instanceof Uint8Array ? `0x${Buffer.from(value).toString('hex')}` : String(value);
       invalid[k]!.set(text, (invalid[k]!.get(text) ?? 0) + 1);
     }
@@ -204,7 +207,7 @@ function checkTypedColumns(db: Database.Database, table: string, planned: Export
     const values = invalid[k]!;
     if (values.size === 0) return;
     const column = planned[i]!;
-    const what = column.kind === 'decimal' ? `DECIMAL(${column.precision},${column.scale})` : column.kind === 'date' ? 'a DATE' : 'a TIMESTAMP';
+    const what = column.kind === 'decimal' ? `DECIMAL(${column.precision},${column.scale})` : column.kind === 'date' ? 'a DATE' : column.kind === 'int64' ? 'integers' : 'a TIMESTAMP';
     const reason = `${values.size} distinct value(s) in ${[...values.values()].reduce((a, b) => a + b, 0)} row(s) are not ${what} (zero dates, infinity, NaN, years outside 1-9999): the column is kept as the exact text`;
     columns[i] = asText(column, reason);
     const listed = [...values.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));

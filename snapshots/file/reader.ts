@@ -4,7 +4,7 @@
 import Database from 'better-sqlite3';
 import { existsSync, statSync } from 'node:fs';
 import type { SnapshotManifest, TableListing } from '../../shared/model/snapshot.ts';
-import { META, META_DDL } from './schema.ts';
+import { columnNames, META, META_DDL } from './schema.ts';
 import { ddlObjects, schemaProblems, summarizeProblems } from './objects.ts';
 
 export class SnapshotFileError extends Error {
@@ -138,11 +138,22 @@ export function readManifest(db: Database.Database, path: string): StoredManifes
   }
 }
 
+/** Every data table of a snapshot; files made before `status` existed list every table as `pulled`. */
 export function listTables(db: Database.Database): TableListing[] {
+  const has = columnNames(db, META.tables);
+  const status = has.has('status') ? 'status' : `'pulled'`;
+  const reason = has.has('status_reason') ? 'status_reason' : 'NULL';
   return db
     .prepare(
-      `SELECT instance, engine, database, source_table AS "table", rows, sql_name AS sqlName
-         FROM ${META.tables} ORDER BY instance, database, source_table`,
+      `SELECT instance, engine, database, schema, source_table AS "table", rows, sql_name AS sqlName, ${status} AS status, ${reason} AS statusReason
+         FROM ${META.tables} WHERE kind <> 'pushdown' ORDER BY instance, database, source_table`,
     )
     .all() as TableListing[];
+}
+
+/** Warnings an adapter recorded for the user (server facts of category `pull_warning`). */
+export function pullWarnings(db: Database.Database): { instance: string; warning: string }[] {
+  return db
+    .prepare(`SELECT instance, value AS warning FROM ${META.serverFacts} WHERE category = 'pull_warning' AND value IS NOT NULL ORDER BY instance, rowid`)
+    .all() as { instance: string; warning: string }[];
 }

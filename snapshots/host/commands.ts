@@ -7,6 +7,7 @@ import { WorkbenchHost } from './host.ts';
 import { startHttpHost, type HttpHost } from './http.ts';
 import { RendererBuildError, rendererDir } from './renderer.ts';
 import { CliError } from '../errors.ts';
+import { printLine } from '../terminal.ts';
 
 function untilSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolveSignal) => {
@@ -21,7 +22,7 @@ function untilSignal(): Promise<NodeJS.Signals> {
 }
 
 export async function serve(file: string | undefined, opts: { port: number }): Promise<void> {
-  const log = (line: string) => process.stderr.write(`snapbench serve: ${line}\n`);
+  const log = (line: string) => printLine(process.stderr, `snapbench serve: ${line}`);
   let http: HttpHost | null = null;
   const host = new WorkbenchHost({
     transport: 'http',

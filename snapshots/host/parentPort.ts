@@ -3,8 +3,11 @@
 // to the main process over `process.parentPort`. Typed structurally, so the
 // engine never imports Electron.
 import { apiError } from '../../shared/api/errors.ts';
+import type { FromUtility, ToUtility } from '../../shared/api/engineProtocol.ts';
 import { dispatch } from '../../shared/api/rpc.ts';
 import type { WorkbenchHost } from './host.ts';
+
+export type { FromUtility, ToUtility } from '../../shared/api/engineProtocol.ts';
 
 /** The part of Electron's ParentPort the host uses. */
 export interface ParentPortLike {
@@ -23,20 +26,6 @@ export function nodeIpcPort(proc: NodeJS.Process): ParentPortLike | null {
     postMessage: (message) => void proc.send!(message),
   };
 }
-
-/** Main → utility. */
-export type ToUtility =
-  | { type: 'call'; callId: string; channel: string; request: unknown }
-  | { type: 'cancel'; callId: string }
-  | { type: 'open-file'; path: string }
-  | { type: 'exit' };
-
-/** Utility → main. */
-export type FromUtility =
-  | { type: 'progress'; callId: string; progress: unknown }
-  | { type: 'outcome'; callId: string; outcome: unknown }
-  | { type: 'event'; event: string; payload: unknown }
-  | { type: 'ready' };
 
 export function serveOverParentPort(port: ParentPortLike, host: WorkbenchHost): Promise<void> {
   const calls = new Map<string, AbortController>();

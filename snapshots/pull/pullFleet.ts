@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import { missingPasswordVariables, FleetError, type Fleet, type FleetInstance } from '../../shared/model/fleet.ts';
 import type { SnapshotManifest } from '../../shared/model/snapshot.ts';
 import { loadAdapter } from '../engines/index.ts';
-import { PullError, type EngineAdapter, type PullEvent } from '../engines/types.ts';
+import { PullError, type EngineAdapter, type InPlaceRunner, type PullEvent } from '../engines/types.ts';
 import { SnapshotWriter } from '../file/writer.ts';
 import { instancePassword } from '../net/credentials.ts';
 import { Network } from '../net/network.ts';
@@ -24,6 +24,8 @@ export interface PullFleetOptions {
   signal: AbortSignal;
   env: Record<string, string | undefined>;
   onEvent?: (event: PullEvent) => void;
+  /** Checks every instance in place in its pull session instead of pulling rows (dq --pushdown). */
+  inPlace?: InPlaceRunner;
   /** Replaces the real adapters (used by tests that need an engine to misbehave). */
   adapters?: Partial<Record<FleetInstance['engine'], EngineAdapter>>;
 }
@@ -97,7 +99,10 @@ export async function pullFleet(options: PullFleetOptions): Promise<PullFleetRes
       try {
         const adapter = options.adapters?.[instance.engine] ?? (await loadAdapter(instance.engine));
         await adapter.pullInstance(instance, target, {
-          maxRows: options.maxRows,
+          // pull: sample keeps the instance's max_rows (or --max-rows when smaller); pull: pushdown reads no rows.
+          maxRows: instance.pull === 'sample' ? Math.min(instance.maxRows ?? Infinity, options.maxRows ?? Infinity) : options.maxRows,
+          mode: instance.pull === 'pushdown' || options.inPlace ? 'catalog' : 'full',
+          inPlace: options.inPlace,
           signal: options.signal,
           // password_command runs here, just before this instance connects.
           password: await instancePassword(instance, options.env, options.signal),
@@ -117,7 +122,7 @@ export async function pullFleet(options: PullFleetOptions): Promise<PullFleetRes
           message = `${message} (${lost})`;
           hint = 'the SSH bastion went away during the pull; pull this instance again when it is back';
         }
-        writer.failInstance(instance.name, message, hint);
+        await writer.failInstance(instance.name, message, hint);
         failures.push({ instance: instance.name, message, hint });
         emit({ type: 'instance-failed', instance: instance.name, message, hint });
       }

@@ -7,11 +7,12 @@ import { prepareReadOnly, queryFailure } from './readOnly.ts';
 
 const FLUSH_AT = 1 << 16;
 
-export function runQuery(db: Database.Database, sql: string, format: 'json' | 'csv', write: (chunk: string) => void): void {
+/** `csvSafe`: neutralise formula cells in CSV (output/csv.ts); JSON is always exact. */
+export function runQuery(db: Database.Database, sql: string, format: 'json' | 'csv', write: (chunk: string) => void, csvSafe = false): void {
   const statement = prepareReadOnly(db, sql);
   statement.safeIntegers(true).raw(true);
   const keys = uniqueKeys(statement.columns().map((c) => c.name));
-  let out = format === 'json' ? '[' : csvRow(keys);
+  let out = format === 'json' ? '[' : csvRow(keys, { safe: csvSafe });
   let first = true;
   try {
     for (const row of statement.iterate() as IterableIterator<CellValue[]>) {
@@ -20,7 +21,7 @@ export function runQuery(db: Database.Database, sql: string, format: 'json' | 'c
         for (let i = 0; i < keys.length; i++) object[keys[i]!] = jsonCell(row[i]!);
         out += (first ? '\n' : ',\n') + JSON.stringify(object);
       } else {
-        out += csvRow(row);
+        out += csvRow(row, { safe: csvSafe });
       }
       first = false;
       if (out.length > FLUSH_AT) {

@@ -1,8 +1,10 @@
 // The actions of `snapbench share`, `snapbench keys generate` and `snapbench
 // sign`, loaded only when one of them runs.
 import { resolve } from 'node:path';
+import { inertText } from '../../shared/text/inert.ts';
 import { CliError } from '../errors.ts';
 import { checkOutputFile } from '../output/outputFile.ts';
+import { printLine, printText } from '../terminal.ts';
 import { openSnapshot } from '../file/reader.ts';
 import { OutputPathError, refuseOutputOverInput, type CommandInput } from '../file/outputPath.ts';
 import { generateSigningKeys, loadSigningKey, signSnapshotFile, SignatureError, checkSignerName } from '../file/signature.ts';
@@ -48,7 +50,7 @@ function pad(text: string, width: number): string {
 /** An aligned text table: the dry run's "what would change and why". */
 function redactionTable(redactions: Redaction[]): string {
   const header = ['TABLE', 'COLUMN', 'ACTION', 'RULE', 'VALUES', 'WHY'];
-  const rows = redactions.map((r) => [r.table, r.column, r.action, r.rule, String(r.values), r.why]);
+  const rows = redactions.map((r) => [r.table, r.column, r.action, r.rule, String(r.values), r.why].map((cell) => inertText(cell)));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   return [header, ...rows].map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : pad(cell, widths[i]!))).join('  ')).join('\n') + '\n';
 }
@@ -85,20 +87,20 @@ export function runShare(file: string, opts: ShareCommandOptions): Promise<void>
       refuseOutputOverInput(opts.out, inputs, { label: '--out', replaces: 'snapshot' });
     }
     const key = resolvePseudonymKey({ keyEnv: opts.keyEnv, keyFile: opts.keyFile, freshKey: opts.freshKey, dryRun: opts.dryRun }, process.env);
-    if (key.created) process.stderr.write(`snapbench share: created the pseudonym key ${key.origin} (0600); keep it private: shares made with it use the same pseudonyms\n`);
+    if (key.created) printLine(process.stderr, `snapbench share: created the pseudonym key ${key.origin} (0600); keep it private: shares made with it use the same pseudonyms`);
     const result = shareSnapshot({ source: file, out, profile: opts.profile ?? null, key, dryRun: opts.dryRun === true, signingKey, signer });
     if (opts.format === 'json') {
       process.stdout.write(JSON.stringify(result, null, 2) + '\n');
       return;
     }
     if (result.dryRun) {
-      process.stdout.write(`dry run, nothing written: ${file} (root ${result.sourceRootSha256}) would be shared with ${summary(result)}; pseudonym key ${result.keyId}\n`);
-      process.stdout.write(redactionTable(result.redactions));
+      printLine(process.stdout, `dry run, nothing written: ${file} (root ${result.sourceRootSha256}) would be shared with ${summary(result)}; pseudonym key ${result.keyId}`);
+      printText(process.stdout, redactionTable(result.redactions));
       if (result.removed.dqRuns > 0) process.stdout.write(`${result.removed.dqRuns} stored DQ run(s) would be left out (they were made for the source; rerun "snapbench dq" on the copy)\n`);
       return;
     }
-    process.stderr.write(`snapbench share: wrote ${result.out}: ${summary(result)}; root sha256 ${result.rootSha256}; source root ${result.sourceRootSha256}\n`);
-    if (result.signature) process.stderr.write(`snapbench share: signed by ${result.signature.signer} with key ${result.signature.fingerprint}\n`);
+    printLine(process.stderr, `snapbench share: wrote ${result.out}: ${summary(result)}; root sha256 ${result.rootSha256}; source root ${result.sourceRootSha256}`);
+    if (result.signature) printLine(process.stderr, `snapbench share: signed by ${result.signature.signer} with key ${result.signature.fingerprint}`);
   });
 }
 
@@ -128,6 +130,6 @@ export function runSign(file: string, opts: { key: string; signer?: string }): P
       db.close();
     }
     const signed = signSnapshotFile(file, key, signer);
-    process.stderr.write(`snapbench sign: ${file}: root ${signed.rootSha256} signed by ${signed.signer} with key ${signed.fingerprint}\n`);
+    printLine(process.stderr, `snapbench sign: ${file}: root ${signed.rootSha256} signed by ${signed.signer} with key ${signed.fingerprint}`);
   });
 }

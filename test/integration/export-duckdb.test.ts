@@ -230,7 +230,7 @@ describe('export of the demo snapshot, read by DuckDB', () => {
     const fact = (category: string, name: string) => `max(CASE WHEN f.category = '${category}' AND f.name = '${name}' THEN f.value END)`;
     const utilisation = await rows(`
       SELECT i.instance,
-             coalesce(CAST(${fact('memory', 'used_memory')} AS DOUBLE) / CASE WHEN i.allocated_memory_mb > 0 THEN round(i.allocated_memory_mb * 1048576)
+             coalesce(CAST(${fact('memory', 'used_memory')} AS DOUBLE) / CASE WHEN TRY_CAST(i.allocated_memory_mb AS DOUBLE) > 0 THEN round(TRY_CAST(i.allocated_memory_mb AS DOUBLE) * 1048576)
                         WHEN TRY_CAST(${fact('config', 'maxmemory')} AS BIGINT) > 0 THEN TRY_CAST(${fact('config', 'maxmemory')} AS BIGINT)
                         WHEN TRY_CAST(${fact('memory', 'maxmemory')} AS BIGINT) > 0 THEN TRY_CAST(${fact('memory', 'maxmemory')} AS BIGINT)
                         WHEN TRY_CAST(${fact('inventory', 'allocated_memory_bytes')} AS BIGINT) > 0 THEN TRY_CAST(${fact('inventory', 'allocated_memory_bytes')} AS BIGINT) END,

@@ -1,31 +1,12 @@
-// The two transports under the one API client: HTTP to the browser host
-// (same origin; the token travels in an HttpOnly cookie) and Electron IPC
-// through the preload's `window.snapbench`. Both carry the same calls.
+// The HTTP transport under the one API client: to the browser host (same
+// origin; the token travels in an HttpOnly cookie). The desktop app's IPC
+// transport is ipcTransport.ts. Both carry the same calls.
 import { ENVELOPE_CONTENT_TYPE, FRAME_OUTCOME, FRAME_PROGRESS, FrameReader } from '../../../shared/api/codec.ts';
-import { apiError, isApiError } from '../../../shared/api/errors.ts';
-import type { BridgeProgress, SnapbenchBridge } from '../../../shared/api/bridge.ts';
+import { apiError } from '../../../shared/api/errors.ts';
+import { asOutcome, cancelled } from './outcome.ts';
 import type { CallOutcome, Transport, TransportCallOptions } from '../../../shared/api/rpc.ts';
 import type { Channel } from '../../../shared/api/channels.ts';
 import type { AppEventName } from '../../../shared/api/types.ts';
-
-declare global {
-  interface Window {
-    snapbench?: SnapbenchBridge;
-  }
-}
-
-function cancelled(channel: string): CallOutcome {
-  return { ok: false, error: apiError('cancelled', `${channel}: cancelled`) };
-}
-
-function asOutcome(value: unknown): CallOutcome {
-  if (typeof value === 'object' && value !== null && 'ok' in value) {
-    const v = value as { ok: unknown; value?: unknown; error?: unknown };
-    if (v.ok === true) return { ok: true, value: v.value };
-    if (v.ok === false && isApiError(v.error)) return { ok: false, error: v.error };
-  }
-  return { ok: false, error: apiError('internal', 'the host answered something that is not an API outcome') };
-}
 
 /** Decodes the JSON form of a response (binary parts as {$base64}). */
 function fromJson(text: string): unknown {
@@ -109,35 +90,6 @@ export function httpTransport(): Transport {
       if (!set) listeners.set(event, (set = new Set()));
       set.add(listener);
       return () => set!.delete(listener);
-    },
-  };
-}
-
-export function ipcTransport(bridge: SnapbenchBridge): Transport {
-  const progress = new Map<string, (progress: unknown) => void>();
-  bridge.on('progress', (payload) => {
-    const { callId, progress: p } = payload as BridgeProgress;
-    progress.get(callId)?.(p);
-  });
-  return {
-    kind: 'ipc',
-    async call(channel, request, options) {
-      const signal = options.signal as AbortSignal | undefined;
-      if (options.onProgress) progress.set(options.callId, options.onProgress);
-      const onAbort = () => void bridge.invoke('call/cancel', { callId: `${options.callId}-cancel`, request: { callId: options.callId } });
-      signal?.addEventListener('abort', onAbort, { once: true });
-      try {
-        const outcome = asOutcome(await bridge.invoke(channel, { callId: options.callId, request }));
-        return signal?.aborted ? cancelled(channel) : outcome;
-      } catch (error) {
-        return { ok: false, error: apiError('internal', (error as Error).message) };
-      } finally {
-        progress.delete(options.callId);
-        signal?.removeEventListener('abort', onAbort);
-      }
-    },
-    on(event, listener) {
-      return bridge.on(event, listener);
     },
   };
 }

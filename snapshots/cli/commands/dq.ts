@@ -5,6 +5,8 @@ import { Option, type Command } from 'commander';
 import { REPORT_FORMATS } from '../../dq/report.ts';
 import { CliError } from '../../errors.ts';
 import { EXIT_DQ_FINDINGS } from '../../exitCodes.ts';
+import { csvSafeOptions } from '../options.ts';
+import { csvSafeFor } from '../../terminal.ts';
 
 const actions = () => import('../../dq/commands.ts');
 
@@ -12,24 +14,36 @@ export function registerDqCommands(program: Command): void {
   const dq = program
     .command('dq')
     .description('run a data-quality rule pack on a snapshot, offline, and keep the results in it')
-    .argument('<file>', 'snapshot file')
+    .argument('[file]', 'snapshot file (not with --pushdown)')
     .option('--pack <pack>', 'YAML rule pack, or a built-in pack name (default report-07)')
+    .option('--fleet <fleet>', 'with --pushdown: the fleet manifest whose servers run the checks')
+    .option('--pushdown', 'run the checks on the servers, read-only, and write a snapshot without data tables holding the run to --out')
+    .option('--only <names>', 'with --pushdown: comma-separated instance names')
     .addOption(new Option('--format <format>', 'report format (default: from the --out extension, else text)').choices([...REPORT_FORMATS]))
     .option('--out <report>', 'write the report to this file instead of stdout')
     .option('--no-store', 'do not keep the results in the snapshot file')
     .addOption(new Option('--fail-on <level>', `exit ${EXIT_DQ_FINDINGS} when a rule ends at this level or worse (errors count as fail)`).choices(['warn', 'fail']))
     .option('--timings', 'print per-rule and per-table timings on stderr')
-    .action(async (file: string, opts: { pack?: string; format?: string; out?: string; store: boolean; failOn?: 'warn' | 'fail'; timings?: boolean }) =>
-      (await actions()).runDq(file, opts),
-    );
+    .addOption(csvSafeOptions()[0]!)
+    .addOption(csvSafeOptions()[1]!)
+    .action(async (file: string | undefined, opts: { pack?: string; format?: string; out?: string; store: boolean; failOn?: 'warn' | 'fail'; timings?: boolean; csvSafe?: boolean; fleet?: string; pushdown?: boolean; only?: string }) => {
+      if (opts.pushdown || opts.fleet) {
+        if (!opts.pushdown) throw new CliError('dq --fleet: checks on the servers need --pushdown', 'add --pushdown, or pull the fleet and run dq on the snapshot');
+        if (file) throw new CliError(`dq --pushdown: give --fleet, not a snapshot file (${file})`, 'dq --fleet FLEET.yaml --pack PACK --pushdown --out FILE');
+        if (!opts.fleet || !opts.out) throw new CliError('dq --pushdown: needs --fleet FLEET.yaml and --out FILE (the snapshot that holds the run)', 'dq --fleet FLEET.yaml --pack PACK --pushdown --out FILE');
+        return (await import('./dqPushdown.ts')).runDqPushdown({ ...opts, fleet: opts.fleet, out: opts.out });
+      }
+      if (!file) throw new CliError('dq: give a snapshot file, or --fleet FLEET.yaml --pushdown', 'snapbench dq FILE --format json');
+      return (await actions()).runDq(file, opts);
+    });
 
   // The parent's options are read anywhere on the command line (the root program does not use
   // positional options), so subcommands share its --format and --pack instead of declaring their own.
   const shared = (command: Command, formats: readonly string[], fallback: string) => {
-    const all = command.optsWithGlobals() as { format?: string; pack?: string };
+    const all = command.optsWithGlobals() as { format?: string; pack?: string; csvSafe?: boolean };
     const format = all.format ?? fallback;
     if (!formats.includes(format)) throw new CliError(`dq ${command.name()}: --format must be one of ${formats.join(', ')}`);
-    return { format, pack: all.pack };
+    return { format, pack: all.pack, csvSafe: all.csvSafe };
   };
 
   dq.command('history')
@@ -46,8 +60,8 @@ export function registerDqCommands(program: Command): void {
     .argument('<rule>', 'rule id, e.g. DQ-002')
     .option('--run <n>', 'a stored run (default: the latest; without any, or with --pack, the pack is run now)')
     .action(async function (this: Command, file: string, ruleId: string, opts: { run?: string }) {
-      const { format, pack } = shared(this, ['json', 'csv'], 'json');
-      (await actions()).dqEvidence(file, ruleId, { ...opts, pack, format: format as 'json' | 'csv' });
+      const { format, pack, csvSafe } = shared(this, ['json', 'csv'], 'json');
+      (await actions()).dqEvidence(file, ruleId, { ...opts, pack, format: format as 'json' | 'csv', csvSafe: csvSafeFor(csvSafe) });
     });
 
   dq.command('pack')

@@ -17,6 +17,7 @@ import { CliError } from '../../errors.ts';
 import { EXIT_CANCELLED } from '../../exitCodes.ts';
 import { checkOutputFile } from '../../output/outputFile.ts';
 import { formatOption, loadFleetFile } from '../options.ts';
+import { printLine } from '../../terminal.ts';
 
 function scaleOption(value: string): number {
   const scale = Number(value);
@@ -79,12 +80,13 @@ async function demoSeries(count: number, dir: string, opts: { scale: number; see
       scale: opts.scale,
       signal: controller.signal,
       onSnapshot: (result, file) => {
-        if (opts.progress || opts.format !== 'json') process.stderr.write(`snapbench demo: wrote ${file}: ${number(result.rows)} rows in ${result.seconds.toFixed(1)} s (made ${result.manifest.createdAt})\n`);
+        if (opts.progress || opts.format !== 'json') printLine(process.stderr, `snapbench demo: wrote ${file}: ${number(result.rows)} rows in ${result.seconds.toFixed(1)} s (made ${result.manifest.createdAt})`);
       },
     });
     const p = series.planted;
-    process.stderr.write(
-      `snapbench demo: ${count} snapshots a week apart in ${full}; planted growth per week: ${number(p.ordersPerWeek)} orders (t_order), ${number(p.noTtlKeysPerWeek)} no-TTL keys (CONTACT_* on luckyus-isales-market), ${p.storesPerWeek} store (t_shop_info)\n`,
+    printLine(
+      process.stderr,
+      `snapbench demo: ${count} snapshots a week apart in ${full}; planted growth per week: ${number(p.ordersPerWeek)} orders (t_order), ${number(p.noTtlKeysPerWeek)} no-TTL keys (CONTACT_* on luckyus-isales-market), ${p.storesPerWeek} store (t_shop_info)`,
     );
     if (opts.format === 'json') process.stdout.write(JSON.stringify({ directory: full, files: series.files, planted: p, counts: series.results.map((r) => r.counts) }, null, 2) + '\n');
   } catch (error) {
@@ -178,10 +180,10 @@ async function connectCheck(fleet: Fleet, opts: { format: string; only?: string 
   const { checkConnections } = await import('../../check/connectCheck.ts');
   const results = await checkConnections(instances, process.env);
   for (const c of results) {
-    if (c.ok && c.canWrite) process.stderr.write(`snapbench: warning: instance "${c.instance}": the account can write (${c.writePrivileges.join('; ')}); a snapshot needs read-only access only\n`);
+    if (c.ok && c.canWrite) printLine(process.stderr, `snapbench: warning: instance "${c.instance}": the account can write (${c.writePrivileges.join('; ')}); a snapshot needs read-only access only`);
   }
   if (opts.format === 'json') process.stdout.write(JSON.stringify(results, null, 2) + '\n');
-  else for (const c of results) process.stdout.write(`${checkLine(c)}\n`);
+  else for (const c of results) printLine(process.stdout, checkLine(c));
   const failed = results.filter((c) => !c.ok).length;
   process.stderr.write(`snapbench fleet check: ${results.length - failed} of ${results.length} reachable${inventoryOnly ? `; ${inventoryOnly} inventory-only not checked` : ''}\n`);
   if (failed > 0) process.exitCode = 3;
@@ -296,13 +298,13 @@ export function registerFleetCommands(program: Command): void {
     .addOption(formatOption(['text', 'json'], 'text'))
     .action(async (file: string, opts: { format: string; connect?: boolean; only?: string }) => {
       const { fleet: parsed } = loadFleetFile(file);
-      for (const warning of parsed.warnings) process.stderr.write(`snapbench: warning: ${warning}\n`);
+      for (const warning of parsed.warnings) printLine(process.stderr, `snapbench: warning: ${warning}`);
       if (opts.connect) {
         await connectCheck(parsed, opts);
         return;
       }
       if (opts.only) throw new CliError('--only is for fleet check --connect', 'add --connect, or leave --only out');
-      for (const missing of missingPasswordVariables(parsed.instances, process.env)) process.stderr.write(`snapbench: warning: ${missing}\n`);
+      for (const missing of missingPasswordVariables(parsed.instances, process.env)) printLine(process.stderr, `snapbench: warning: ${missing}`);
       const engines = summariseFleet(parsed);
       if (opts.format === 'json') {
         process.stdout.write(JSON.stringify({ file: resolve(file), name: parsed.name ?? null, synthetic: parsed.synthetic, instances: parsed.instances.length, engines, warnings: parsed.warnings }, null, 2) + '\n');
@@ -313,7 +315,7 @@ export function registerFleetCommands(program: Command): void {
           .map(([d, n]) => `${d} ${n}`)
           .join(', ');
         const memory = s.withAllocation ? `; allocated memory ${number(s.allocatedMemoryMb!)} MB on ${s.withAllocation}` : '';
-        process.stdout.write(`${engine}: ${s.instances} instances, ${s.connected} with connection details, ${s.inventoryOnly} inventory-only${domains ? `; domains: ${domains}` : ''}${memory}\n`);
+        printLine(process.stdout, `${engine}: ${s.instances} instances, ${s.connected} with connection details, ${s.inventoryOnly} inventory-only${domains ? `; domains: ${domains}` : ''}${memory}`);
       }
     });
 

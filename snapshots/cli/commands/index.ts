@@ -5,6 +5,7 @@ import { registerFleetCommands } from './fleet.ts';
 import { registerDqCommands } from './dq.ts';
 import { registerExportCommands } from './export.ts';
 import { registerScenarioCommands } from './scenario.ts';
+import { registerSeriesCommands } from './series.ts';
 import { registerServeCommands } from './serve.ts';
 import { registerShareCommands } from './share.ts';
 
@@ -15,5 +16,6 @@ export function registerExtraCommands(program: Command): void {
   registerServeCommands(program);
   registerShareCommands(program);
   registerExportCommands(program);
+  registerSeriesCommands(program);
   void program;
 }

@@ -20,19 +20,26 @@ import {
   CostModelError,
   type PresetName,
   type CostFleet,
+  type AssumptionKey,
 } from '../../../shared/cost/index.ts';
+import { annotateMeasuredGrowth, measuredGrowthAssumptions } from '../../../shared/series/applyGrowth.ts';
+import type { MeasuredGrowth } from '../../../shared/series/growth.ts';
 import { SnapshotFileError } from '../../file/reader.ts';
 import { costFleetFromSnapshot } from '../../cost/snapshotFleet.ts';
 import { scenarioCsv, scenarioTable } from '../../cost/format.ts';
 import { CliError } from '../../errors.ts';
+import { csvSafeOptions } from '../options.ts';
+import { csvSafeFor, printText } from '../../terminal.ts';
 
 interface ScenarioOptions {
   preset: PresetName;
   stores?: string;
   set: string[];
   snapshot?: string;
+  series?: string[];
   format: 'table' | 'json' | 'csv';
   items: string;
+  csvSafe?: boolean;
 }
 
 const HINT = 'run "snapbench scenario --help" for every key and its range';
@@ -65,10 +72,13 @@ export function registerScenarioCommands(program: Command): void {
     .option('--stores <n>', 'store count, 1 to 1000 (default 16)')
     .option('--set <key=value>', 'a decision, price.<key> or assumption.<key>; repeatable', collect, [])
     .option('--snapshot <file>', 'take the fleet from a snapshot (its instance classes, Redis utilisation, data sizes and query rates)')
+    .option('--series <files...>', 'measure growth from snapshots of one fleet (3 or more over 7 or more days): it replaces the preset\'s growth per category; the fleet is the latest of them unless --snapshot is given')
     .option('--items <n>', 'table: how many of the largest items to list with their reasons', '12')
     .addOption(new Option('--format <format>', 'output format: table | json | csv').choices(['table', 'json', 'csv']).default('table'))
+    .addOption(csvSafeOptions()[0]!)
+    .addOption(csvSafeOptions()[1]!)
     .addHelpText('after', keyHelp())
-    .action((opts: ScenarioOptions) => {
+    .action(async (opts: ScenarioOptions) => {
       const settings = emptySettings();
       try {
         for (const text of opts.set) applySetting(settings, text, US_EAST_1_PRICES);
@@ -85,18 +95,39 @@ export function registerScenarioCommands(program: Command): void {
       }
       const items = Number(opts.items);
       if (!Number.isInteger(items) || items < 0) throw new CliError(`--items ${opts.items}: must be a whole number of 0 or more`, HINT);
-      let fleet: CostFleet | undefined;
-      if (opts.snapshot) {
+      let measured: MeasuredGrowth | null = null;
+      let latest: string | undefined;
+      if (opts.series) {
+        const { buildSeries, SeriesError } = await import('../../series/build.ts');
         try {
-          fleet = costFleetFromSnapshot(opts.snapshot);
+          const view = buildSeries(opts.series, { computeDq: false });
+          measured = view.measured;
+          latest = view.snapshots[view.snapshots.length - 1]!.file;
         } catch (error) {
-          if (error instanceof SnapshotFileError) throw new CliError(`--snapshot ${error.message}`, error.hint);
+          if (error instanceof SeriesError || error instanceof SnapshotFileError) throw new CliError(`--series ${error.message}`, error.hint);
+          throw error;
+        }
+      }
+      // Elasticities set by hand win over the measured ones.
+      const overridden = Object.keys(settings.assumptions) as AssumptionKey[];
+      if (measured) settings.assumptions = { ...measuredGrowthAssumptions(measured), ...settings.assumptions };
+      let fleet: CostFleet | undefined;
+      const fleetFile = opts.snapshot ?? latest;
+      if (fleetFile) {
+        try {
+          fleet = costFleetFromSnapshot(fleetFile);
+        } catch (error) {
+          if (error instanceof SnapshotFileError) throw new CliError(`${opts.snapshot ? '--snapshot' : '--series'} ${error.message}`, error.hint);
           throw error;
         }
       }
       let result;
       try {
         result = runScenario({ preset: opts.preset, fleet, settings });
+        if (measured) {
+          result = annotateMeasuredGrowth(result, measured, overridden);
+          process.stderr.write(`scenario: growth ${measured.usable ? measured.label : `from the preset: ${measured.reason}`}\n`);
+        }
       } catch (error) {
         if (error instanceof DecisionError) {
           // A range that depends on the fleet: name the --set (or --stores) that gave the value.
@@ -108,7 +139,7 @@ export function registerScenarioCommands(program: Command): void {
         throw error;
       }
       if (opts.format === 'json') process.stdout.write(JSON.stringify(result, null, 2) + '\n');
-      else if (opts.format === 'csv') process.stdout.write(scenarioCsv(result));
-      else process.stdout.write(scenarioTable(result, { items }));
+      else if (opts.format === 'csv') process.stdout.write(scenarioCsv(result, csvSafeFor(opts.csvSafe)));
+      else printText(process.stdout, scenarioTable(result, { items }));
     });
 }

@@ -52,7 +52,8 @@ function expectationProblems(table: CatalogTable, expectation: ColumnExpectation
 }
 
 export function planSchema(rule: RuleOf<'schema'>, ctx: RuleContext): Finish {
-  const tables = ctx.tables(rule.table, { instance: rule.instance });
+  // Tables checked in place have their catalog in the file too.
+  const tables = ctx.tables(rule.table, { instance: rule.instance, kinds: ['table', 'pushdown'] });
   return () => {
     const problems: Evidence[] = [];
     // A failed expectation counts once per table, however many columns it names.

@@ -1,6 +1,6 @@
 // The MySQL/MariaDB adapter: one read-only, consistent transaction per instance.
 import type { FleetInstance } from '../../../shared/model/fleet.ts';
-import type { EngineAdapter, InstanceTarget, PullOptions } from '../types.ts';
+import { countRowsInPlace, type EngineAdapter, type InstanceTarget, type PullOptions } from '../types.ts';
 import { PullError } from '../types.ts';
 import { connectionFacts } from '../../net/tls.ts';
 import { usingNetwork } from '../../net/network.ts';
@@ -79,6 +79,20 @@ export const mysqlAdapter: EngineAdapter = {
       }
       target.setConsistency(snapshot.consistent && nonTransactional.length === 0 ? 'snapshot' : 'best-effort', note);
       target.addServerFacts(await mysqlServerFacts(server.connection, databases));
+      if (options.mode === 'catalog') {
+        // Checked in place: the runner reads what it needs in this session; no rows are pulled.
+        const counts = await (options.inPlace ?? countRowsInPlace)({
+          instance,
+          dialect: 'mysql',
+          mariadb: server.isMariadb,
+          database: null,
+          tables,
+          query: (sql) => mysqlQuery(server.connection, sql),
+        });
+        for (const table of tables) await target.recordTable(table, counts.get(table) ?? 0);
+        await mysqlQuery(server.connection, 'COMMIT').catch(() => {});
+        return;
+      }
       for (const table of tables) {
         if (options.signal.aborted) throw options.signal.reason ?? new Error('pull cancelled');
         const label = `${table.database}.${table.name}`;

@@ -9,7 +9,7 @@
 // READ ONLY` with SET LOCALs, catalog SELECTs, one `COPY (SELECT ...) TO STDOUT`
 // per table, COMMIT. Nothing writes; a READ ONLY transaction would refuse it anyway.
 import type { FleetInstance } from '../../../shared/model/fleet.ts';
-import type { EngineAdapter, InstanceTarget, PullOptions } from '../types.ts';
+import { countRowsInPlace, type EngineAdapter, type InstanceTarget, type PullOptions } from '../types.ts';
 import { PullError } from '../types.ts';
 import { connectionFacts } from '../../net/tls.ts';
 import { usingNetwork, type Network } from '../../net/network.ts';
@@ -112,6 +112,22 @@ async function pullDatabase(
     const catalog = await introspectDatabase(client, database, serverVersionNum);
     target.addServerFacts([...dbFacts.facts, ...catalog.facts]);
     const strictUtf8 = dbFacts.encoding === 'SQL_ASCII';
+    if (options.mode === 'catalog') {
+      // Checked in place: the runner reads what it needs in this transaction; no rows are pulled.
+      where = `database "${database}", checks in place`;
+      const infos = catalog.tables.map((t) => t.info);
+      const counts = await (options.inPlace ?? countRowsInPlace)({
+        instance,
+        dialect: 'postgres',
+        mariadb: false,
+        database,
+        tables: infos,
+        query: async (sql) => (await client.query(sql)).rows,
+      });
+      for (const info of infos) await target.recordTable(info, counts.get(info) ?? 0);
+      await client.query('COMMIT');
+      return;
+    }
     for (const table of catalog.tables) {
       if (signal.aborted) throw abortError(signal);
       const label = `${database}.${table.info.schema}.${table.info.name}`;

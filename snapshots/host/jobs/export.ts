@@ -112,12 +112,12 @@ export async function exportJob(spec: Extract<JobSpec, { kind: 'export' }>, ctx:
   let rows = 0;
   const report = throttled(ctx);
   try {
-    if (spec.format === 'csv') output.push(Buffer.from(csvRow(names), 'utf8'));
+    if (spec.format === 'csv') output.push(Buffer.from(csvRow(names, { safe: spec.csvSafe }), 'utf8'));
     let batch: SqlValue[][] = [];
     const writeBatch = async () => {
       if (spec.format === 'csv') {
         let text = '';
-        for (const row of batch) text += csvRow(row);
+        for (const row of batch) text += csvRow(row, { safe: spec.csvSafe });
         output.push(Buffer.from(text, 'utf8'));
       } else {
         arrow ??= new ArrowStreamSink(kinds!(batch), (bytes) => output.push(bytes));
@@ -166,7 +166,7 @@ export async function dqReportJob(spec: Extract<JobSpec, { kind: 'dq-report' }>,
     run: { id: run.runId, startedAt: run.startedAt, finishedAt: run.finishedAt, packSha256: run.packSha256, toolVersion: run.toolVersion },
     results: readRunResults(db, spec.runId),
   };
-  const text = spec.format === 'html' ? renderHtml(context) : spec.format === 'csv' ? renderCsv(context) : renderJson(context);
+  const text = spec.format === 'html' ? renderHtml(context) : spec.format === 'csv' ? renderCsv(context, spec.csvSafe) : renderJson(context);
   const output = new ExportOutput(spec.savePath, ctx);
   try {
     output.push(Buffer.from(text, 'utf8'));

@@ -12,10 +12,11 @@ export type JobSpec =
   | { kind: 'profile'; path: string; table: string; column: ColumnMeta; rows: number }
   | { kind: 'sql'; path: string; sql: string; maxRows: number; dqFunctions: boolean }
   | { kind: 'prepare'; path: string; sql: string }
-  | { kind: 'export'; path: string; source: ExportSourceSpec; format: 'csv' | 'arrow'; savePath: string | null }
-  | { kind: 'dq-report'; path: string; runId: number; format: 'html' | 'csv' | 'json'; savePath: string | null }
+  | { kind: 'export'; path: string; source: ExportSourceSpec; format: 'csv' | 'arrow'; csvSafe: boolean; savePath: string | null }
+  | { kind: 'dq-report'; path: string; runId: number; format: 'html' | 'csv' | 'json'; csvSafe: boolean; savePath: string | null }
   | { kind: 'dq'; path: string; pack: string | null; packYaml: string | null; store: boolean }
-  | { kind: 'verify'; path: string };
+  | { kind: 'verify'; path: string }
+  | { kind: 'series'; paths: string[]; computeDq: boolean };
 
 export interface SqlJobResult {
   columns: ResultColumn[];

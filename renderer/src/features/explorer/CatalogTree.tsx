@@ -1,5 +1,6 @@
 // The snapshot's tree: instance → database → table, and Redis instance →
 // database → key patterns. A search box narrows it; arrow keys move through it.
+import { inertText } from '../../../../shared/text/inert.ts';
 import { useMemo, useState, type KeyboardEvent } from 'react';
 import type { CatalogTree as Tree, RedisPatternEntry, TableEntry } from '../../../../shared/api/types.ts';
 import { formatCount } from '../../ui/format.ts';
@@ -49,7 +50,7 @@ export function CatalogTree({ tree, selected, onSelect }: { tree: Tree; selected
   const tableItem = (t: TableEntry) => (
     <li key={t.name} role="treeitem" aria-selected={selected === t.name}>
       <button type="button" data-tree-item className={`tree-table${selected === t.name ? ' selected' : ''}`} onClick={() => onSelect({ table: t.name })} title={`${t.sqlName}${t.comment ? ` — ${t.comment}` : ''}`} data-table={t.name}>
-        <span className="tree-name">{t.kind === 'redis-keys' ? 'keys' : t.source}</span>
+        <span className="tree-name">{t.kind === 'redis-keys' ? 'keys' : inertText(t.source)}</span>
         <span className="tree-count">{formatCount(t.rows)}</span>
       </button>
     </li>
@@ -66,7 +67,7 @@ export function CatalogTree({ tree, selected, onSelect }: { tree: Tree; selected
             <li key={instance.name} role="treeitem" aria-expanded={open}>
               <button type="button" data-tree-item className="tree-instance" onClick={() => toggle(instance.name)} title={`${instance.engine}${instance.domain ? ` · ${instance.domain}` : ''} · ${instance.status}`}>
                 <span aria-hidden="true">{empty ? '·' : open ? '▾' : '▸'}</span> <span className={`engine-dot ${instance.engine}`} aria-hidden="true" />
-                <span className="tree-name">{instance.name}</span>
+                <span className="tree-name">{inertText(instance.name)}</span>
                 {instance.status !== 'pulled' && <span className="tree-count">{instance.status}</span>}
               </button>
               {open && !empty && (
@@ -78,7 +79,7 @@ export function CatalogTree({ tree, selected, onSelect }: { tree: Tree; selected
                     return (
                       <li key={key} role="treeitem" aria-expanded={dbOpen}>
                         <button type="button" data-tree-item className="tree-database" onClick={() => toggle(key)}>
-                          <span aria-hidden="true">{dbOpen ? '▾' : '▸'}</span> <span className="tree-name">{d.name}</span>
+                          <span aria-hidden="true">{dbOpen ? '▾' : '▸'}</span> <span className="tree-name">{inertText(d.name)}</span>
                         </button>
                         {dbOpen && (
                           <ul role="group">

@@ -23,6 +23,7 @@ import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, use
 import type { ColumnFilter, ColumnSort } from '../../../../shared/api/types.ts';
 import type { Cell } from '../../api/arrow.ts';
 import { ErrorBox, ProgressBar } from '../../ui/components.tsx';
+import { inertText } from '../../../../shared/text/inert.ts';
 import { cellText, formatCount } from '../../ui/format.ts';
 import { RowCache, type GridColumn, type RowSource } from './rowCache.ts';
 
@@ -71,7 +72,8 @@ function CellView({ value, column }: { value: Cell | undefined; column: GridColu
   const text = cellText(value);
   if (typeof value === 'string' && text.trim() === '') return <span className="blank" title="blank (white space only)">{text.length === 0 ? '(empty)' : `(${text.length} space${text.length === 1 ? '' : 's'})`}</span>;
   void column;
-  return <>{text}</>;
+  // Control characters and bidi overrides show as escapes; copying a cell still copies it exactly.
+  return <>{inertText(text)}</>;
 }
 
 export function DataGrid({ source, label, sort = null, onSort, filters = [], onColumnMenu }: DataGridProps) {

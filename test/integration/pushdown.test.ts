@@ -1,0 +1,158 @@
+// dq --pushdown on the seeded reference fleet (throwaway MariaDB, PostgreSQL and
+// Redis): the checks run on the servers, read-only, and find exactly what the
+// offline run of report-07 finds on a full pull of the same fleet. The servers'
+// own logs (MariaDB general log, PostgreSQL log_statement=all) show no write and
+// one aggregate scan per table. The output is a snapshot without data tables
+// that verify accepts and that holds the run.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml, stringify } from 'yaml';
+import { startMariadb, startPostgres, startRedis, type ThrowawayServer } from '../helpers/servers.ts';
+import { parseJson, runCli, tempDir } from '../helpers/cli.ts';
+
+interface Result {
+  id: string;
+  status: string;
+  count: number | null;
+  total: number | null;
+  metrics: Record<string, unknown>;
+  evidence: Record<string, unknown>[];
+}
+
+const env = { SNAPBENCH_KEY_HASH_SECRET: 'pushdown-test' };
+let maria: ThrowawayServer;
+let pg: ThrowawayServer;
+let redis: ThrowawayServer[] = [];
+let dir: string;
+let fleetFile: string;
+let offline: Record<string, Result>;
+let pushed: Record<string, Result>;
+let pushdownFile: string;
+let mariaLog = '';
+let pgLog = '';
+let pushdownMs = 0;
+
+beforeAll(async () => {
+  [maria, pg, ...redis] = await Promise.all([startMariadb({ generalLog: true }), startPostgres({ logStatements: true }), ...Array.from({ length: 6 }, () => startRedis({ maxmemoryMb: 64 }))]);
+  dir = tempDir('snapbench-pushdown-');
+  fleetFile = join(dir, 'fleet.yaml');
+  const seeded = await runCli(['fleet', 'seed', '--scale', '0.01', '--mysql', `${maria.host}:${maria.port}`, '--mysql-user', 'root', '--postgres', `${pg.host}:${pg.port}`,
+    '--redis', redis.map((r) => `${r.host}:${r.port}`).join(','), '--out', fleetFile]);
+  expect(seeded.code, seeded.stderr).toBe(0);
+  const pulledFile = join(dir, 'pulled.snapbench');
+  const pulled = await runCli(['pull', '--fleet', fleetFile, '--out', pulledFile], { env });
+  expect(pulled.code, pulled.stderr).toBe(0);
+  const report = parseJson<{ results: Result[] }>(await runCli(['dq', pulledFile, '--format', 'json', '--no-store']));
+  offline = Object.fromEntries(report.results.map((r) => [r.id, r]));
+
+  const mariaBefore = statSync(maria.logFile).size;
+  const pgBefore = statSync(pg.logFile).size;
+  pushdownFile = join(dir, 'pushdown.snapbench');
+  const started = performance.now();
+  const result = await runCli(['dq', '--fleet', fleetFile, '--pack', 'report-07', '--pushdown', '--out', pushdownFile, '--format', 'json'], { env });
+  pushdownMs = performance.now() - started;
+  expect(result.code, result.stderr).toBe(0);
+  pushed = Object.fromEntries(parseJson<{ results: Result[] }>(result).results.map((r) => [r.id, r]));
+  mariaLog = readFileSync(maria.logFile).subarray(mariaBefore).toString('utf8');
+  pgLog = readFileSync(pg.logFile).subarray(pgBefore).toString('utf8');
+}, 240_000);
+
+afterAll(async () => {
+  await Promise.all([maria?.stop(), pg?.stop(), ...redis.map((r) => r.stop())]);
+});
+
+describe('dq --pushdown on the seeded reference fleet', () => {
+  it('finds exactly the counts of the offline run of report-07 on a full pull', () => {
+    console.log(`dq --pushdown on the reference fleet (scale 0.01): ${pushdownMs.toFixed(0)} ms; ${Object.values(pushed).map((r) => `${r.id}=${r.status} ${r.count}`).join(', ')}`);
+    expect(Object.keys(pushed)).toEqual(Object.keys(offline));
+    for (const id of Object.keys(offline)) {
+      expect(pushed[id]!.status, id).toBe(offline[id]!.status);
+      expect(pushed[id]!.count, `${id} count`).toBe(offline[id]!.count);
+      expect(pushed[id]!.total, `${id} total`).toBe(offline[id]!.total);
+    }
+    expect(pushed['DQ-001']!.metrics.revenue).toBe(offline['DQ-001']!.metrics.revenue);
+    expect(pushed['DQ-005']!.metrics.orders).toBe(offline['DQ-005']!.metrics.orders);
+    // Evidence rows were read back by primary key.
+    expect(pushed['DQ-002']!.evidence.length).toBe(50);
+    expect(pushed['DQ-002']!.evidence[0]).toHaveProperty('id');
+    expect(pushed['DQ-002']!.evidence.every((e) => e.currency_code !== 'USD')).toBe(true);
+  });
+
+  it('writes a snapshot without data tables that verify accepts, holding the run and each table with its exact row count', async () => {
+    const verify = await runCli(['verify', pushdownFile]);
+    expect(verify.code, verify.stdout + verify.stderr).toBe(0);
+    const db = new Database(pushdownFile, { readonly: true });
+    try {
+      const kinds = db.prepare(`SELECT kind, count(*) AS n FROM _snapbench_tables GROUP BY kind ORDER BY kind`).all() as { kind: string; n: number }[];
+      expect(kinds.map((k) => k.kind)).toEqual(['pushdown', 'redis-keys']);
+      const dataTables = db.prepare(`SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_snapbench\\_%' ESCAPE '\\' AND name NOT LIKE '%/keys'`).pluck().get();
+      expect(dataTables).toBe(0);
+      expect(db.prepare(`SELECT rows FROM _snapbench_tables WHERE source_table = 't_order'`).pluck().get()).toBe(offline['DQ-002']!.total);
+      expect(db.prepare(`SELECT count(*) FROM _snapbench_columns`).pluck().get()).toBeGreaterThan(100);
+    } finally {
+      db.close();
+    }
+    const history = parseJson<{ pack: string; fail: number }[]>(await runCli(['dq', 'history', pushdownFile, '--format', 'json']));
+    expect(history).toHaveLength(1);
+    expect(history[0]!.pack).toBe('report-07');
+    const stored = parseJson<{ results: Result[] }>(await runCli(['dq', pushdownFile, '--format', 'json', '--no-store']));
+    expect(stored.results.find((r) => r.id === 'DQ-006')!.count).toBe(offline['DQ-006']!.count);
+  });
+
+  it('sent the servers nothing but reads, and scanned each table once', () => {
+    const writes = /\b(INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER|TRUNCATE|GRANT|RENAME|LOCK)\b/i;
+    const mariaQueries = mariaLog.split('\n').filter((l) => /\sQuery\t/.test(l)).map((l) => l.split(/\sQuery\t/)[1]!);
+    expect(mariaQueries.length).toBeGreaterThan(0);
+    expect(mariaQueries.filter((q) => writes.test(q.replace(/'[^']*'/g, "''")) && !/^(SELECT|SHOW)/i.test(q.trim()))).toEqual([]);
+    expect(mariaQueries.filter((q) => /^START TRANSACTION WITH CONSISTENT SNAPSHOT/i.test(q)).length).toBeGreaterThan(0);
+    expect(mariaQueries.filter((q) => /^SET SESSION TRANSACTION READ ONLY/i.test(q)).length).toBeGreaterThan(0);
+    const pgStatements = pgLog.split('\n').filter((l) => /statement: /.test(l)).map((l) => l.split('statement: ')[1]!);
+    expect(pgStatements.filter((q) => writes.test(q) && !/^(SELECT|BEGIN|SET|COMMIT|SHOW)/i.test(q.trim()))).toEqual([]);
+    expect(pgStatements.some((q) => /READ ONLY/.test(q))).toBe(true);
+    // One aggregate scan per table: the one SELECT that carries every rule's aggregates.
+    const scans = new Map<string, number>();
+    for (const q of [...mariaQueries, ...pgStatements]) {
+      const match = /^SELECT COUNT\(\*\) AS a0.* FROM ((?:`[^`]+`|"[^"]+")\.(?:`[^`]+`|"[^"]+"))$/s.exec(q.trim());
+      if (match) scans.set(match[1]!, (scans.get(match[1]!) ?? 0) + 1);
+    }
+    expect(scans.size).toBeGreaterThan(20);
+    expect([...scans.entries()].filter(([, n]) => n !== 1)).toEqual([]);
+    expect(scans.get('`luckyus_sales_order`.`t_order`')).toBe(1);
+  });
+
+  it('pulls per instance as the manifest says: full, sample (max_rows) or pushdown', async () => {
+    const doc = parseYaml(readFileSync(fleetFile, 'utf8')) as { instances: Record<string, unknown>[] };
+    for (const instance of doc.instances) {
+      if (instance.name === 'aws-luckyus-salesorder-rw') instance.pull = 'pushdown';
+      if (instance.name === 'aws-luckyus-opshop-rw') Object.assign(instance, { pull: 'sample', max_rows: 5 });
+    }
+    const mixed = join(dir, 'mixed.yaml');
+    writeFileSync(mixed, stringify(doc));
+    const out = join(dir, 'mixed.snapbench');
+    const pulled = await runCli(['pull', '--fleet', mixed, '--out', out], { env });
+    expect(pulled.code, pulled.stderr).toBe(0);
+    const db = new Database(out, { readonly: true });
+    try {
+      const order = db.prepare(`SELECT kind, rows FROM _snapbench_tables WHERE source_table = 't_order'`).get();
+      expect(order).toEqual({ kind: 'pushdown', rows: offline['DQ-002']!.total });
+      const shops = db.prepare(`SELECT kind, rows, limited FROM _snapbench_tables WHERE source_table = 't_shop_info'`).get();
+      expect(shops).toEqual({ kind: 'table', rows: 5, limited: 1 });
+      expect(db.prepare(`SELECT kind FROM _snapbench_tables WHERE source_table = 't_commodity'`).pluck().get()).toBe('table');
+    } finally {
+      db.close();
+    }
+    expect((await runCli(['verify', out])).code).toBe(0);
+    const listed = parseJson<{ table: string }[]>(await runCli(['tables', out, '--format', 'json']));
+    expect(listed.some((t) => t.table === 't_order')).toBe(false);
+  });
+
+  it('names the problem on bad input', async () => {
+    const noPushdown = await runCli(['dq', '--fleet', fleetFile]);
+    expect(noPushdown.stderr).toMatch(/need --pushdown/);
+    const overInput = await runCli(['dq', '--fleet', fleetFile, '--pushdown', '--out', fleetFile]);
+    expect(overInput.code).not.toBe(0);
+    expect(overInput.stderr).toMatch(/fleet manifest/);
+  });
+});
