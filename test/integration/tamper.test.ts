@@ -82,7 +82,7 @@ describe('the untouched signed copy', () => {
   });
 });
 
-describe('issue 9 attacks: verify --trust fails naming the object, and so does the sqlite3 script', () => {
+describe.concurrent('issue 9 attacks: verify --trust fails naming the object, and so does the sqlite3 script', () => {
   const table = JSON.stringify(T_ORDER);
   const cases: { name: string; sql: string; names: RegExp; script: RegExp }[] = [
     {
@@ -192,7 +192,7 @@ describe('files made before the schema was recorded', () => {
     );
     const hashes: Record<string, unknown> = {};
     for (const t of [table, ...REQUIRED_META_TABLES]) hashes[t] = { sqlName: `"${t}"`, ...tableContentHash(db, t, { legacyOrder: true }) };
-    const body = JSON.stringify({ format: 'snapbench-snapshot', formatVersion: 1, tool: { name: 'snapbench', version: '0.1.0' }, createdAt: '2026-01-01T00:00:00.000Z', createdBy: 'old', createdOnHost: 'old', synthetic: true, hashes, rowEncoding: ROW_ENCODING_DESCRIPTION, complete: true });
+    const body = JSON.stringify({ format: 'snapbench-snapshot', formatVersion: 1, tool: { name: 'snapbench', version: '0.1.0' }, createdAt: '2026-01-01T00:00:00.000Z', createdBy: 'old', createdOnHost: 'old', synthetic: true, fleet: { name: null, file: null, sha256: null, instances: 1 }, options: { maxRows: null, only: null, concurrency: 1 }, keyHashing: { algorithm: 'hmac-sha256/16', keySource: 'random-per-snapshot' }, instances: [], hashes, rowEncoding: ROW_ENCODING_DESCRIPTION, complete: true });
     db.prepare(`INSERT INTO _snapbench_manifest (body, root_sha256) VALUES (?, ?)`).run(body, rootHash(body));
     db.close();
     return path;
