@@ -28,6 +28,7 @@ export const CHANNELS = [
   'scenario/options',
   'scenario/compute',
   'scenario/compare',
+  'series/build',
   'pull/inspect',
   'pull/start',
   'pull/check',

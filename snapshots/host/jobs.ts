@@ -8,6 +8,7 @@ import { dqJob, verifyJob } from './jobs/dq.ts';
 import { dqReportJob, exportJob } from './jobs/export.ts';
 import { pageJob } from './jobs/page.ts';
 import { profileJob } from './jobs/profile.ts';
+import { seriesJob } from './jobs/series.ts';
 import { prepareJob, sqlJob } from './jobs/sql.ts';
 import type { JobContext, JobSpec } from './jobs/types.ts';
 
@@ -34,5 +35,7 @@ export async function runJob(spec: JobSpec, ctx: JobContext): Promise<unknown> {
       return dqJob(spec, ctx);
     case 'verify':
       return verifyJob(spec, ctx);
+    case 'series':
+      return seriesJob(spec, ctx);
   }
 }

@@ -11,6 +11,8 @@ import { BarChart, chartsToPng, LineChart, saveBlob, useChartColors, Waterfall }
 import { ErrorBox, ProgressBar, Stat, useJob } from '../../ui/components.tsx';
 import { formatCount, formatMoney, formatPercent } from '../../ui/format.ts';
 import { PresetComparison } from './PresetComparison.tsx';
+import type { RecentSnapshot } from '../../../../shared/api/types.ts';
+import { seriesGroups, seriesOf } from '../trends/groups.ts';
 
 type Preset = 'report-07' | 'report-07-plan';
 type Overrides = Partial<Record<DecisionKey, number | boolean | string>>;
@@ -112,10 +114,18 @@ export function ScenarioView() {
   const curveRef = useRef<SVGSVGElement>(null);
   const [pngError, setPngError] = useState<unknown>(null);
   const snapshotId = fleet === 'snapshot' ? (wb.current?.id ?? null) : null;
+  // The series the current snapshot belongs to (recent snapshots of its fleet), for "use measured growth".
+  const [recent, setRecent] = useState<RecentSnapshot[]>([]);
+  useEffect(() => {
+    api.invoke('recent/list', {}).then(setRecent, () => setRecent([]));
+  }, [wb.snapshots.length]);
+  const series = useMemo(() => seriesOf(seriesGroups(recent), wb.current?.path), [recent, wb.current?.path]);
+  const [measuredGrowth, setMeasuredGrowth] = useState(false);
+  const seriesPaths = measuredGrowth && series ? series.paths.join('\n') : null;
 
   useEffect(() => {
-    void run((signal) => api.invoke('scenario/compute', { preset, decisions: overrides, snapshotId }, { signal }));
-  }, [run, preset, overrides, snapshotId]);
+    void run((signal) => api.invoke('scenario/compute', { preset, decisions: overrides, snapshotId, series: seriesPaths ? seriesPaths.split('\n') : null }, { signal }));
+  }, [run, preset, overrides, snapshotId, seriesPaths]);
 
   const result = job.result;
   const engineColor = (engine: string) => (engine === 'mysql' ? colors.mysql : engine === 'redis' ? colors.redis : colors.postgres);
@@ -167,6 +177,10 @@ export function ScenarioView() {
               {wb.current ? `measured in ${wb.current.fileName}` : 'a snapshot (open one first)'}
             </option>
           </select>
+        </label>
+        <label title={series ? `${series.snapshots.length} snapshots of ${series.fleetName ?? 'this fleet'}` : 'open two or more snapshots of this fleet to measure its growth'}>
+          <input type="checkbox" checked={measuredGrowth && series !== null} disabled={!series} onChange={(e) => setMeasuredGrowth(e.target.checked)} data-testid="measured-growth-switch" /> Use measured growth
+          {series ? ` (${series.snapshots.length} snapshots)` : ''}
         </label>
         <label>
           Name <input value={name} onChange={(e) => setName(e.target.value)} aria-label="Scenario name" />
@@ -223,6 +237,11 @@ export function ScenarioView() {
                 <Why explanation={result.explanations.perStore} />
                 <p className="muted small">{result.rounding}</p>
                 <p className="muted small">Fleet: {result.fleet.source}; measured at {formatCount(result.fleet.measuredStores)} stores.</p>
+                {result.assumptions.growth ? (
+                  <p className="small" data-testid="growth-source">
+                    {String(result.assumptions.growth.source)}
+                  </p>
+                ) : null}
               </div>
               {snapshotId && wb.current ? <PresetComparison snapshotId={snapshotId} fileName={wb.current.fileName} preset={preset} decisions={overrides as Record<string, number | boolean | string>} measured={result} /> : null}
               <div className="chart-grid">
