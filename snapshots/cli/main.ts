@@ -10,6 +10,7 @@ import { verifySnapshot } from '../file/verify.ts';
 import { checkSignatures, checkSignerName, describeSignatures, loadSigningKey, loadTrustedKey, SignatureError, signSnapshotFile, untrustedReason } from '../file/signature.ts';
 import { rootHash } from '../file/hash.ts';
 import { OutputPathError, refuseOutputOverInput } from '../file/outputPath.ts';
+import { manifestMismatch, manifestMismatchWarning } from '../file/manifestCheck.ts';
 import { fleetInputs } from '../pull/inputs.ts';
 import { currentUserName } from '../pull/provenance.ts';
 import { CancelledError, pullFleet } from '../pull/pullFleet.ts';
@@ -24,6 +25,12 @@ import { EXIT_CANCELLED, EXIT_FAILED, EXIT_NOT_INTACT, EXIT_PARTIAL, EXIT_UNTRUS
 import { checkOutputFile } from '../output/outputFile.ts';
 import { csvSafeOptions, formatOption, loadFleetFile, positiveInteger } from './options.ts';
 
+
+/** tables and query: a manifest that no longer matches its root hash is said on stderr before anything is read. */
+function warnIfManifestChanged(db: Parameters<typeof readManifest>[0], file: string): void {
+  const mismatch = manifestMismatch(readManifest(db, file));
+  if (mismatch) printLine(process.stderr, `snapbench: ${manifestMismatchWarning(file, mismatch)}`);
+}
 
 function writeStdout(text: string): void {
   process.stdout.write(text);
@@ -142,6 +149,7 @@ Timeouts (per instance in the fleet manifest):
     .action((file: string, opts: { format: string }) => {
       const db = openSnapshot(file);
       try {
+        warnIfManifestChanged(db, file);
         const tables = listTables(db);
         if (opts.format === 'json') writeStdout(JSON.stringify(tables, null, 2) + '\n');
         else for (const t of tables) printRow(process.stdout, [t.sqlName, t.engine, t.rows, t.status, ...(t.statusReason ? [t.statusReason] : [])]);
@@ -163,6 +171,7 @@ Timeouts (per instance in the fleet manifest):
         // The DQ definitions (blank, Han, test name, ...) as SQL functions, so evidence queries paste as they are.
         const { registerDqFunctions } = await import('../dq/functions.ts');
         registerDqFunctions(db);
+        warnIfManifestChanged(db, file);
         runQuery(db, sql, opts.format, writeStdout, csvSafeFor(opts.csvSafe));
       } finally {
         db.close();
