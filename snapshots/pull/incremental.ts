@@ -5,7 +5,7 @@
 // table's change proof so the next one can compare.
 import type { FleetInstance } from '../../shared/model/fleet.ts';
 import type { ServerFact, SqlValue, TableInfo } from '../../shared/model/snapshot.ts';
-import type { AppendState, BaseTable, ChangeProof, InstanceTarget, PullOptions, TablePullResult, TableSink } from '../engines/types.ts';
+import type { AppendState, BaseTable, ChangeProof, InstanceTarget, PullEvent, PullOptions, TablePullResult, TableSink } from '../engines/types.ts';
 
 /** Server fact category of the proofs, one per table: name `database.table` (PostgreSQL `database.schema.table`). */
 export const CHANGE_PROOF_CATEGORY = 'change_proof';
@@ -151,38 +151,36 @@ async function plan(table: TableInfo, reader: TableReader, options: PullOptions,
   return { action: 'read', note: `append_only: read in full because ${why}` };
 }
 
+/** What an incremental pull decided for a table it reads from the server, for the reading and the proof that follows. */
+export interface TableIncrement {
+  /** The table's append-only key, when it is append-only (its largest value is tracked while reading). */
+  key: { name: string; index: number } | null;
+  /** Why the table was read again (recorded as origin_note), or null. */
+  note: string | null;
+  seen: { maxKey: bigint | null };
+}
+
 /**
- * Pulls, carries or appends one table and records its change proof. Returns the
- * result as reported; `origin` says which it was.
+ * The first half of one table of a pull: when the base lets it, carries or
+ * appends the table (and records its proof) and returns the result; otherwise
+ * returns what the reading needs: the append-only key to track and the note
+ * saying why it is read again. Emits no progress events.
  */
-export async function pullTable(target: InstanceTarget, table: TableInfo, reader: TableReader, options: PullOptions, instance: Pick<FleetInstance, 'name' | 'appendOnly'>): Promise<TablePullResult> {
+export async function beginIncrement(
+  target: InstanceTarget,
+  table: TableInfo,
+  reader: TableReader,
+  options: PullOptions,
+  instance: Pick<FleetInstance, 'name' | 'appendOnly'>,
+): Promise<{ result: TablePullResult } | { increment: TableIncrement }> {
   const appendOnly = isAppendOnly(instance, table);
   const key = appendOnly ? appendKey(table) : null;
-  const record = (proof: ChangeProof | null) => {
-    if (proof) target.addServerFacts([changeProofFact(table, proof)]);
-  };
-  const done = (result: TablePullResult) => {
-    options.progress({
-      type: 'table-done',
-      instance: instance.name,
-      table: reader.label,
-      rows: result.rows,
-      limited: result.limited,
-      origin: result.origin ?? 'pulled',
-      carriedRows: result.origin === 'carried' ? result.rows : result.carriedRows,
-      note: result.originNote ?? null,
-    });
-    return result;
-  };
-  const start = (estimatedRows: number | null) => options.progress({ type: 'table-start', instance: instance.name, table: reader.label, estimatedRows });
-
   let decision = await plan(table, reader, options, appendOnly, key);
   if (decision.action === 'carry' && target.carryTable) {
-    start(decision.old.rows);
     const carried = await target.carryTable(table, decision.old, null);
     if (carried.carried) {
-      record(reader.proof);
-      return done({ rows: decision.old.rows, limited: false, origin: 'carried' });
+      recordProof(target, table, reader.proof);
+      return { result: { rows: decision.old.rows, limited: false, origin: 'carried' } };
     }
     decision = { action: 'read', note: `not carried: ${carried.reason}; read again` };
   } else if (decision.action === 'carry') {
@@ -190,17 +188,16 @@ export async function pullTable(target: InstanceTarget, table: TableInfo, reader
   }
   if (decision.action === 'append' && target.beginAppend && reader.appendState) {
     const { old, state, key: appendKeyColumn } = decision;
-    start(table.estimatedRows);
     const appended = await target.beginAppend(table, old);
     if (appended.ok) {
       const seen = { maxKey: BigInt(state.maxKey) as bigint | null };
       try {
-        const fresh = await reader.read(trackingSink(appended.table.sink, appendKeyColumn.index, seen), { key: appendKeyColumn.name, value: state.maxKey });
+        const fresh = await reader.read(trackKeys(appended.table.sink, { key: appendKeyColumn, seen }), { key: appendKeyColumn.name, value: state.maxKey });
         const result: TablePullResult = { ...fresh, origin: 'appended', originNote: `${fresh.rows} new rows above ${appendKeyColumn.name} ${state.maxKey}` };
         await appended.table.finish(result);
         const whole: TablePullResult = { ...result, rows: old.rows + fresh.rows, carriedRows: old.rows };
-        record(reader.proof ? { ...reader.proof, append: await reader.appendState(appendKeyColumn.name, whole, seen) } : null);
-        return done(whole);
+        recordProof(target, table, reader.proof ? { ...reader.proof, append: await reader.appendState(appendKeyColumn.name, whole, seen) } : null);
+        return { result: whole };
       } catch (error) {
         await appended.table.abandon();
         throw error;
@@ -210,17 +207,60 @@ export async function pullTable(target: InstanceTarget, table: TableInfo, reader
   } else if (decision.action === 'append') {
     decision = { action: 'read', note: null };
   }
+  return { increment: { key, note: decision.action === 'read' ? decision.note : null, seen: { maxKey: null } } };
+}
 
-  start(table.estimatedRows);
-  const seen = { maxKey: null as bigint | null };
+/** The sink a table read from the server goes through: keeps the largest append-only key. */
+export function trackKeys(sink: TableSink, increment: Pick<TableIncrement, 'key' | 'seen'>): TableSink {
+  return trackingSink(sink, increment.key?.index ?? null, increment.seen);
+}
+
+function recordProof(target: InstanceTarget, table: TableInfo, proof: ChangeProof | null): void {
+  if (proof) target.addServerFacts([changeProofFact(table, proof)]);
+}
+
+/** The second half: after the table was read from the server in full, records its proof (with the append-only state). */
+export async function finishIncrement(target: InstanceTarget, table: TableInfo, reader: TableReader, increment: TableIncrement, result: TablePullResult): Promise<void> {
+  if (!reader.proof) return;
+  const appendState = increment.key && reader.appendState && !result.limited ? await reader.appendState(increment.key.name, result, increment.seen) : undefined;
+  recordProof(target, table, appendState ? { ...reader.proof, append: appendState } : reader.proof);
+}
+
+/** A table-done event that says where the rows came from. */
+export function tableDone(instance: string, label: string, result: TablePullResult): PullEvent {
+  return {
+    type: 'table-done',
+    instance,
+    table: label,
+    rows: result.rows,
+    limited: result.limited,
+    origin: result.origin ?? 'pulled',
+    carriedRows: result.origin === 'carried' ? result.rows : result.carriedRows,
+    note: result.originNote ?? null,
+  };
+}
+
+/**
+ * Pulls, carries or appends one table and records its change proof (an adapter
+ * whose reading needs nothing more than `reader.read`). Returns the result as
+ * reported; `origin` says which it was.
+ */
+export async function pullTable(target: InstanceTarget, table: TableInfo, reader: TableReader, options: PullOptions, instance: Pick<FleetInstance, 'name' | 'appendOnly'>): Promise<TablePullResult> {
+  options.progress({ type: 'table-start', instance: instance.name, table: reader.label, estimatedRows: table.estimatedRows });
+  const begun = await beginIncrement(target, table, reader, options, instance);
+  if ('result' in begun) {
+    options.progress(tableDone(instance.name, reader.label, begun.result));
+    return begun.result;
+  }
+  const { increment } = begun;
   const { sink, finish, abandon } = target.beginTable(table);
   try {
-    const result = await reader.read(trackingSink(sink, key?.index ?? null, seen));
-    const withNote: TablePullResult = decision.note ? { ...result, originNote: decision.note } : result;
+    const result = await reader.read(trackKeys(sink, increment));
+    const withNote: TablePullResult = increment.note ? { ...result, originNote: increment.note } : result;
     await finish(withNote);
-    const appendState = key && reader.appendState && !result.limited ? await reader.appendState(key.name, result, seen) : undefined;
-    record(reader.proof ? (appendState ? { ...reader.proof, append: appendState } : reader.proof) : null);
-    return done(withNote);
+    await finishIncrement(target, table, reader, increment, withNote);
+    options.progress(tableDone(instance.name, reader.label, withNote));
+    return withNote;
   } catch (error) {
     await abandon();
     throw error;

@@ -36,8 +36,17 @@ export async function mysqlChangeProofs(connection: MysqlConnection, tables: Tab
       [database],
     );
     const updateTimes = new Map(updated.map((r) => [r.name, text(r.updated)]));
-    const checksums = await mysqlQuery<{ Table: string; Checksum: unknown }>(connection, `CHECKSUM TABLE ${own.map(qualified).join(', ')}`);
-    const byName = new Map(checksums.map((r) => [r.Table, text(r.Checksum)]));
+    const byName = new Map<string, string | null>();
+    try {
+      for (const r of await mysqlQuery<{ Table: string; Checksum: unknown }>(connection, `CHECKSUM TABLE ${own.map(qualified).join(', ')}`)) byName.set(r.Table, text(r.Checksum));
+    } catch {
+      // One table the statement cannot read (a column-level grant, a table rebuilt since the snapshot began)
+      // fails it for all: ask table by table, and a table without a checksum is simply read again next time.
+      for (const t of own) {
+        const [r] = await mysqlQuery<{ Table: string; Checksum: unknown }>(connection, `CHECKSUM TABLE ${qualified(t)}`).catch(() => [] as { Table: string; Checksum: unknown }[]);
+        if (r) byName.set(r.Table, text(r.Checksum));
+      }
+    }
     for (const t of own) {
       proofs.set(t, { engine: 'mysql', checksum: byName.get(`${t.database}.${t.name}`) ?? null, updateTime: updateTimes.get(t.name) ?? null });
     }
@@ -70,7 +79,7 @@ export function mysqlTableReader(connection: MysqlConnection, table: MysqlTable,
   return {
     label: `${table.database}.${table.name}`,
     proof,
-    read: (sink, above) => pullMysqlTable(connection, table, table.dataTypes, sink, options, instance, above ? { key: above.key, after: integerLiteral(above.value) } : undefined),
+    read: (sink, above) => pullMysqlTable(connection, table, table.dataTypes, sink, options, instance, false, above ? { key: above.key, after: integerLiteral(above.value) } : undefined),
     async checkAppend(old: BaseTable, state: AppendState, key: string): Promise<string | null> {
       const k = quoteMysqlIdentifier(key);
       const max = integerLiteral(state.maxKey!);

@@ -11,6 +11,8 @@ import { KeyPatternLearner } from './patterns.ts';
 import { createKeyHasher, decodeKeyName, scrubServerMessage } from './types.ts';
 
 export const SCAN_COUNT = 1000;
+/** The most keys one SCAN page asks for when round trips, not the server, set the pace. */
+export const MAX_SCAN_COUNT = 16_000;
 export const PROGRESS_EVERY = 50_000;
 
 /** What the walk learnt about MEMORY USAGE: unknown until the first batch answers. */
@@ -108,8 +110,26 @@ function encodeBatch(ctx: WalkContext, nextScan: Buffer | null, keys: Buffer[], 
   return out.subarray(0, at);
 }
 
-function scanCommand(cursor: string): Buffer {
-  return encodeCommand(['SCAN', cursor, 'MATCH', '*', 'COUNT', String(SCAN_COUNT)]);
+/** Server time for one key's TYPE + PTTL + MEMORY USAGE, about: a page of SCAN_COUNT keys keeps a local server busy ~2 ms. */
+const PAGE_MS = 2;
+
+/**
+ * The SCAN page size for this lane: SCAN_COUNT on a fast link; over a slow one,
+ * enough keys that answering a page takes about one round trip (the best of
+ * three PINGs), up to MAX_SCAN_COUNT.
+ */
+export async function scanCountFor(lane: RespConnection): Promise<number> {
+  let best = Infinity;
+  for (let i = 0; i < 3; i++) {
+    const start = performance.now();
+    await lane.command('PING');
+    best = Math.min(best, performance.now() - start);
+  }
+  return Math.min(MAX_SCAN_COUNT, Math.max(SCAN_COUNT, Math.round((SCAN_COUNT * best) / PAGE_MS / 1000) * 1000));
+}
+
+function scanCommand(cursor: string, count = SCAN_COUNT): Buffer {
+  return encodeCommand(['SCAN', cursor, 'MATCH', '*', 'COUNT', String(count)]);
 }
 
 function replyError(reply: Reply, what: string): Error {
@@ -308,6 +328,11 @@ export async function walkKeys(
   // cursor comes back ahead of the batch's replies, so the next batch goes out
   // while this one is still being answered, and the server always has work
   // queued while the previous batch's records are built and pushed here.
+  //
+  // Each page costs one round trip (its cursor names the next), so over a slow
+  // link the page grows until the server's work on it outlasts the round trip:
+  // the walk is then bound by bandwidth and server CPU, not by latency.
+  const count = await scanCountFor(lane);
   let inFlight: Batch | null = null;
   while (scanReply) {
     if (options.signal.aborted) throw new PullAborted();
@@ -325,7 +350,7 @@ export async function walkKeys(
       stop = true;
     }
     counters.scanned += keys.length;
-    const nextScan = cursor !== '0' && !stop ? scanCommand(cursor) : null;
+    const nextScan = cursor !== '0' && !stop ? scanCommand(cursor, count) : null;
     let sent: Batch | null = null;
     if (keys.length > 0) {
       const withMemory = ctx.memory.available !== false;
@@ -333,7 +358,7 @@ export async function walkKeys(
       const payload = encodeBatch(ctx, nextScan, keys, withMemory);
       const parts = lane.sendParts(payload, nextScan ? [1, expected] : [expected]).map(handled);
       if (nextScan) scanReply = parts[0];
-      sent = { keys, replies: parts[parts.length - 1], withMemory };
+      sent = { keys, replies: parts[parts.length - 1]!, withMemory };
     } else if (nextScan) {
       scanReply = handled(lane.send(nextScan, 1));
     }
