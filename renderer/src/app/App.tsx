@@ -10,6 +10,7 @@ import { HomeView } from '../features/home/HomeView.tsx';
 import { PullView } from '../features/pull/PullView.tsx';
 import { ScenarioView } from '../features/scenario/ScenarioView.tsx';
 import { TrendsView } from '../features/trends/TrendsView.tsx';
+import { TrustStatus } from '../features/trust/TrustStatus.tsx';
 import { VIEWS, useWorkbench, type ViewId } from './workbench.tsx';
 
 function CurrentView({ view }: { view: ViewId }) {
@@ -116,6 +117,7 @@ export function App() {
               ))}
             </select>
           </label>
+          {wb.current && <TrustStatus snapshot={wb.current} />}
           {wb.current && (
             <span className="muted small" title={wb.current.path}>
               {wb.current.fleetName ?? 'fleet'} · made {new Date(wb.current.createdAt).toLocaleString()} by {wb.current.createdBy}
