@@ -6,6 +6,7 @@
 import { countJob } from './jobs/count.ts';
 import { dqJob, verifyJob } from './jobs/dq.ts';
 import { dqReportJob, exportJob } from './jobs/export.ts';
+import { facetJob } from './jobs/facet.ts';
 import { pageJob } from './jobs/page.ts';
 import { profileJob } from './jobs/profile.ts';
 import { prepareJob, sqlJob } from './jobs/sql.ts';
@@ -22,6 +23,8 @@ export async function runJob(spec: JobSpec, ctx: JobContext): Promise<unknown> {
       return countJob(spec, ctx);
     case 'profile':
       return profileJob(spec, ctx);
+    case 'facet':
+      return facetJob(spec, ctx);
     case 'sql':
       return sqlJob(spec, ctx);
     case 'prepare':
