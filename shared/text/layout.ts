@@ -47,25 +47,35 @@ export function displayWidth(text: string): number {
 }
 
 /**
- * Wraps one line at `width` columns on spaces; continuation lines start with
- * `indent` (default: the line's own leading spaces). A word longer than the
- * width is cut, so no line is ever wider than `width`.
+ * Wraps one line at `width` columns on spaces, keeping the spacing inside a
+ * line; continuation lines start with `indent` (default: the line's own
+ * leading spaces). A word longer than the width is cut, so no line is ever
+ * wider than `width`.
  */
 export function wrapLine(line: string, width = TEXT_WIDTH, indent?: string): string[] {
   if (displayWidth(line) <= width) return [line];
   const lead = /^ */.exec(line)![0];
   const next = indent ?? lead;
-  const words = line.slice(lead.length).split(/ +/);
+  const tokens = line.slice(lead.length).match(/\S+|\s+/g) ?? [];
   const lines: string[] = [];
   let current = lead;
+  let pendingSpace = '';
   let fresh = true;
   const push = () => {
     lines.push(current.replace(/ +$/, ''));
     current = next;
+    pendingSpace = '';
     fresh = true;
   };
-  for (let word of words) {
-    if (!fresh && displayWidth(current) + 1 + displayWidth(word) > width) push();
+  for (const token of tokens) {
+    if (/^\s/.test(token)) {
+      pendingSpace = token;
+      continue;
+    }
+    let word = token;
+    if (!fresh && displayWidth(current) + displayWidth(pendingSpace) + displayWidth(word) > width) push();
+    if (!fresh) current += pendingSpace;
+    pendingSpace = '';
     while (displayWidth(current) + displayWidth(word) > width) {
       const room = Math.max(1, width - displayWidth(current));
       const chars = [...word];
@@ -74,7 +84,7 @@ export function wrapLine(line: string, width = TEXT_WIDTH, indent?: string): str
       push();
     }
     if (word === '') continue;
-    current += fresh ? word : ` ${word}`;
+    current += word;
     fresh = false;
   }
   if (!fresh || lines.length === 0) lines.push(current.replace(/ +$/, ''));
@@ -115,8 +125,11 @@ export function textTable(columns: TextColumn[], rows: string[][], width = TEXT_
     });
     const line = parts.join('  ').replace(/ +$/, '');
     if (!columns[last]?.wrap) return [line];
+    // Only the last cell wraps, under itself; the cells before it keep their places.
     const indent = ' '.repeat(widths.slice(0, last).reduce((a, b) => a + b + 2, 0));
-    return wrapLine(line, width, indent);
+    const prefix = parts.slice(0, last).join('  ') + '  ';
+    const cell = wrapLine(`${indent}${cells[last] ?? ''}`, width, indent);
+    return cell.map((text, i) => (i === 0 ? prefix + text.slice(indent.length) : text));
   };
   return [...format(columns.map((c) => c.header)), ...rows.flatMap(format)];
 }

@@ -80,7 +80,22 @@ function CopyLink({ link }: { link: ExplorerLink }) {
   );
 }
 
-function TablePane({ snapshotId, snapshotPath, tableName, initialFilters, initialSort }: { snapshotId: string; snapshotPath: string; tableName: string; initialFilters: ColumnFilter[]; initialSort: ColumnSort | null }) {
+/** What the explorer showed for each snapshot, so leaving the view and coming back finds it as it was (for this page's life). */
+const lastViews = new Map<string, { table: string; filters: ColumnFilter[]; sort: ColumnSort | null; tab: 'table' | 'sql' }>();
+
+function TablePane({
+  snapshotId,
+  snapshotPath,
+  tableName,
+  initialFilters,
+  initialSort,
+}: {
+  snapshotId: string;
+  snapshotPath: string;
+  tableName: string;
+  initialFilters: ColumnFilter[];
+  initialSort: ColumnSort | null;
+}) {
   const wb = useWorkbench();
   const [description, setDescription] = useState<TableDescription | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -109,6 +124,10 @@ function TablePane({ snapshotId, snapshotPath, tableName, initialFilters, initia
   }, [snapshotId, tableName, initialFilters, initialSort]);
 
   const source = useMemo(() => (description ? tableSource(snapshotId, description, sort, filters) : null), [snapshotId, description, sort, filters]);
+  useEffect(() => {
+    const last = lastViews.get(snapshotId);
+    lastViews.set(snapshotId, { table: tableName, filters, sort, tab: last?.tab ?? 'table' });
+  }, [snapshotId, tableName, filters, sort]);
   const onColumnMenu = useCallback((column: GridColumn, action: ColumnAction, from: HTMLElement) => {
     trigger.current = from;
     if (action === 'filter') setFilterFocus({ name: column.name, nonce: Date.now() });
@@ -361,8 +380,20 @@ export function ExplorerView() {
   const snapshot = wb.current;
   const [tree, setTree] = useState<Tree | null>(null);
   const [treeError, setTreeError] = useState<unknown>(null);
-  const [selection, setSelection] = useState<{ table: string; filters: ColumnFilter[]; sort: ColumnSort | null } | null>(null);
-  const [tab, setTab] = useState<'table' | 'sql'>('table');
+  const [selection, setSelection] = useState<{ table: string; filters: ColumnFilter[]; sort: ColumnSort | null } | null>(() => {
+    const last = snapshot ? lastViews.get(snapshot.id) : undefined;
+    return last ? { table: last.table, filters: last.filters, sort: last.sort } : null;
+  });
+  const [tab, setTabState] = useState<'table' | 'sql'>(() => (snapshot ? (lastViews.get(snapshot.id)?.tab ?? 'table') : 'table'));
+  const setTab = useCallback(
+    (next: 'table' | 'sql') => {
+      setTabState(next);
+      const last = snapshot ? lastViews.get(snapshot.id) : undefined;
+      if (snapshot && last) lastViews.set(snapshot.id, { ...last, tab: next });
+    },
+    [snapshot],
+  );
+  const shownFor = useRef<string | null>(snapshot?.id ?? null);
   const [sqlRequest, setSqlRequest] = useState<{ sql: string; nonce: number } | null>(null);
 
   useEffect(() => {
@@ -370,7 +401,12 @@ export function ExplorerView() {
     let live = true;
     setTree(null);
     setTreeError(null);
-    setSelection(null);
+    // Another snapshot: what the explorer last showed of it, else nothing picked.
+    if (shownFor.current !== snapshot.id) {
+      const last = lastViews.get(snapshot.id);
+      setSelection(last ? { table: last.table, filters: last.filters, sort: last.sort } : null);
+      shownFor.current = snapshot.id;
+    }
     api.invoke('catalog/tree', { snapshotId: snapshot.id }).then(
       (t) => live && setTree(t),
       (e: unknown) => live && setTreeError(e),
@@ -392,12 +428,15 @@ export function ExplorerView() {
       setSqlRequest({ sql: target.sql, nonce: Date.now() });
       setTab('sql');
     }
-  }, [explorerTarget, takeExplorerTarget, tree]);
+  }, [explorerTarget, takeExplorerTarget, tree, setTab]);
 
-  const onSelect = useCallback((s: TreeSelection) => {
-    setSelection({ table: s.table, filters: s.pattern ? [{ column: 'pattern', op: 'equals', value: s.pattern.pattern }] : [], sort: null });
-    setTab('table');
-  }, []);
+  const onSelect = useCallback(
+    (s: TreeSelection) => {
+      setSelection({ table: s.table, filters: s.pattern ? [{ column: 'pattern', op: 'equals', value: s.pattern.pattern }] : [], sort: null });
+      setTab('table');
+    },
+    [setTab],
+  );
 
   if (!snapshot) {
     return (

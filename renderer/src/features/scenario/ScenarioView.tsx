@@ -273,15 +273,41 @@ function SummaryCard({
   );
 }
 
+interface KeptState {
+  preset: Preset;
+  overrides: Overrides;
+  fleetPick: { snapshotId: string | null; choice: FleetChoice } | null;
+  name: string;
+}
+
+const KEPT_KEY = 'snapbench-scenario';
+
+/** The scenario as the user left it, for this tab: leaving the view and coming back keeps the question. */
+function keptState(): KeptState {
+  try {
+    const kept = JSON.parse(sessionStorage.getItem(KEPT_KEY) ?? 'null') as Partial<KeptState> | null;
+    if (kept && (kept.preset === 'report-07' || kept.preset === 'report-07-plan') && typeof kept.overrides === 'object' && kept.overrides !== null) {
+      return { preset: kept.preset, overrides: kept.overrides, fleetPick: kept.fleetPick ?? null, name: typeof kept.name === 'string' ? kept.name : 'My scenario' };
+    }
+  } catch {
+    // A malformed entry is ignored.
+  }
+  return { preset: 'report-07', overrides: {}, fleetPick: null, name: 'My scenario' };
+}
+
 export function ScenarioView() {
   const wb = useWorkbench();
   const colors = useChartColors();
-  const [preset, setPreset] = useState<Preset>('report-07');
+  const [kept] = useState(keptState);
+  const [preset, setPreset] = useState<Preset>(kept.preset);
   // The open snapshot's fleet unless the user picked the report's (remembered per snapshot).
-  const [fleetPick, setFleetPick] = useState<{ snapshotId: string | null; choice: FleetChoice } | null>(null);
+  const [fleetPick, setFleetPick] = useState<{ snapshotId: string | null; choice: FleetChoice } | null>(kept.fleetPick);
   const fleet: FleetChoice = fleetPick && fleetPick.snapshotId === (wb.current?.id ?? null) ? fleetPick.choice : wb.current ? 'snapshot' : 'reference';
-  const [overrides, setOverrides] = useState<Overrides>({});
-  const [name, setName] = useState('My scenario');
+  const [overrides, setOverrides] = useState<Overrides>(kept.overrides);
+  const [name, setName] = useState(kept.name);
+  useEffect(() => {
+    sessionStorage.setItem(KEPT_KEY, JSON.stringify({ preset, overrides, fleetPick, name } satisfies KeptState));
+  }, [preset, overrides, fleetPick, name]);
   const [fromTen, setFromTen] = useState(true);
   const job = useJob<ScenarioResult, never>();
   const summaryJob = useJob<{ summary: ScenarioSummary; reference: ScenarioSummary | null }, never>();
@@ -401,7 +427,7 @@ export function ScenarioView() {
         <section className="panel controls" aria-label="Decisions" tabIndex={0}>
           <div className="row gap wrap controls-head">
             <label className="grow">
-              Name <input value={name} onChange={(e) => setName(e.target.value)} aria-label="Scenario name" />
+              Name <input className="scenario-name" value={name} onChange={(e) => setName(e.target.value)} aria-label="Scenario name" />
             </label>
             <button type="button" className="secondary" onClick={save}>
               Save…
