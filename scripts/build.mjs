@@ -11,7 +11,10 @@
 // Nothing is bundled or transpiled when Snapbench runs. Dependencies stay in
 // node_modules (production dependencies only in an installed app).
 //
-//   node scripts/build.mjs [--out DIR] [--only node|renderer] [--watch] [--quiet]
+//   node scripts/build.mjs [--out DIR] [--only node|renderer] [--watch] [--quiet] [--if-tools]
+//
+// --if-tools (the `prepare` script): without the dev dependencies but with a
+// dist/ already built, say so and succeed, so `npm ci --omit=dev` works.
 //
 // `npm run build` typechecks first, then runs this; `npm ci` runs it through
 // `prepare`, so `npx snapbench` works right after install. The tests build the
@@ -93,7 +96,7 @@ async function watchEngine(outDir) {
 }
 
 async function cli(argv) {
-  const { values } = parseArgs({ args: argv, options: { out: { type: 'string' }, only: { type: 'string' }, watch: { type: 'boolean' }, quiet: { type: 'boolean' } } });
+  const { values } = parseArgs({ args: argv, options: { out: { type: 'string' }, only: { type: 'string' }, watch: { type: 'boolean' }, quiet: { type: 'boolean' }, 'if-tools': { type: 'boolean' } } });
   const outDir = resolve(values.out ?? join(ROOT, 'dist'));
   if (values.only !== undefined && values.only !== 'node' && values.only !== 'renderer') throw new Error(`--only ${values.only}: must be node (dist/cli and dist/electron) or renderer`);
   if (values.watch) return watchEngine(outDir);
@@ -106,6 +109,11 @@ async function cli(argv) {
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   cli(process.argv.slice(2)).catch((error) => {
     const missing = error?.code === 'ERR_MODULE_NOT_FOUND' && !existsSync(join(ROOT, 'node_modules', 'esbuild'));
+    // `npm ci --omit=dev` runs `prepare` too: with a dist/ already built (a production install), there is nothing to do.
+    if (missing && process.argv.includes('--if-tools') && existsSync(join(ROOT, 'dist', 'cli', 'snapbench.js'))) {
+      process.stderr.write('build: skipped: the dev dependencies are not installed; the existing dist/ is used\n');
+      return;
+    }
     process.stderr.write(`build: ${missing ? 'esbuild and vite are not installed: run "npm ci" (with dev dependencies) first' : error?.message ?? String(error)}\n`);
     process.exitCode = 1;
   });

@@ -32,6 +32,7 @@ export const CHANNELS = [
   'scenario/compute',
   'scenario/compare',
   'scenario/summary',
+  'series/build',
   'pull/inspect',
   'pull/start',
   'pull/check',

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { FleetComparison } from '../cost/fleetDifferences.ts';
 import type { ScenarioResult } from '../cost/scenario.ts';
 import type { ScenarioSummary } from '../cost/summary.ts';
+import type { SeriesView } from '../series/types.ts';
 import type { DqResult } from '../dq/results.ts';
 import type { ConnectCheck } from '../model/connectCheck.ts';
 import { CHANNELS, type Channel } from './channels.ts';
@@ -131,6 +132,8 @@ export const REQUEST_SCHEMAS = {
     decisions: z.record(z.string().max(100), z.union([z.number(), z.boolean(), z.string().max(200)])).default({}),
     /** Take the fleet from this open snapshot instead of the preset's reference fleet. */
     snapshotId: id.nullable().default(null),
+    /** Snapshot files of one fleet: their measured growth replaces the preset's (see shared/series). */
+    series: z.array(path).min(1).max(200).nullable().default(null),
   }),
   /** Where an open snapshot's fleet differs from the preset's, input by input. */
   'scenario/compare': z.strictObject({ snapshotId: id }),
@@ -139,7 +142,11 @@ export const REQUEST_SCHEMAS = {
     preset: z.enum(['report-07', 'report-07-plan']),
     decisions: z.record(z.string().max(100), z.union([z.number(), z.boolean(), z.string().max(200)])).default({}),
     snapshotId: id.nullable().default(null),
+    /** As scenario/compute: a series' measured growth instead of the preset's. */
+    series: z.array(path).min(1).max(200).nullable().default(null),
   }),
+  /** Snapshot files of one fleet read as a time series (the Trends view). */
+  'series/build': z.strictObject({ paths: z.array(path).min(1).max(200), computeDq: z.boolean().default(true) }),
   'pull/inspect': z.strictObject({ fleetPath: path }),
   'pull/start': z.strictObject({
     fleetPath: path,
@@ -222,6 +229,7 @@ export interface Responses {
   'scenario/compute': ScenarioResult;
   'scenario/compare': FleetComparison;
   'scenario/summary': { summary: ScenarioSummary; reference: ScenarioSummary | null };
+  'series/build': SeriesView;
   'pull/inspect': PullInspection;
   'pull/start': PullOutcome;
   'pull/check': ConnectCheck[];
@@ -264,6 +272,7 @@ export interface Progresses {
   'scenario/compute': never;
   'scenario/compare': never;
   'scenario/summary': never;
+  'series/build': JobProgress;
   'pull/inspect': never;
   'pull/start': PullProgress;
   'pull/check': never;

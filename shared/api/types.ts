@@ -30,6 +30,9 @@ export interface RecentSnapshot {
   /** When the snapshot was made (from its manifest), if known. */
   createdAt: string | null;
   exists: boolean;
+  /** The fleet's name and a key of its instance names: snapshots with the same key are one series. */
+  fleetName: string | null;
+  fleetKey: string | null;
 }
 
 export interface InstanceProvenance {

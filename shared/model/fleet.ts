@@ -3,6 +3,7 @@
 // here, trusted everywhere after.
 import { z } from 'zod';
 import { inertText } from '../text/inert.ts';
+import { describeIssue } from './issues.ts';
 
 export const ENGINES = ['mysql', 'postgres', 'redis'] as const;
 export type Engine = (typeof ENGINES)[number];
@@ -92,6 +93,8 @@ const instance = z
     allocated_memory_mb: z.number().positive('must be a positive number of MiB').optional(),
     raw_key_names: z.boolean().optional(),
     read_values: z.boolean().optional(),
+    memory_samples: z.number().int('must be a whole number').nonnegative('must be 0 (exact) or a positive number of samples').optional(),
+    history: z.boolean().optional(),
     prefer_replicas: z.boolean().optional(),
     tags: z.union([z.array(z.string()), z.record(z.string(), z.unknown())]).optional(),
     tls: tls.optional(),
@@ -166,6 +169,10 @@ export interface FleetInstance {
   allocatedMemoryMb?: number;
   rawKeyNames: boolean;
   readValues: boolean;
+  /** Redis: MEMORY USAGE ... SAMPLES n (0 = every element, exact); absent = the server's default (5). */
+  memorySamples?: number;
+  /** MariaDB system-versioned tables: pull FOR SYSTEM_TIME ALL with the period columns instead of the current rows. */
+  history?: boolean;
   /** Redis Cluster: walk each shard on a replica where one is healthy (keeps load off the primaries). */
   preferReplicas?: boolean;
   tags?: string[] | Record<string, unknown>;
@@ -177,6 +184,11 @@ export interface FleetInstance {
   maxRows?: number;
 }
 
+/** Redis answers a command in microseconds: a command without an answer for this long means the server is stuck. */
+export const DEFAULT_REDIS_COMMAND_TIMEOUT_MS = 60_000;
+/** MySQL/PostgreSQL: the server-side guard on one statement (a whole table's SELECT or COPY). */
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 3_600_000;
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 export const PULL_MODES = ['full', 'sample', 'pushdown'] as const;
 export type PullMode = (typeof PULL_MODES)[number];
 
@@ -232,15 +244,6 @@ function sshFrom(value: z.infer<typeof sshObject>, baseDir: string | undefined):
   };
 }
 
-function describeIssue(prefix: string, issue: z.core.$ZodIssue): string {
-  const field = issue.path.map(String).join('.');
-  const where = field ? `${prefix} field "${field}"` : prefix;
-  let message = issue.message;
-  if (issue.code === 'invalid_type') {
-    message = issue.input === undefined ? 'is required' : `must be ${issue.expected}`;
-  }
-  return `${where}: ${message}`;
-}
 
 /**
  * Validates a parsed manifest document. Every problem is one line that names the
@@ -269,7 +272,7 @@ export function parseFleet(document: unknown, source = 'fleet manifest', options
       const lines = parsedDefaults.error.issues.map((issue) =>
         issue.code === 'unrecognized_keys'
           ? `defaults: ${issue.keys.map((k) => `"${k}"`).join(', ')} cannot be a default; defaults may set ${DEFAULT_KEYS.join(', ')}`
-          : describeIssue('defaults', issue),
+          : describeIssue('defaults', issue, top.data.defaults).join('; '),
       );
       throw new FleetError(lines.map((line) => `${source}: ${line}`).join('\n'));
     }
@@ -286,7 +289,7 @@ export function parseFleet(document: unknown, source = 'fleet manifest', options
     }
     const parsed = instance.safeParse(raw);
     if (!parsed.success) {
-      for (const issue of parsed.error.issues) errors.push(describeIssue(label, issue));
+      for (const issue of parsed.error.issues) errors.push(...describeIssue(label, issue, raw));
       return;
     }
     const value = parsed.data;
@@ -351,8 +354,9 @@ export function parseFleet(document: unknown, source = 'fleet manifest', options
             passwordCommand: value.password_command,
             tls: tlsOptions,
             ssh: sshOptions,
-            connectTimeoutMs: value.connect_timeout_ms ?? inherit('connect_timeout_ms') ?? 10_000,
-            statementTimeoutMs: value.statement_timeout_ms ?? inherit('statement_timeout_ms') ?? 3_600_000,
+            connectTimeoutMs: value.connect_timeout_ms ?? inherit('connect_timeout_ms') ?? DEFAULT_CONNECT_TIMEOUT_MS,
+            statementTimeoutMs:
+              value.statement_timeout_ms ?? inherit('statement_timeout_ms') ?? (engine === 'redis' ? DEFAULT_REDIS_COMMAND_TIMEOUT_MS : DEFAULT_STATEMENT_TIMEOUT_MS),
           }
         : undefined,
       databases: value.databases?.map(String),
@@ -360,6 +364,8 @@ export function parseFleet(document: unknown, source = 'fleet manifest', options
       allocatedMemoryMb: value.allocated_memory_mb,
       rawKeyNames: value.raw_key_names ?? false,
       readValues: value.read_values ?? false,
+      ...(value.memory_samples !== undefined ? { memorySamples: value.memory_samples } : {}),
+      ...(value.history !== undefined ? { history: value.history } : {}),
       preferReplicas: value.prefer_replicas ?? false,
       tags: value.tags,
       ...(value.pull ? { pull: value.pull } : {}),

@@ -29,6 +29,56 @@ export interface ColumnInfo {
   primaryKeyOrdinal: number | null;
   defaultValue?: string | null;
   comment?: string | null;
+  /** A generated (computed) column's expression; its defaultValue is then null. */
+  generated?: string | null;
+  /** Identity / auto-increment: `ALWAYS`, `BY DEFAULT` (PostgreSQL identity), `serial`, `auto_increment`. */
+  identity?: string | null;
+  /** How the stored value relates to the source's when that is not plain (money, FLOAT, binary ENUM). */
+  note?: string | null;
+}
+
+export interface ForeignKeyInfo {
+  name: string;
+  columns: string[];
+  referencedDatabase: string | null;
+  referencedSchema: string | null;
+  referencedTable: string;
+  referencedColumns: string[];
+  onUpdate: string | null;
+  onDelete: string | null;
+}
+
+/**
+ * What a pulled table's data table holds:
+ * - pulled: every row and column the source had in the pull's snapshot;
+ * - partial: some rows or columns only (the reason says which and why);
+ * - not-readable: nothing; the account may not read it (the reason names the missing privilege);
+ * - skipped: nothing; not read by choice or because its schema cannot be reached;
+ * - failed: nothing; reading it failed (the reason is the error).
+ */
+export type TableStatus = 'pulled' | 'partial' | 'not-readable' | 'skipped' | 'failed';
+
+/** A database object recorded in the catalog without data of its own (or besides it). */
+export interface CatalogObject {
+  database: string;
+  schema?: string | null;
+  name: string;
+  /** `view`, `materialized view`, `sequence`, `inheritance` (name = child, details.parent), `system-versioning`. */
+  kind: string;
+  definition: string | null;
+  /** Plain JSON-able details (sequence parameters, parent table, ...). */
+  details?: Record<string, unknown> | null;
+}
+
+/** Replication as the server reports it. */
+export interface ReplicationInfo {
+  role: 'primary' | 'replica';
+  /** host:port of the primary (replicas). */
+  primary: string | null;
+  /** The replica's link to its primary: `up`, `down`, or the server's own word. */
+  linkStatus: string | null;
+  /** How far behind the primary, in milliseconds, when the server says. */
+  lagMs: number | null;
 }
 
 export interface IndexInfo {
@@ -50,6 +100,7 @@ export interface TableInfo {
   indexBytes: number | null;
   columns: ColumnInfo[];
   indexes: IndexInfo[];
+  foreignKeys?: ForeignKeyInfo[];
   comment?: string | null;
 }
 
@@ -87,6 +138,9 @@ export interface InstanceRecord {
   tables: number;
   rows: number;
   limitedTables: number;
+  /** Tables listed in the catalog whose data was not (fully) read: status other than `pulled`. */
+  notReadTables?: number;
+  replication?: ReplicationInfo | null;
 }
 
 export interface TableHash {
@@ -137,9 +191,14 @@ export interface TableListing {
   instance: string;
   engine: Engine;
   database: string;
+  /** PostgreSQL schema, else null. */
+  schema: string | null;
   table: string;
   rows: number;
   sqlName: string;
+  /** `pulled` unless the data table holds less than the source (files before this field: `pulled`). */
+  status: TableStatus;
+  statusReason: string | null;
 }
 
 /** Per-key record of a Redis inventory. The key name is kept only where the manifest allows it. */

@@ -47,6 +47,8 @@ export interface SeriesView extends SeriesResult {
   /** Per snapshot: 'stored' (the file's latest run), 'computed' (report-07 run now, not stored), or null. */
   dqSource: ('stored' | 'computed' | null)[];
   ruleTitles: Record<string, string>;
+  /** Explorer table names in the latest snapshot holding them: by "instance/database/table", and by Redis instance (its first key inventory). */
+  explorerTables: Record<string, string>;
   measured: MeasuredGrowth;
 }
 

@@ -3,13 +3,14 @@
 // unless --debug. JSON goes to stdout alone; progress goes to stderr.
 import { Command, CommanderError } from 'commander';
 import { resolve } from 'node:path';
-import { FleetError } from '../../shared/model/fleet.ts';
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_REDIS_COMMAND_TIMEOUT_MS, DEFAULT_STATEMENT_TIMEOUT_MS, FleetError } from '../../shared/model/fleet.ts';
 import { PullError } from '../engines/types.ts';
-import { listTables, openSnapshot, readManifest, SnapshotFileError } from '../file/reader.ts';
+import { listTables, openSnapshot, pullWarnings, readManifest, SnapshotFileError } from '../file/reader.ts';
 import { verifySnapshot } from '../file/verify.ts';
 import { checkSignatures, checkSignerName, describeSignatures, loadSigningKey, loadTrustedKey, SignatureError, signSnapshotFile, untrustedReason } from '../file/signature.ts';
 import { rootHash } from '../file/hash.ts';
 import { OutputPathError, refuseOutputOverInput } from '../file/outputPath.ts';
+import { manifestMismatch, manifestMismatchWarning } from '../file/manifestCheck.ts';
 import { fleetInputs } from '../pull/inputs.ts';
 import { currentUserName } from '../pull/provenance.ts';
 import { CancelledError, pullFleet } from '../pull/pullFleet.ts';
@@ -24,6 +25,12 @@ import { EXIT_CANCELLED, EXIT_FAILED, EXIT_NOT_INTACT, EXIT_PARTIAL, EXIT_UNTRUS
 import { checkOutputFile } from '../output/outputFile.ts';
 import { csvSafeOptions, formatOption, loadFleetFile, positiveInteger } from './options.ts';
 
+
+/** tables and query: a manifest that no longer matches its root hash is said on stderr before anything is read. */
+function warnIfManifestChanged(db: Parameters<typeof readManifest>[0], file: string): void {
+  const mismatch = manifestMismatch(readManifest(db, file));
+  if (mismatch) printLine(process.stderr, `snapbench: ${manifestMismatchWarning(file, mismatch)}`);
+}
 
 function writeStdout(text: string): void {
   process.stdout.write(text);
@@ -51,6 +58,14 @@ export function buildProgram(): Command {
     .option('--sign <key>', 'sign the snapshot with this Ed25519 private key (snapbench keys generate)')
     .option('--signer <name>', 'the name recorded with the signature (default: your user name)')
     .addOption(formatOption(['text', 'json'], 'text'))
+    .addHelpText(
+      'after',
+      `
+Timeouts (per instance in the fleet manifest):
+  connect_timeout_ms     connecting and logging in; default ${DEFAULT_CONNECT_TIMEOUT_MS} (10 s)
+  statement_timeout_ms   Redis: one command without an answer fails the instance; default ${DEFAULT_REDIS_COMMAND_TIMEOUT_MS} (60 s)
+                         MySQL/PostgreSQL: the server-side limit on one statement (a table's SELECT/COPY); default ${DEFAULT_STATEMENT_TIMEOUT_MS} (1 h)`,
+    )
     .action(async (opts: { fleet: string; out: string; only?: string; maxRows?: number; concurrency: number; progress?: boolean; format: string; sign?: string; signer?: string }) => {
       const { fleet, bytes } = loadFleetFile(opts.fleet);
       checkOutputFile('--out', opts.out);
@@ -84,20 +99,38 @@ export function buildProgram(): Command {
           throw new CliError(`no instance could be pulled (${result.failures.length} failed); no file was written`, 'fix the errors above and pull again');
         }
         const signed = signingKey ? signSnapshotFile(resolve(opts.out), signingKey, signer) : null;
+        // What the file does not hold whole, read back from the file itself.
+        const written = openSnapshot(resolve(opts.out));
+        let notRead: { instance: string; database: string; table: string; sqlName: string; status: string; reason: string | null }[];
+        let warnings: { instance: string; warning: string }[];
+        try {
+          notRead = listTables(written)
+            .filter((t) => t.status !== 'pulled')
+            .map((t) => ({ instance: t.instance, database: t.database, table: t.table, sqlName: t.sqlName, status: t.status, reason: t.statusReason }));
+          warnings = pullWarnings(written);
+        } finally {
+          written.close();
+        }
         const summary = {
           file: resolve(opts.out),
           pulled: result.pulled,
           failed: result.failures,
           tables: Object.keys(result.manifest.hashes).filter((t) => !t.startsWith('_snapbench_')).length,
           rows: result.manifest.instances.reduce((n, i) => n + i.rows, 0),
+          notRead,
+          warnings,
           ...(signed ? { signature: { signer: signed.signer, fingerprint: signed.fingerprint } } : {}),
         };
         if (opts.format === 'json') writeStdout(JSON.stringify(summary, null, 2) + '\n');
-        else
+        else {
+          for (const w of warnings) printLine(process.stderr, `snapbench pull: warning: instance "${w.instance}": ${w.warning}`);
+          for (const t of notRead) printLine(process.stderr, `snapbench pull: not read whole: ${t.sqlName}: ${t.status}${t.reason ? ` (${t.reason})` : ''}`);
+          const pulledWhole = summary.tables - notRead.length;
           printLine(
             process.stderr,
-            `snapbench pull: wrote ${summary.file}: ${summary.pulled.length} instance(s), ${summary.tables} tables, ${summary.rows.toLocaleString('en-US')} rows${result.failures.length ? `; ${result.failures.length} instance(s) failed` : ''}${signed ? `; signed by ${signed.signer} with key ${signed.fingerprint}` : ''}`,
+            `snapbench pull: wrote ${summary.file}: ${summary.pulled.length} instance(s), ${notRead.length ? `${pulledWhole} tables pulled whole and ${notRead.length} not (listed above)` : `${summary.tables} tables`}, ${summary.rows.toLocaleString('en-US')} rows${result.failures.length ? `; ${result.failures.length} instance(s) failed` : ''}${signed ? `; signed by ${signed.signer} with key ${signed.fingerprint}` : ''}`,
           );
+        }
         if (result.failures.length > 0) process.exitCode = EXIT_PARTIAL;
       } catch (error) {
         if (error instanceof CancelledError || controller.signal.aborted) throw new CliError('pull cancelled; no file was written', null, EXIT_CANCELLED);
@@ -116,9 +149,10 @@ export function buildProgram(): Command {
     .action((file: string, opts: { format: string }) => {
       const db = openSnapshot(file);
       try {
+        warnIfManifestChanged(db, file);
         const tables = listTables(db);
         if (opts.format === 'json') writeStdout(JSON.stringify(tables, null, 2) + '\n');
-        else for (const t of tables) printRow(process.stdout, [t.sqlName, t.engine, t.rows]);
+        else for (const t of tables) printRow(process.stdout, [t.sqlName, t.engine, t.rows, t.status, ...(t.statusReason ? [t.statusReason] : [])]);
       } finally {
         db.close();
       }
@@ -137,6 +171,7 @@ export function buildProgram(): Command {
         // The DQ definitions (blank, Han, test name, ...) as SQL functions, so evidence queries paste as they are.
         const { registerDqFunctions } = await import('../dq/functions.ts');
         registerDqFunctions(db);
+        warnIfManifestChanged(db, file);
         runQuery(db, sql, opts.format, writeStdout, csvSafeFor(opts.csvSafe));
       } finally {
         db.close();

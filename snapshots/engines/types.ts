@@ -3,7 +3,7 @@
 // instance); it never touches the file itself.
 import type { Engine, FleetInstance } from '../../shared/model/fleet.ts';
 import type { Network } from '../net/network.ts';
-import type { Consistency, RedisKeyRecord, ServerFact, SqlValue, TableInfo } from '../../shared/model/snapshot.ts';
+import type { CatalogObject, Consistency, RedisKeyRecord, ReplicationInfo, ServerFact, SqlValue, TableInfo, TableStatus } from '../../shared/model/snapshot.ts';
 
 /** Receives the rows of one table in column order. May return a promise to apply backpressure. */
 export interface TableSink {
@@ -14,12 +14,20 @@ export interface TablePullResult {
   rows: number;
   /** True when --max-rows stopped the table before its end. */
   limited: boolean;
+  /** Absent: `pulled`. */
+  status?: TableStatus;
+  statusReason?: string | null;
+  /** System-versioned tables: historical (no longer current) row versions on the server. */
+  historyRows?: number | null;
 }
 
 export interface InstanceTarget {
   setVersion(version: string): void;
   setConsistency(consistency: Consistency, note: string | null): void;
+  setReplication(replication: ReplicationInfo | null): void;
   addServerFacts(facts: ServerFact[]): void;
+  /** Views, sequences, inheritance links, ...: recorded in the catalog. */
+  addObjects(objects: CatalogObject[]): void;
   /** Creates the table in the snapshot and returns where its rows go; `finish` records its row count. */
   beginTable(table: TableInfo): { sink: TableSink; finish(result: TablePullResult): Promise<void>; abandon(): Promise<void> };
   /**
@@ -29,7 +37,8 @@ export interface InstanceTarget {
   recordTable(table: TableInfo, rows: number): Promise<void>;
   beginRedisDatabase(db: number): {
     push(keys: RedisKeyRecord[]): void | Promise<void>;
-    finish(): Promise<void>;
+    /** `limited`: --max-rows stopped the walk before the end of the keyspace. */
+    finish(result?: { limited: boolean }): Promise<void>;
   };
 }
 

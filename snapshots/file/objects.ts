@@ -10,7 +10,7 @@
 import Database from 'better-sqlite3';
 import type { ColumnRecord, RecordedSchema, SchemaObject, StorageKind } from '../../shared/model/snapshot.ts';
 import { quoteIdentifier } from '../../shared/model/sql.ts';
-import { DQ_DDL, META, META_DDL, NO_COLUMNS_PLACEHOLDER, SIGNATURES_DDL, sqliteColumnType } from './schema.ts';
+import { DQ_DDL, LEGACY_META_DDL, META, NO_COLUMNS_PLACEHOLDER, SIGNATURES_DDL, sqliteColumnType } from './schema.ts';
 
 export type { ColumnRecord, RecordedSchema, SchemaObject } from '../../shared/model/snapshot.ts';
 
@@ -142,7 +142,8 @@ function describeObject(o: SchemaObject): string {
 
 /**
  * The schema a file must have. From the manifest's record when it has one; else
- * rebuilt: the catalog tables from META_DDL, each data table from its rows of
+ * rebuilt: the catalog tables from LEGACY_META_DDL (the only catalog files
+ * without a record were written with), each data table from its rows of
  * `_snapbench_columns` (read only when that is the plain catalog table).
  */
 export function expectedSchema(db: Database.Database, manifest: unknown, actual: SchemaObject[]): ExpectedSchema | { problem: SchemaProblem } {
@@ -152,7 +153,7 @@ export function expectedSchema(db: Database.Database, manifest: unknown, actual:
     return { objects: recorded.objects, columns: recorded.columns, rebuilt: false };
   }
   const names = hashedTableNames(manifest) ?? [];
-  const meta = ddlSchema(META_DDL);
+  const meta = ddlSchema(LEGACY_META_DDL);
   const catalog = actual.find((o) => o.name === META.columns);
   const catalogExpected = meta.objects.find((o) => o.name === META.columns)!;
   if (!catalog || catalog.type !== 'table' || catalog.sql !== catalogExpected.sql) {

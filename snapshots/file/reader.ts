@@ -4,7 +4,9 @@
 import Database from 'better-sqlite3';
 import { existsSync, statSync } from 'node:fs';
 import type { SnapshotManifest, TableListing } from '../../shared/model/snapshot.ts';
-import { META, META_DDL } from './schema.ts';
+import { columnNames, META, META_DDL } from './schema.ts';
+import { rootHash } from './hash.ts';
+import { manifestShapeProblem } from '../../shared/model/manifestShape.ts';
 import { ddlObjects, schemaProblems, summarizeProblems } from './objects.ts';
 
 export class SnapshotFileError extends Error {
@@ -131,18 +133,37 @@ export function readManifest(db: Database.Database, path: string): StoredManifes
   if (rows.length !== 1) {
     throw new SnapshotFileError(`${path}: the manifest is missing or duplicated (${rows.length} rows in ${META.manifest})`, 'the file is incomplete or was altered; pull it again');
   }
+  let manifest: unknown;
   try {
-    return { ...rows[0]!, manifest: JSON.parse(rows[0]!.body) as SnapshotManifest };
+    manifest = JSON.parse(rows[0]!.body);
   } catch {
     throw new SnapshotFileError(`${path}: the manifest is not valid JSON`, 'the file was altered; pull it again');
   }
+  // A body someone edited: one line naming the field, before any code reads it.
+  const problem = manifestShapeProblem(manifest);
+  if (problem) {
+    const edited = rootHash(rows[0]!.body) !== rows[0]!.rootSha256 ? ' and no longer matches its root hash' : '';
+    throw new SnapshotFileError(`${path}: not a manifest Snapbench writes${edited}: ${problem}`, 'the file was altered after it was made; ask the sender for a fresh copy, or pull again');
+  }
+  return { ...rows[0]!, manifest: manifest as SnapshotManifest };
 }
 
+/** Every data table of a snapshot; files made before `status` existed list every table as `pulled`. */
 export function listTables(db: Database.Database): TableListing[] {
+  const has = columnNames(db, META.tables);
+  const status = has.has('status') ? 'status' : `'pulled'`;
+  const reason = has.has('status_reason') ? 'status_reason' : 'NULL';
   return db
     .prepare(
-      `SELECT instance, engine, database, source_table AS "table", rows, sql_name AS sqlName
+      `SELECT instance, engine, database, schema, source_table AS "table", rows, sql_name AS sqlName, ${status} AS status, ${reason} AS statusReason
          FROM ${META.tables} WHERE kind <> 'pushdown' ORDER BY instance, database, source_table`,
     )
     .all() as TableListing[];
+}
+
+/** Warnings an adapter recorded for the user (server facts of category `pull_warning`). */
+export function pullWarnings(db: Database.Database): { instance: string; warning: string }[] {
+  return db
+    .prepare(`SELECT instance, value AS warning FROM ${META.serverFacts} WHERE category = 'pull_warning' AND value IS NOT NULL ORDER BY instance, rowid`)
+    .all() as { instance: string; warning: string }[];
 }

@@ -10,10 +10,12 @@ export const META = {
   indexes: '_snapbench_indexes',
   serverFacts: '_snapbench_server_facts',
   redisPatterns: '_snapbench_redis_patterns',
+  objects: '_snapbench_objects',
+  foreignKeys: '_snapbench_foreign_keys',
 } as const;
 
-/** Catalog tables covered by the manifest's hashes (the manifest table holds the hashes, so it is not). */
-export const HASHED_META_TABLES = [
+/** Catalog tables every snapshot has had since the first format: a file without one of them is not intact. */
+export const REQUIRED_META_TABLES = [
   META.instances,
   META.tables,
   META.columns,
@@ -22,7 +24,155 @@ export const HASHED_META_TABLES = [
   META.redisPatterns,
 ] as const;
 
+/**
+ * Catalog tables covered by the manifest's hashes (the manifest table holds the
+ * hashes, so it is not). Files made before a table was added lack it; readers
+ * check with `hasTable` / `columnNames` before relying on a later addition.
+ */
+export const HASHED_META_TABLES = [...REQUIRED_META_TABLES, META.objects, META.foreignKeys] as const;
+
+/** `_snapbench_tables.status`: what a catalog row's data table holds. */
+export const TABLE_STATUSES = ['pulled', 'partial', 'not-readable', 'skipped', 'failed'] as const;
+
 export const META_DDL = `
+CREATE TABLE ${META.manifest} (
+  body TEXT NOT NULL,
+  root_sha256 TEXT NOT NULL
+);
+CREATE TABLE ${META.instances} (
+  instance TEXT NOT NULL PRIMARY KEY,
+  engine TEXT NOT NULL,
+  domain TEXT,
+  host TEXT,
+  port INTEGER,
+  instance_class TEXT,
+  allocated_memory_mb INTEGER,
+  status TEXT NOT NULL,
+  error TEXT,
+  hint TEXT,
+  consistency TEXT,
+  consistency_note TEXT,
+  version TEXT,
+  started_at TEXT,
+  finished_at TEXT,
+  tables INTEGER NOT NULL,
+  rows INTEGER NOT NULL,
+  limited_tables INTEGER NOT NULL,
+  role TEXT,
+  primary_host TEXT,
+  link_status TEXT,
+  replication_lag_ms INTEGER,
+  not_read_tables INTEGER
+);
+CREATE TABLE ${META.tables} (
+  sql_name TEXT NOT NULL PRIMARY KEY,
+  table_name TEXT NOT NULL,
+  instance TEXT NOT NULL,
+  engine TEXT NOT NULL,
+  database TEXT NOT NULL,
+  schema TEXT,
+  source_table TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  rows INTEGER NOT NULL,
+  limited INTEGER NOT NULL,
+  estimated_rows INTEGER,
+  data_bytes INTEGER,
+  index_bytes INTEGER,
+  engine_table_type TEXT,
+  comment TEXT,
+  status TEXT NOT NULL DEFAULT 'pulled',
+  status_reason TEXT,
+  history_rows INTEGER
+);
+CREATE TABLE ${META.columns} (
+  table_name TEXT NOT NULL,
+  ordinal INTEGER NOT NULL,
+  column_name TEXT NOT NULL,
+  sql_column TEXT NOT NULL,
+  declared_type TEXT NOT NULL,
+  storage TEXT NOT NULL,
+  nullable INTEGER NOT NULL,
+  primary_key_ordinal INTEGER,
+  default_value TEXT,
+  comment TEXT,
+  generated TEXT,
+  identity TEXT,
+  note TEXT,
+  PRIMARY KEY (table_name, ordinal)
+);
+CREATE TABLE ${META.indexes} (
+  table_name TEXT NOT NULL,
+  index_name TEXT NOT NULL,
+  is_unique INTEGER NOT NULL,
+  is_primary INTEGER NOT NULL,
+  columns TEXT NOT NULL
+);
+CREATE TABLE ${META.serverFacts} (
+  instance TEXT NOT NULL,
+  category TEXT NOT NULL,
+  name TEXT NOT NULL,
+  value TEXT
+);
+CREATE TABLE ${META.redisPatterns} (
+  instance TEXT NOT NULL,
+  db INTEGER NOT NULL,
+  pattern TEXT NOT NULL,
+  keys INTEGER NOT NULL,
+  persistent_keys INTEGER NOT NULL,
+  memory_bytes INTEGER,
+  persistent_memory_bytes INTEGER,
+  types TEXT NOT NULL,
+  ttl_persistent INTEGER NOT NULL,
+  ttl_under_1m INTEGER NOT NULL,
+  ttl_1m_1h INTEGER NOT NULL,
+  ttl_1h_1d INTEGER NOT NULL,
+  ttl_1d_7d INTEGER NOT NULL,
+  ttl_over_7d INTEGER NOT NULL,
+  memory_unknown_keys INTEGER,
+  persistent_memory_unknown_keys INTEGER,
+  limited INTEGER
+);
+CREATE TABLE ${META.objects} (
+  instance TEXT NOT NULL,
+  database TEXT NOT NULL,
+  schema TEXT,
+  name TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  table_name TEXT,
+  definition TEXT,
+  details TEXT
+);
+CREATE TABLE ${META.foreignKeys} (
+  table_name TEXT NOT NULL,
+  constraint_name TEXT NOT NULL,
+  columns TEXT NOT NULL,
+  referenced_database TEXT,
+  referenced_schema TEXT,
+  referenced_table TEXT NOT NULL,
+  referenced_table_name TEXT,
+  referenced_columns TEXT NOT NULL,
+  on_update TEXT,
+  on_delete TEXT
+);
+`;
+
+/** Whether a (catalog) table exists in the file: older files lack later catalog tables. */
+export function hasTable(db: { prepare(sql: string): { get(...args: unknown[]): unknown } }, name: string): boolean {
+  return db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(name) !== undefined;
+}
+
+/** The column names of a table, to read later catalog columns only where a file has them. */
+export function columnNames(db: { prepare(sql: string): { all(...args: unknown[]): unknown[] } }, name: string): Set<string> {
+  return new Set((db.prepare(`SELECT name FROM pragma_table_info(?)`).all(name) as { name: string }[]).map((r) => r.name));
+}
+
+/**
+ * The catalog as files were written before the manifest recorded the schema
+ * (and before table status, objects and foreign keys were added). Kept
+ * byte for byte: `verify` rebuilds such a file's expected schema from it, and
+ * `share` copies such a file's catalog tables with these definitions.
+ */
+export const LEGACY_META_DDL = `
 CREATE TABLE ${META.manifest} (
   body TEXT NOT NULL,
   root_sha256 TEXT NOT NULL

@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { closeSync, fsyncSync, openSync, renameSync, rmSync } from 'node:fs';
 import type { Engine } from '../../shared/model/fleet.ts';
 import type {
+  CatalogObject,
   ColumnInfo,
   InstanceRecord,
   ServerFact,
@@ -78,6 +79,8 @@ export class SnapshotStore {
     this.db.pragma('locking_mode = EXCLUSIVE');
     this.db.pragma('cache_size = -16384');
     this.db.pragma('temp_store = MEMORY');
+    // A dropped table (an abandoned table, a failed instance) leaves zeros, not its rows, in the file's free pages.
+    this.db.pragma('secure_delete = ON');
     this.db.exec(META_DDL);
     this.db.exec('BEGIN');
   }
@@ -177,7 +180,7 @@ export class SnapshotStore {
     this.db
       .prepare(
         `INSERT INTO ${META.tables} (sql_name, table_name, instance, engine, database, schema, source_table, kind, rows, limited,
-           estimated_rows, data_bytes, index_bytes, engine_table_type, comment) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+           estimated_rows, data_bytes, index_bytes, engine_table_type, comment, status, status_reason, history_rows) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
       )
       .run(
         quoteIdentifier(tableName),
@@ -195,16 +198,32 @@ export class SnapshotStore {
         table.indexBytes,
         table.engineTableType ?? null,
         table.comment ?? null,
+        result.status ?? (result.limited ? 'partial' : 'pulled'),
+        result.statusReason ?? (result.limited ? `--max-rows: the first ${result.rows} rows the server returned` : null),
+        result.historyRows ?? null,
       );
     const insertColumn = this.db.prepare(
-      `INSERT INTO ${META.columns} (table_name, ordinal, column_name, sql_column, declared_type, storage, nullable, primary_key_ordinal, default_value, comment)
-       VALUES (?,?,?,?,?,?,?,?,?,?)`,
+      `INSERT INTO ${META.columns} (table_name, ordinal, column_name, sql_column, declared_type, storage, nullable, primary_key_ordinal, default_value, comment,
+         generated, identity, note) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,
     );
     table.columns.forEach((c, i) =>
-      insertColumn.run(tableName, i + 1, c.name, sqlColumns[i], c.declaredType, c.storage, c.nullable ? 1 : 0, c.primaryKeyOrdinal, c.defaultValue ?? null, c.comment ?? null),
+      insertColumn.run(
+        tableName, i + 1, c.name, sqlColumns[i], c.declaredType, c.storage, c.nullable ? 1 : 0, c.primaryKeyOrdinal, c.defaultValue ?? null, c.comment ?? null,
+        c.generated ?? null, c.identity ?? null, c.note ?? null,
+      ),
     );
     const insertIndex = this.db.prepare(`INSERT INTO ${META.indexes} (table_name, index_name, is_unique, is_primary, columns) VALUES (?,?,?,?,?)`);
     for (const index of table.indexes) insertIndex.run(tableName, index.name, index.unique ? 1 : 0, index.primary ? 1 : 0, JSON.stringify(index.columns));
+    const insertForeignKey = this.db.prepare(
+      `INSERT INTO ${META.foreignKeys} (table_name, constraint_name, columns, referenced_database, referenced_schema, referenced_table, referenced_columns, on_update, on_delete)
+       VALUES (?,?,?,?,?,?,?,?,?)`,
+    );
+    for (const fk of table.foreignKeys ?? []) {
+      insertForeignKey.run(
+        tableName, fk.name, JSON.stringify(fk.columns), fk.referencedDatabase, fk.referencedSchema, fk.referencedTable, JSON.stringify(fk.referencedColumns),
+        fk.onUpdate, fk.onDelete,
+      );
+    }
   }
 
   abandonTable(id: number): void {
@@ -215,47 +234,99 @@ export class SnapshotStore {
     this.usedNames.delete(table.tableName.toLowerCase());
   }
 
+  /**
+   * Rolls a failed instance back: its data tables (finished or still open) and
+   * their catalog rows go; its instance row (with the error) and the server
+   * facts read before the failure stay. secure_delete zeroes the freed pages.
+   */
+  dropInstance(instance: string, openIds: number[]): void {
+    for (const id of openIds) this.abandonTable(id);
+    const names = this.db.prepare(`SELECT table_name FROM ${META.tables} WHERE instance = ?`).pluck().all(instance) as string[];
+    for (const name of names) {
+      this.db.exec(`DROP TABLE IF EXISTS ${quoteIdentifier(name)}`);
+      this.usedNames.delete(name.toLowerCase());
+      this.hashedWhileWriting.delete(name);
+      for (const meta of [META.columns, META.indexes, META.foreignKeys]) this.db.prepare(`DELETE FROM ${meta} WHERE table_name = ?`).run(name);
+    }
+    this.db.prepare(`DELETE FROM ${META.tables} WHERE instance = ?`).run(instance);
+    this.db.prepare(`DELETE FROM ${META.redisPatterns} WHERE instance = ?`).run(instance);
+    this.db.prepare(`DELETE FROM ${META.objects} WHERE instance = ?`).run(instance);
+  }
+
+  insertObjects(instance: string, objects: CatalogObject[]): void {
+    const insert = this.db.prepare(`INSERT INTO ${META.objects} (instance, database, schema, name, kind, definition, details) VALUES (?,?,?,?,?,?,?)`);
+    for (const o of objects) insert.run(instance, o.database, o.schema ?? null, o.name, o.kind, o.definition, o.details ? JSON.stringify(o.details) : null);
+  }
+
   beginRedisDatabase(id: number, instance: InstanceRef, dbIndex: number): void {
     const tableName = physicalName([instance.name, `db${dbIndex}`, 'keys'], this.usedNames);
     const { sqlColumns } = this.createDataTable(tableName, REDIS_KEY_COLUMNS);
     this.open.set(id, { tableName, sqlColumns, insert: this.rowInserter(tableName, REDIS_KEY_COLUMNS.length, null) });
   }
 
-  finishRedisDatabase(id: number, instance: InstanceRef, dbIndex: number, rows: number, hash: ContentHash | null): void {
+  finishRedisDatabase(id: number, instance: InstanceRef, dbIndex: number, rows: number, hash: ContentHash | null, limited = false): void {
     const { tableName } = this.table(id);
     this.open.delete(id);
     if (hash) this.hashedWhileWriting.set(tableName, hash);
     const table = quoteIdentifier(tableName);
     this.db
       .prepare(
-        `INSERT INTO ${META.tables} (sql_name, table_name, instance, engine, database, schema, source_table, kind, rows, limited)
-         VALUES (?,?,?,?,?,NULL,'keys','redis-keys',?,0)`,
+        `INSERT INTO ${META.tables} (sql_name, table_name, instance, engine, database, schema, source_table, kind, rows, limited, status, status_reason)
+         VALUES (?,?,?,?,?,NULL,'keys','redis-keys',?,?,?,?)`,
       )
-      .run(table, tableName, instance.name, instance.engine, `db${dbIndex}`, rows);
+      .run(table, tableName, instance.name, instance.engine, `db${dbIndex}`, rows, limited ? 1 : 0, limited ? 'partial' : 'pulled', limited ? `--max-rows: the first ${rows} keys SCAN returned` : null);
     const insertColumn = this.db.prepare(
       `INSERT INTO ${META.columns} (table_name, ordinal, column_name, sql_column, declared_type, storage, nullable, primary_key_ordinal)
        VALUES (?,?,?,?,?,?,1,NULL)`,
     );
     REDIS_KEY_COLUMNS.forEach((c, i) => insertColumn.run(tableName, i + 1, c.name, c.name, c.declaredType, c.storage));
+    // Memory: sums over the keys whose MEMORY USAGE is known (NULL when none is), and how many are not.
     this.db
       .prepare(
-        `INSERT INTO ${META.redisPatterns} SELECT ?, ?, pattern, count(*), sum(ttl_ms = -1), sum(memory_bytes),
-           coalesce(sum(CASE WHEN ttl_ms = -1 THEN memory_bytes END), 0),
+        `INSERT INTO ${META.redisPatterns} (instance, db, pattern, keys, persistent_keys, memory_bytes, persistent_memory_bytes, types,
+           ttl_persistent, ttl_under_1m, ttl_1m_1h, ttl_1h_1d, ttl_1d_7d, ttl_over_7d, memory_unknown_keys, persistent_memory_unknown_keys, limited)
+         SELECT ?, ?, pattern, count(*), sum(ttl_ms = -1), sum(memory_bytes),
+           sum(CASE WHEN ttl_ms = -1 THEN memory_bytes END),
            (SELECT json_group_object(type, n) FROM (SELECT type, count(*) AS n FROM ${table} AS k2 WHERE k2.pattern = k.pattern GROUP BY type)),
            sum(ttl_ms = -1), sum(ttl_ms >= 0 AND ttl_ms < 60000), sum(ttl_ms >= 60000 AND ttl_ms < 3600000),
-           sum(ttl_ms >= 3600000 AND ttl_ms < 86400000), sum(ttl_ms >= 86400000 AND ttl_ms < 604800000), sum(ttl_ms >= 604800000)
+           sum(ttl_ms >= 3600000 AND ttl_ms < 86400000), sum(ttl_ms >= 86400000 AND ttl_ms < 604800000), sum(ttl_ms >= 604800000),
+           sum(memory_bytes IS NULL), sum(ttl_ms = -1 AND memory_bytes IS NULL), ?
          FROM ${table} AS k GROUP BY pattern ORDER BY pattern`,
       )
-      .run(instance.name, dbIndex);
+      .run(instance.name, dbIndex, limited ? 1 : 0);
+  }
+
+  /** Links objects and foreign keys to the data tables they name, where those were pulled. */
+  private linkCatalog(): void {
+    this.db.exec(`
+      UPDATE ${META.objects} SET table_name = (
+        SELECT t.table_name FROM ${META.tables} AS t
+         WHERE t.instance = ${META.objects}.instance AND t.database = ${META.objects}.database
+           AND t.source_table = CASE WHEN ${META.objects}.schema IS NULL THEN ${META.objects}.name ELSE ${META.objects}.schema || '.' || ${META.objects}.name END
+           AND t.kind = 'table')
+      WHERE table_name IS NULL;
+      UPDATE ${META.foreignKeys} SET referenced_table_name = (
+        SELECT r.table_name FROM ${META.tables} AS t JOIN ${META.tables} AS r ON r.instance = t.instance
+         WHERE t.table_name = ${META.foreignKeys}.table_name
+           AND r.database = coalesce(${META.foreignKeys}.referenced_database, t.database)
+           AND r.source_table = CASE WHEN ${META.foreignKeys}.referenced_schema IS NULL THEN ${META.foreignKeys}.referenced_table
+                                     ELSE ${META.foreignKeys}.referenced_schema || '.' || ${META.foreignKeys}.referenced_table END
+           AND r.kind = 'table');`);
   }
 
   /** Hashes every table, writes the manifest, syncs, and moves the file to its final path. */
   finish(input: ManifestInput, records: InstanceRecord[]): SnapshotManifest {
-    const insertInstance = this.db.prepare(`INSERT INTO ${META.instances} VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
+    this.linkCatalog();
+    const insertInstance = this.db.prepare(
+      `INSERT INTO ${META.instances} (instance, engine, domain, host, port, instance_class, allocated_memory_mb, status, error, hint, consistency,
+         consistency_note, version, started_at, finished_at, tables, rows, limited_tables, role, primary_host, link_status, replication_lag_ms, not_read_tables)
+       VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+    );
     for (const r of records) {
       insertInstance.run(
         r.name, r.engine, r.domain, r.host, r.port, r.instanceClass, r.allocatedMemoryMb, r.status, r.error?.message ?? null,
         r.error?.hint ?? null, r.consistency, r.consistencyNote, r.version, r.startedAt, r.finishedAt, r.tables, r.rows, r.limitedTables,
+        r.replication?.role ?? null, r.replication?.primary ?? null, r.replication?.linkStatus ?? null, r.replication?.lagMs ?? null, r.notReadTables ?? 0,
       );
     }
     this.db.exec('COMMIT');

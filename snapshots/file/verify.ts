@@ -1,7 +1,7 @@
 // Recomputes every hash of a snapshot file and names what changed.
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import { DQ_COLUMNS, DQ_TABLES, HASHED_META_TABLES, META } from './schema.ts';
+import { DQ_COLUMNS, DQ_TABLES, META, REQUIRED_META_TABLES } from './schema.ts';
 import { statSync } from 'node:fs';
 import { rootHash, rowEncodingSql, shadowsRowId, tableContentHash } from './hash.ts';
 import { readSchemaObjects, runsCode, schemaProblems } from './objects.ts';
@@ -72,7 +72,8 @@ export function verifySnapshot(db: Database.Database, path: string): VerifyRepor
     if (signatureLayout) problems.push(signatureLayout);
   }
   if ([DQ_TABLES.runs, DQ_TABLES.results].every((t) => !present.has(t) || readable.has(t))) problems.push(...verifyDqResults(db, present, stored.rootSha256));
-  for (const meta of HASHED_META_TABLES) {
+  // Catalog tables added in later versions are checked like any other table when the manifest lists them.
+  for (const meta of REQUIRED_META_TABLES) {
     if (!(meta in hashes)) problems.push(`manifest: has no hash for ${meta}`);
   }
   const integrityCheck = unsafe.size > 0 ? 'skipped' : statSync(path).size > QUICK_CHECK_ABOVE_BYTES ? 'quick_check' : 'integrity_check';

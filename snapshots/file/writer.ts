@@ -13,7 +13,7 @@ import { basename, dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { compiledScript } from '../compiled.ts';
 import type { FleetInstance } from '../../shared/model/fleet.ts';
-import type { Consistency, InstanceRecord, RedisKeyRecord, ServerFact, SnapshotManifest, SqlValue, TableInfo } from '../../shared/model/snapshot.ts';
+import type { CatalogObject, Consistency, InstanceRecord, RedisKeyRecord, ReplicationInfo, ServerFact, SnapshotManifest, SqlValue, TableInfo } from '../../shared/model/snapshot.ts';
 import type { InstanceTarget, TablePullResult } from '../engines/types.ts';
 import type { ManifestInput, SnapshotStore } from './store.ts';
 import { packBatch } from './batch.ts';
@@ -22,7 +22,19 @@ import { REDIS_KEY_COLUMNS, physicalColumns, sqliteColumnType } from './schema.t
 
 export type { ManifestInput } from './store.ts';
 
-type StoreMethod = 'insertFacts' | 'recordTable' | 'beginTable' | 'insertRows' | 'finishTable' | 'abandonTable' | 'beginRedisDatabase' | 'finishRedisDatabase' | 'finish' | 'abort';
+type StoreMethod =
+  | 'insertFacts'
+  | 'insertObjects'
+  | 'recordTable'
+  | 'beginTable'
+  | 'insertRows'
+  | 'finishTable'
+  | 'abandonTable'
+  | 'dropInstance'
+  | 'beginRedisDatabase'
+  | 'finishRedisDatabase'
+  | 'finish'
+  | 'abort';
 export type StoreCall = { seq: number; method: StoreMethod; args: Parameters<SnapshotStore[StoreMethod]> | unknown[] };
 export type StoreReply = { seq: number; ok: boolean; value?: unknown; error?: string };
 
@@ -33,6 +45,8 @@ export class SnapshotWriter {
   readonly tempPath: string;
   private readonly worker: Worker;
   private readonly records = new Map<string, InstanceRecord>();
+  /** Tables begun and not yet finished or abandoned, per instance: a failing instance drops them. */
+  private readonly openTables = new Map<string, Set<number>>();
   private readonly pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
   private seq = 0;
   private nextTableId = 1;
@@ -120,9 +134,18 @@ export class SnapshotWriter {
       tables: 0,
       rows: 0,
       limitedTables: 0,
+      notReadTables: 0,
+      replication: null,
     };
     this.records.set(instance.name, record);
     return record;
+  }
+
+  private trackOpen(instance: string, id: number, open: boolean): void {
+    let ids = this.openTables.get(instance);
+    if (!ids) this.openTables.set(instance, (ids = new Set()));
+    if (open) ids.add(id);
+    else ids.delete(id);
   }
 
   /** The writer's view of one instance, handed to its engine adapter. */
@@ -139,13 +162,27 @@ export class SnapshotWriter {
         record.consistency = consistency;
         record.consistencyNote = note;
       },
+      setReplication: (replication: ReplicationInfo | null) => {
+        record.replication = replication;
+      },
       addServerFacts: (facts: ServerFact[]) => {
         void this.call('insertFacts', [instance.name, facts]).catch(() => {});
       },
+      addObjects: (objects: CatalogObject[]) => {
+        if (objects.length === 0) return;
+        const plain = objects.map((o) => ({ ...o, details: o.details ? JSON.parse(JSON.stringify(o.details)) : null }));
+        void this.call('insertObjects', [instance.name, plain]).catch(() => {});
+      },
       beginTable: (table: TableInfo) => {
         const id = this.nextTableId++;
+        this.trackOpen(instance.name, id, true);
         // Only plain catalog data crosses to the worker.
-        const info: TableInfo = { ...table, columns: table.columns.map((c) => ({ ...c })), indexes: table.indexes.map((i) => ({ ...i, columns: [...i.columns] })) };
+        const info: TableInfo = {
+          ...table,
+          columns: table.columns.map((c) => ({ ...c })),
+          indexes: table.indexes.map((i) => ({ ...i, columns: [...i.columns] })),
+          foreignKeys: (table.foreignKeys ?? []).map((f) => ({ ...f, columns: [...f.columns], referencedColumns: [...f.referencedColumns] })),
+        };
         delete (info as Partial<TableInfo> & { dataTypes?: unknown }).dataTypes;
         const created = this.call('beginTable', [id, ref, info]);
         created.catch(() => {});
@@ -157,12 +194,15 @@ export class SnapshotWriter {
           sink: { push: (rows: SqlValue[][]) => this.pushBatch(id, noColumns ? rows.map(() => [null]) : rows, width, hasher) },
           finish: async (result: TablePullResult) => {
             await created;
-            await this.call('finishTable', [id, ref, info, result, hasher.digest()]);
+            await this.call('finishTable', [id, ref, info, { ...result }, hasher.digest()]);
+            this.trackOpen(instance.name, id, false);
             record.tables++;
             record.rows += result.rows;
             if (result.limited) record.limitedTables++;
+            if ((result.status ?? (result.limited ? 'partial' : 'pulled')) !== 'pulled') record.notReadTables = (record.notReadTables ?? 0) + 1;
           },
           abandon: async () => {
+            this.trackOpen(instance.name, id, false);
             await this.call('abandonTable', [id]).catch(() => {});
           },
         };
@@ -176,6 +216,7 @@ export class SnapshotWriter {
       },
       beginRedisDatabase: (db: number) => {
         const id = this.nextTableId++;
+        this.trackOpen(instance.name, id, true);
         const created = this.call('beginRedisDatabase', [id, ref, db]);
         created.catch(() => {});
         const hasher = new RowHasher(REDIS_KEY_COLUMNS.map((c) => sqliteColumnType(c.storage, c.declaredType) as Affinity));
@@ -186,24 +227,41 @@ export class SnapshotWriter {
             const values: SqlValue[][] = keys.map((k) => [k.pattern, k.keyHash, k.keyName, k.type, k.ttlMs, k.memoryBytes, k.shard ?? null]);
             return this.pushBatch(id, values, REDIS_KEY_COLUMNS.length, hasher);
           },
-          finish: async () => {
+          finish: async (result?: { limited: boolean }) => {
             await created;
-            await this.call('finishRedisDatabase', [id, ref, db, rows, hasher.digest()]);
+            const limited = result?.limited ?? false;
+            await this.call('finishRedisDatabase', [id, ref, db, rows, hasher.digest(), limited]);
+            this.trackOpen(instance.name, id, false);
             record.tables++;
             record.rows += rows;
+            if (limited) {
+              record.limitedTables++;
+              record.notReadTables = (record.notReadTables ?? 0) + 1;
+            }
           },
         };
       },
     };
   }
 
-  /** Records an instance's failure; tables it completed stay, the table in progress was abandoned. */
-  failInstance(name: string, message: string, hint: string | null): void {
+  /**
+   * Records an instance's failure and rolls it back: every table it began, finished
+   * or not, goes with its catalog rows, so the file holds no half of an instance
+   * (the instance row keeps the error; server facts read before the failure stay).
+   */
+  async failInstance(name: string, message: string, hint: string | null): Promise<void> {
     const record = this.records.get(name);
     if (!record) return;
     record.status = 'failed';
     record.error = { message, hint };
     record.finishedAt = new Date().toISOString();
+    record.tables = 0;
+    record.rows = 0;
+    record.limitedTables = 0;
+    record.notReadTables = 0;
+    const open = [...(this.openTables.get(name) ?? [])];
+    this.openTables.delete(name);
+    await this.call('dropInstance', [name, open]);
   }
 
   finishInstance(name: string): void {

@@ -7,7 +7,8 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { RedisKeyRecord, SnapshotManifest } from '../../shared/model/snapshot.ts';
 import type { PullEvent } from '../engines/types.ts';
-import { createKeyHasher, redisKeyPattern } from '../engines/redis/types.ts';
+import { KeyPatternLearner } from '../engines/redis/patterns.ts';
+import { createKeyHasher } from '../engines/redis/types.ts';
 import { SnapshotWriter } from '../file/writer.ts';
 import { TOOL_VERSION } from '../version.ts';
 import { currentUserName, keyHashSecret } from '../pull/provenance.ts';
@@ -107,6 +108,13 @@ export async function writeDemoSnapshot(options: DemoOptions): Promise<DemoResul
           let keys = 0;
           let expires = 0;
           let ttlSum = 0;
+          // As a pull does: patterns learnt from the first keys of the database.
+          const learner = new KeyPatternLearner();
+          for (const k of space.keys()) {
+            if (!learner.learning) break;
+            learner.observe(k.name);
+          }
+          learner.freeze();
           counter.observeKeys(space, []);
           for (const batch of batches(space.keys())) {
             checkCancelled();
@@ -117,7 +125,7 @@ export async function writeDemoSnapshot(options: DemoOptions): Promise<DemoResul
                 expires++;
                 ttlSum += k.ttlMs;
               }
-              return { db: space.db, pattern: redisKeyPattern(k.name), keyHash: hashKey(Buffer.from(k.name)), keyName: null, type: k.type, ttlMs: k.ttlMs, memoryBytes };
+              return { db: space.db, pattern: learner.patternOf(k.name), keyHash: hashKey(Buffer.from(k.name)), keyName: null, type: k.type, ttlMs: k.ttlMs, memoryBytes };
             });
             keys += records.length;
             await db.push(records);

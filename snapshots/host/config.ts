@@ -12,7 +12,16 @@ export function configDir(env: Record<string, string | undefined> = process.env)
   return join(homedir(), '.config', 'snapbench');
 }
 
-const MAX_RECENT = 12;
+/** Enough for a few months of weekly snapshots of one fleet (the library groups them into a series). */
+const MAX_RECENT = 30;
+
+interface StoredEntry {
+  path: string;
+  openedAt: string;
+  createdAt: string | null;
+  fleetName?: string | null;
+  fleetKey?: string | null;
+}
 
 /** The recent-files list, most recent first, kept as JSON in the config directory. */
 export class RecentFiles {
@@ -30,15 +39,16 @@ export class RecentFiles {
       return [];
     }
     if (!Array.isArray(stored)) return [];
+    const text = (value: unknown) => (typeof value === 'string' ? value : null);
     return stored
-      .filter((e): e is { path: string; openedAt: string; createdAt: string | null } => typeof e === 'object' && e !== null && typeof e.path === 'string' && typeof e.openedAt === 'string')
+      .filter((e): e is StoredEntry => typeof e === 'object' && e !== null && typeof e.path === 'string' && typeof e.openedAt === 'string')
       .slice(0, MAX_RECENT)
-      .map((e) => ({ path: e.path, fileName: basename(e.path), openedAt: e.openedAt, createdAt: typeof e.createdAt === 'string' ? e.createdAt : null, exists: isFile(e.path) }));
+      .map((e) => ({ path: e.path, fileName: basename(e.path), openedAt: e.openedAt, createdAt: text(e.createdAt), exists: isFile(e.path), fleetName: text(e.fleetName), fleetKey: text(e.fleetKey) }));
   }
 
-  add(path: string, createdAt: string | null): RecentSnapshot[] {
+  add(path: string, createdAt: string | null, fleet: { name: string | null; key: string | null } = { name: null, key: null }): RecentSnapshot[] {
     const rest = this.list().filter((e) => e.path !== path);
-    return this.save([{ path, fileName: basename(path), openedAt: new Date().toISOString(), createdAt, exists: true }, ...rest]);
+    return this.save([{ path, fileName: basename(path), openedAt: new Date().toISOString(), createdAt, exists: true, fleetName: fleet.name, fleetKey: fleet.key }, ...rest]);
   }
 
   forget(path: string): RecentSnapshot[] {
@@ -50,7 +60,7 @@ export class RecentFiles {
     try {
       mkdirSync(this.dir, { recursive: true });
       const temp = `${this.file}.partial-${process.pid}`;
-      writeFileSync(temp, JSON.stringify(kept.map(({ path, openedAt, createdAt }) => ({ path, openedAt, createdAt })), null, 2));
+      writeFileSync(temp, JSON.stringify(kept.map(({ path, openedAt, createdAt, fleetName, fleetKey }) => ({ path, openedAt, createdAt, fleetName, fleetKey })), null, 2));
       renameSync(temp, this.file);
     } catch {
       // A read-only home directory only costs the recent list.

@@ -4,7 +4,7 @@
 import type Database from 'better-sqlite3';
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { tableFromIPC, tableToIPC } from 'apache-arrow';
 import { parseYamlText, YamlSyntaxError } from '../yamlText.ts';
 import { fail } from '../../shared/api/errors.ts';
@@ -44,6 +44,10 @@ import { summarize } from '../../shared/dq/results.ts';
 import { FleetError, missingPasswordVariables, parseFleet, type Fleet } from '../../shared/model/fleet.ts';
 import { connectionSettings, writeConnectionSettings } from '../fleet/connectionSettings.ts';
 import { costFleetFromDatabase } from '../cost/snapshotFleet.ts';
+import { annotateMeasuredGrowth, measuredGrowthAssumptions } from '../../shared/series/applyGrowth.ts';
+import type { MeasuredGrowth } from '../../shared/series/growth.ts';
+import type { SeriesView } from '../../shared/series/types.ts';
+import { fileKey } from './jobs/connection.ts';
 import { listRuns, readRunResults } from '../dq/store.ts';
 import { OutputPathError, refuseOutputOverInput, type CommandInput } from '../file/outputPath.ts';
 import { openSnapshot, SnapshotFileError } from '../file/reader.ts';
@@ -153,6 +157,12 @@ function readFleetFile(path: string): Fleet {
   }
 }
 
+/** Snapshots of one fleet share this key: the fleet's name and its instance names (the library groups them into a series). */
+export function fleetKeyOf(summary: SnapshotSummary): string {
+  const names = summary.instances.map((i) => i.name).sort();
+  return createHash('sha256').update(`${summary.fleetName ?? ''}\n${names.join('\n')}`).digest('hex').slice(0, 16);
+}
+
 export class WorkbenchHost {
   readonly handlers: Handlers;
   readonly pool: JobPool;
@@ -162,6 +172,9 @@ export class WorkbenchHost {
   private readonly recent: RecentFiles;
   private readonly env: Record<string, string | undefined>;
   private referenceScenario: ScenarioSession | null = null;
+  /** Measured growth per series (by its sorted paths and their inodes), and scenario sessions that use it. */
+  private readonly measuredGrowth = new Map<string, MeasuredGrowth>();
+  private readonly growthScenarios = new Map<string, ScenarioSession>();
 
   constructor(private readonly options: HostOptions) {
     this.pool = options.pool ?? new JobPool();
@@ -204,7 +217,7 @@ export class WorkbenchHost {
       const tables = readTables(db);
       const summary = snapshotSummary(db, full, id);
       this.sessions.set(id, { id, path: full, db, tables, byName: new Map(tables.map((t) => [t.name, t])), columns: new Map(), summary, scenario: null });
-      this.recent.add(full, summary.createdAt);
+      this.recent.add(full, summary.createdAt, { name: summary.fleetName, key: fleetKeyOf(summary) });
       return summary;
     } catch (error) {
       db.close();
@@ -291,10 +304,35 @@ export class WorkbenchHost {
     return session.scenario;
   }
 
-  /** The three figures and the savings for a preset and decisions, on one fleet. */
-  private summary(snapshotId: string | null, preset: PresetName, decisions: DecisionSettings): ScenarioSummary {
-    const session = this.scenarioSession(snapshotId);
+  /** The three figures and the savings for a preset and decisions, on one fleet (with a series' measured growth when given). */
+  private summary(snapshotId: string | null, preset: PresetName, decisions: DecisionSettings, growth: { key: string; measured: MeasuredGrowth } | null): ScenarioSummary {
+    const session = growth ? this.growthScenario(snapshotId, growth.key, growth.measured) : this.scenarioSession(snapshotId);
     return summarizeScenario((p, d, options) => session.evaluate(p, d, options), preset, decisions);
+  }
+
+  /** The growth a series of snapshot files measures, built once in a worker. */
+  private async seriesGrowth(paths: string[], signal: AbortSignal): Promise<{ key: string; measured: MeasuredGrowth }> {
+    const full = [...new Set(paths.map((p) => resolve(p)))].sort();
+    const key = full.map(fileKey).join('\n');
+    let measured = this.measuredGrowth.get(key);
+    if (!measured) {
+      const view = await this.pool.run<SeriesView>('background', { kind: 'series', paths: full, computeDq: false }, { signal });
+      measured = view.measured;
+      this.measuredGrowth.set(key, measured);
+    }
+    return { key, measured };
+  }
+
+  /** A scenario session whose growth assumptions are the series' measured ones. */
+  private growthScenario(snapshotId: string | null, seriesKey: string, measured: MeasuredGrowth): ScenarioSession {
+    const key = `${snapshotId ?? 'reference'}\n${seriesKey}`;
+    let session = this.growthScenarios.get(key);
+    if (!session) {
+      const fleet = this.scenarioSession(snapshotId).fleet;
+      session = createScenarioSession({ fleet, assumptions: measuredGrowthAssumptions(measured) });
+      this.growthScenarios.set(key, session);
+    }
+    return session;
   }
 
   private registerDownload(download: PendingDownload): ExportOutcome {
@@ -334,7 +372,7 @@ export class WorkbenchHost {
 
   private buildHandlers(): Handlers {
     const pool = this.pool;
-    const jobProgress = <C extends 'table/page' | 'table/count' | 'column/profile' | 'sql/run' | 'export/start' | 'dq/run' | 'dq/evidence' | 'snapshot/verify'>(ctx: { progress(p: ProgressOf<C>): void }) =>
+    const jobProgress = <C extends 'table/page' | 'table/count' | 'column/profile' | 'sql/run' | 'export/start' | 'dq/run' | 'dq/evidence' | 'snapshot/verify' | 'series/build'>(ctx: { progress(p: ProgressOf<C>): void }) =>
       (p: JobProgress) => ctx.progress(p as ProgressOf<C>);
 
     return {
@@ -516,9 +554,13 @@ export class WorkbenchHost {
         return fleetOverview(session.db, session.tables);
       },
       'scenario/options': () => ({ presets: PRESET_NAMES.map((name) => ({ name, description: PRESETS[name].description })) }),
-      'scenario/compute': (r) => {
+      'scenario/compute': async (r, ctx) => {
         try {
           const decisions = parseDecisionSettings(r.decisions);
+          if (r.series) {
+            const { key, measured } = await this.seriesGrowth(r.series, ctx.signal as AbortSignal);
+            return annotateMeasuredGrowth(this.growthScenario(r.snapshotId, key, measured).evaluate(r.preset, decisions), measured);
+          }
           return this.scenarioSession(r.snapshotId).evaluate(r.preset, decisions);
         } catch (error) {
           if (error instanceof DecisionError || error instanceof CostModelError) fail('bad-request', error.message, 'move the slider back into its range');
@@ -526,12 +568,14 @@ export class WorkbenchHost {
         }
       },
       'scenario/compare': (r) => compareFleets(this.scenarioSession(null).fleet, this.scenarioSession(r.snapshotId).fleet),
-      'scenario/summary': (r) => {
+      'scenario/summary': async (r, ctx) => {
         let decisions: DecisionSettings;
         let summary: ScenarioSummary;
+        let growth: { key: string; measured: MeasuredGrowth } | null = null;
         try {
           decisions = parseDecisionSettings(r.decisions);
-          summary = this.summary(r.snapshotId, r.preset, decisions);
+          if (r.series) growth = await this.seriesGrowth(r.series, ctx.signal as AbortSignal);
+          summary = this.summary(r.snapshotId, r.preset, decisions, growth);
         } catch (error) {
           if (error instanceof DecisionError || error instanceof CostModelError) fail('bad-request', error.message, 'move the slider back into its range');
           throw error;
@@ -539,7 +583,7 @@ export class WorkbenchHost {
         let reference: ScenarioSummary | null = null;
         if (r.snapshotId !== null) {
           try {
-            reference = this.summary(null, r.preset, decisions);
+            reference = this.summary(null, r.preset, decisions, growth);
           } catch (error) {
             // A decision within the snapshot's range may be outside the preset fleet's: no comparison then.
             if (!(error instanceof DecisionError || error instanceof CostModelError)) throw error;
@@ -547,6 +591,8 @@ export class WorkbenchHost {
         }
         return { summary, reference };
       },
+      'series/build': (r, ctx) =>
+        this.pool.run<SeriesView>('background', { kind: 'series', paths: r.paths.map((p) => resolve(p)), computeDq: r.computeDq }, { signal: ctx.signal as AbortSignal, onProgress: jobProgress(ctx) }),
       'pull/inspect': (r) => {
         const path = resolve(r.fleetPath);
         const fleet = readFleetFile(path);

@@ -9,6 +9,7 @@ import { dqReportJob, exportJob } from './jobs/export.ts';
 import { facetJob } from './jobs/facet.ts';
 import { pageJob } from './jobs/page.ts';
 import { profileJob } from './jobs/profile.ts';
+import { seriesJob } from './jobs/series.ts';
 import { prepareJob, sqlJob } from './jobs/sql.ts';
 import type { JobContext, JobSpec } from './jobs/types.ts';
 
@@ -37,5 +38,7 @@ export async function runJob(spec: JobSpec, ctx: JobContext): Promise<unknown> {
       return dqJob(spec, ctx);
     case 'verify':
       return verifyJob(spec, ctx);
+    case 'series':
+      return seriesJob(spec, ctx);
   }
 }

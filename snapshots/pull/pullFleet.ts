@@ -122,7 +122,7 @@ export async function pullFleet(options: PullFleetOptions): Promise<PullFleetRes
           message = `${message} (${lost})`;
           hint = 'the SSH bastion went away during the pull; pull this instance again when it is back';
         }
-        writer.failInstance(instance.name, message, hint);
+        await writer.failInstance(instance.name, message, hint);
         failures.push({ instance: instance.name, message, hint });
         emit({ type: 'instance-failed', instance: instance.name, message, hint });
       }

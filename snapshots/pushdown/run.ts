@@ -45,7 +45,9 @@ export interface PushdownResult {
 const discardTarget: InstanceTarget = {
   setVersion: () => {},
   setConsistency: () => {},
+  setReplication: () => {},
   addServerFacts: () => {},
+  addObjects: () => {},
   recordTable: async () => {},
   beginTable: () => ({ sink: { push: () => {} }, finish: async () => {}, abandon: async () => {} }),
   beginRedisDatabase: () => ({ push: () => {}, finish: async () => {} }),

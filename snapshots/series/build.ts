@@ -33,7 +33,9 @@ export interface SeriesPoint {
   rootSha256: string;
   fleet: string | null;
   instances: string[];
-  tables: Map<string, { instance: string; database: string; table: string; rows: number }>;
+  tables: Map<string, { instance: string; database: string; table: string; rows: number; tableName: string }>;
+  /** The first key inventory table of each Redis instance. */
+  keyTables: Map<string, string>;
   redis: Map<string, { instance: string; pattern: string; keys: number; persistentKeys: number; memoryBytes: number | null }>;
   dq: Map<string, { pack: string; rule: string; title: string; count: number | null }>;
   dqSource: 'stored' | 'computed' | null;
@@ -77,12 +79,16 @@ export function readSeriesPoint(path: string, options: Pick<SeriesOptions, 'comp
     const instances = db.prepare(`SELECT instance FROM ${META.instances} ORDER BY instance`).pluck().all() as string[];
     const tables: SeriesPoint['tables'] = new Map();
     const keysByInstance = new Map<string, number>();
+    const keyTables: SeriesPoint['keyTables'] = new Map();
     const tableRows = db
-      .prepare(`SELECT instance, database, source_table AS "table", kind, rows FROM ${META.tables} ORDER BY instance, database, source_table`)
-      .all() as { instance: string; database: string; table: string; kind: string; rows: number }[];
+      .prepare(`SELECT instance, database, source_table AS "table", table_name AS tableName, kind, rows FROM ${META.tables} ORDER BY instance, database, source_table`)
+      .all() as { instance: string; database: string; table: string; tableName: string; kind: string; rows: number }[];
     for (const t of tableRows) {
-      if (t.kind === 'table') tables.set(tableKey(t.instance, t.database, t.table), { instance: t.instance, database: t.database, table: t.table, rows: t.rows });
-      else keysByInstance.set(t.instance, (keysByInstance.get(t.instance) ?? 0) + t.rows);
+      if (t.kind === 'table') tables.set(tableKey(t.instance, t.database, t.table), { instance: t.instance, database: t.database, table: t.table, rows: t.rows, tableName: t.tableName });
+      else {
+        keysByInstance.set(t.instance, (keysByInstance.get(t.instance) ?? 0) + t.rows);
+        if (!keyTables.has(t.instance)) keyTables.set(t.instance, t.tableName);
+      }
     }
     const redis: SeriesPoint['redis'] = new Map();
     const patternRows = db
@@ -114,6 +120,7 @@ export function readSeriesPoint(path: string, options: Pick<SeriesOptions, 'comp
       fleet: manifest.fleet?.name ?? null,
       instances,
       tables,
+      keyTables,
       redis,
       dq: counts,
       dqSource: source,
@@ -159,10 +166,15 @@ export function seriesFromPoints(input: SeriesPoint[]): SeriesView {
   const stores = points.map((p) => p.stores);
   push(metricGrowth(seriesMetric.stores, times, stores));
 
+  const explorerTables: Record<string, string> = {};
+  for (const p of points) {
+    for (const t of p.tables.values()) explorerTables[`${t.instance}/${t.database}/${t.table}`] = t.tableName;
+    for (const [instance, name] of p.keyTables) explorerTables[instance] = name;
+  }
   const tables: SeriesTable[] = sortedKeys(points.map((p) => p.tables)).map((key) => {
     const any = points.find((p) => p.tables.has(key))!.tables.get(key)!;
     const rows = points.map((p) => p.tables.get(key)?.rows ?? null);
-    const entry = { instance: any.instance, database: any.database, table: any.table, rows };
+    const entry: SeriesTable = { instance: any.instance, database: any.database, table: any.table, rows };
     push(metricGrowth(seriesMetric.rows(entry), times, rows));
     return entry;
   });
@@ -209,6 +221,7 @@ export function seriesFromPoints(input: SeriesPoint[]): SeriesView {
     dq,
     growth,
     fleet: points[0]!.fleet,
+    explorerTables,
     stores,
     dqSource: points.map((p) => p.dqSource),
     ruleTitles,

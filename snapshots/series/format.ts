@@ -10,12 +10,13 @@ function growthIndex(view: SeriesView): Map<string, GrowthEntry> {
 }
 
 /** Wide CSV: metric, kind, instance, database, item, measure, one value per snapshot, per_day, per_week, points. */
-export function seriesCsv(view: SeriesView): string {
+export function seriesCsv(view: SeriesView, safe = false): string {
   const growth = growthIndex(view);
-  let out = csvRow(['metric', 'kind', 'instance', 'database', 'item', 'measure', ...view.snapshots.map((s) => s.createdAt), 'per_day', 'per_week', 'points']);
+  const options = { safe };
+  let out = csvRow(['metric', 'kind', 'instance', 'database', 'item', 'measure', ...view.snapshots.map((s) => s.createdAt), 'per_day', 'per_week', 'points'], options);
   const row = (metric: string, kind: string, instance: string | null, database: string | null, item: string | null, measure: string, values: (number | null)[]) => {
     const g = growth.get(metric);
-    out += csvRow([metric, kind, instance, database, item, measure, ...values, g?.perDay ?? null, g?.perWeek ?? null, g?.points ?? null]);
+    out += csvRow([metric, kind, instance, database, item, measure, ...values, g?.perDay ?? null, g?.perWeek ?? null, g?.points ?? null], options);
   };
   row(seriesMetric.stores, 'stores', null, null, 't_shop_info', 'stores', view.stores);
   for (const t of view.tables) row(seriesMetric.rows(t), 'table', t.instance, t.database, t.table, 'rows', t.rows);

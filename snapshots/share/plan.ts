@@ -149,6 +149,8 @@ export function buildSharePlan(db: Database.Database, catalog: Catalog, profileC
   }
   for (const meta of HASHED_META_TABLES) {
     const physical = db.prepare(`SELECT name FROM pragma_table_info(?) ORDER BY cid`).pluck().all(meta) as string[];
+    // A file made before this catalog table existed has none to copy.
+    if (physical.length === 0) continue;
     const plan: TablePlan = { table: meta, kind: 'catalog', columns: physical, actions: [] };
     tables.push(plan);
     for (const sqlColumn of physical) {

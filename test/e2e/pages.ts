@@ -10,7 +10,7 @@ export class Workbench {
     await this.page.locator('nav[aria-label="Views"]').waitFor();
   }
 
-  async go(view: 'home' | 'explorer' | 'fleet' | 'dq' | 'scenarios' | 'pull'): Promise<void> {
+  async go(view: 'home' | 'explorer' | 'fleet' | 'dq' | 'scenarios' | 'pull' | 'trends'): Promise<void> {
     await this.page.locator(`nav a[data-view="${view}"]`).click();
   }
 
@@ -247,5 +247,33 @@ export class PullPage {
   async start(out: string): Promise<void> {
     await this.page.getByLabel('Output snapshot path').fill(out);
     await this.page.getByRole('button', { name: 'Start pull' }).click();
+  }
+}
+
+export class TrendsPage {
+  constructor(readonly page: Page) {}
+
+  get view(): Locator {
+    return this.page.getByTestId('trends-view');
+  }
+
+  summary(): Locator {
+    return this.page.getByTestId('series-summary');
+  }
+
+  table(name: string): Locator {
+    return this.page.locator(`[data-testid="trend-table"][data-table="${name}"]`);
+  }
+
+  rule(id: string): Locator {
+    return this.page.locator(`[data-testid="trend-rule"][data-rule="${id}"]`);
+  }
+
+  cluster(name: string): Locator {
+    return this.page.locator(`[data-testid="trend-cluster"][data-cluster="${name}"]`);
+  }
+
+  rate(card: Locator): Locator {
+    return card.getByTestId('trend-rate');
   }
 }

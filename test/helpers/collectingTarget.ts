@@ -1,7 +1,7 @@
 // An InstanceTarget that keeps everything in memory, for testing one adapter
 // against a real server without the snapshot writer in the way.
 import type { InstanceTarget, PullEvent, PullOptions, TablePullResult } from '../../snapshots/engines/types.ts';
-import type { Consistency, RedisKeyRecord, ServerFact, SqlValue, TableInfo } from '../../shared/model/snapshot.ts';
+import type { CatalogObject, Consistency, RedisKeyRecord, ReplicationInfo, ServerFact, SqlValue, TableInfo } from '../../shared/model/snapshot.ts';
 import { randomBytes } from 'node:crypto';
 
 export interface CollectedTable {
@@ -18,6 +18,9 @@ export class CollectingTarget implements InstanceTarget {
   tables: CollectedTable[] = [];
   redisKeys: RedisKeyRecord[] = [];
   redisDatabases: number[] = [];
+  redisLimited: Record<number, boolean> = {};
+  objects: CatalogObject[] = [];
+  replication: ReplicationInfo | null = null;
 
   setVersion(version: string): void {
     this.version = version;
@@ -28,6 +31,12 @@ export class CollectingTarget implements InstanceTarget {
   }
   addServerFacts(facts: ServerFact[]): void {
     this.facts.push(...facts);
+  }
+  setReplication(replication: ReplicationInfo | null): void {
+    this.replication = replication;
+  }
+  addObjects(objects: CatalogObject[]): void {
+    this.objects.push(...objects);
   }
   beginTable(info: TableInfo) {
     const table: CollectedTable = { info, rows: [], result: null };
@@ -49,7 +58,9 @@ export class CollectingTarget implements InstanceTarget {
     this.redisDatabases.push(db);
     return {
       push: (keys: RedisKeyRecord[]) => void this.redisKeys.push(...keys),
-      finish: async () => {},
+      finish: async (result?: { limited: boolean }) => {
+        this.redisLimited[db] = result?.limited ?? false;
+      },
     };
   }
   table(database: string, name: string): CollectedTable {

@@ -4,7 +4,7 @@
 import { createHmac } from 'node:crypto';
 import type { Engine, FleetInstance } from '../../shared/model/fleet.ts';
 import type { ColumnInfo, ServerFact, SnapshotManifest, SqlValue, StorageKind, TableInfo } from '../../shared/model/snapshot.ts';
-import { redisKeyPattern } from '../../snapshots/engines/redis/types.ts';
+import { redisKeyPattern } from '../../snapshots/engines/redis/patterns.ts';
 import { SnapshotWriter } from '../../snapshots/file/writer.ts';
 import { TOOL_VERSION } from '../../snapshots/version.ts';
 
@@ -117,6 +117,7 @@ export async function buildSnapshot(path: string, instances: FixtureInstance[], 
         await db.push(
           space.keys.map((k) => ({
             db: space.db,
+            // Each key's pattern by its shape alone: the rules under test read patterns, they do not learn them.
             pattern: redisKeyPattern(k.name),
             keyHash: createHmac('sha256', 'fixture').update(k.name).digest('hex').slice(0, 16),
             keyName: space.rawKeyNames ? k.name : null,
@@ -127,7 +128,7 @@ export async function buildSnapshot(path: string, instances: FixtureInstance[], 
         );
         await db.finish();
       }
-      if (instance.status === 'failed') writer.failInstance(instance.name, 'connection refused', null);
+      if (instance.status === 'failed') await writer.failInstance(instance.name, 'connection refused', null);
       else writer.finishInstance(instance.name);
     }
     return await writer.finish({

@@ -317,7 +317,7 @@ async function withPortRetry<T>(start: (port: number) => Promise<T>): Promise<T>
 
 // ---------------------------------------------------------------- MariaDB
 
-export async function startMariadb(options: { generalLog?: boolean; tls?: ServerTls } = {}): Promise<ThrowawayServer & { user: 'root' }> {
+export async function startMariadb(options: { generalLog?: boolean; tls?: ServerTls; extraListen?: string; extraArgs?: string[] } = {}): Promise<ThrowawayServer & { user: 'root' }> {
   return withPortRetry(async (port) => {
     const dir = await mkdtemp(join(tmpdir(), 'snapbench-mariadb-'));
     const datadir = join(dir, 'data');
@@ -350,7 +350,7 @@ export async function startMariadb(options: { generalLog?: boolean; tls?: Server
       `--socket=${socket}`,
       `--pid-file=${join(dir, 'mariadbd.pid')}`,
       `--port=${port}`,
-      `--bind-address=${HOST}`,
+      `--bind-address=${options.extraListen ? `${HOST},${options.extraListen}` : HOST}`,
       `--log-error=${errorLog}`,
       `--tmpdir=${dir}`,
       '--skip-log-bin',
@@ -361,6 +361,7 @@ export async function startMariadb(options: { generalLog?: boolean; tls?: Server
     if (options.generalLog) args.push('--general-log=1', `--general-log-file=${generalLog}`);
     // TLS only: every TCP connection must be TLS (the probe and mariadbExec use --ssl).
     if (options.tls) args.push(`--ssl-cert=${options.tls.cert}`, `--ssl-key=${options.tls.key}`, `--ssl-ca=${options.tls.ca}`, '--require-secure-transport=ON');
+    if (options.extraArgs) args.push(...options.extraArgs);
     const sslArgs = options.tls ? ['--ssl', `--ssl-ca=${options.tls.ca}`] : [];
 
     const server = await launch({
@@ -397,7 +398,7 @@ export async function mariadbExec(server: ThrowawayServer & { tls?: ServerTls },
 
 // ---------------------------------------------------------------- PostgreSQL
 
-export async function startPostgres(options: { logStatements?: boolean; tls?: ServerTls } = {}): Promise<ThrowawayServer & { user: 'postgres' }> {
+export async function startPostgres(options: { logStatements?: boolean; tls?: ServerTls; extraListen?: string; settings?: Record<string, string> } = {}): Promise<ThrowawayServer & { user: 'postgres' }> {
   const bin = postgresBinDir();
   const { uid, gid } = postgresIdentity();
   return withPortRetry(async (port) => {
@@ -418,7 +419,7 @@ export async function startPostgres(options: { logStatements?: boolean; tls?: Se
       '-D', pgdata,
       '-p', String(port),
       '-k', dir,
-      '-c', `listen_addresses=${HOST}`,
+      '-c', `listen_addresses=${options.extraListen ? `${HOST},${options.extraListen}` : HOST}`,
       '-c', 'logging_collector=off', // keep the log on stderr, i.e. in logFile
       '-c', 'log_destination=stderr',
       '-c', 'fsync=off', // throwaway: durability not needed
@@ -426,6 +427,9 @@ export async function startPostgres(options: { logStatements?: boolean; tls?: Se
       '-c', 'full_page_writes=off',
     ];
     if (options.logStatements) args.push('-c', 'log_statement=all');
+    for (const [name, value] of Object.entries(options.settings ?? {})) args.push('-c', `${name}=${value}`);
+    // Another local address (a veth end in a test's own network namespace): trusted like 127.0.0.1.
+    if (options.extraListen) writeFileSync(join(pgdata, 'pg_hba.conf'), `${readFileSync(join(pgdata, 'pg_hba.conf'), 'utf8')}\nhost all all ${options.extraListen}/24 trust\n`);
     if (options.tls) {
       // TLS only (hostssl); the key must belong to the server's user with mode 0600.
       const cert = join(dir, 'server.crt');
@@ -478,7 +482,7 @@ export async function psqlExec(server: ThrowawayServer, sql: string, database = 
 
 // ---------------------------------------------------------------- Redis
 
-export async function startRedis(options: { maxmemoryMb?: number; tls?: ServerTls; extraArgs?: string[] } = {}): Promise<ThrowawayServer> {
+export async function startRedis(options: { maxmemoryMb?: number; tls?: ServerTls; extraArgs?: string[]; extraListen?: string } = {}): Promise<ThrowawayServer> {
   return withPortRetry(async (port) => {
     const dir = await mkdtemp(join(tmpdir(), 'snapbench-redis-'));
     const logFile = join(dir, 'redis.log');
@@ -489,7 +493,7 @@ export async function startRedis(options: { maxmemoryMb?: number; tls?: ServerTl
     const cliTls = options.tls ? ['--tls', '--cacert', options.tls.ca] : [];
     const args = [
       ...portArgs,
-      '--bind', HOST,
+      '--bind', HOST, ...(options.extraListen ? [options.extraListen, '--protected-mode', 'no'] : []),
       '--save', '',
       '--appendonly', 'no',
       '--dir', dir,

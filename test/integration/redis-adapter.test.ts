@@ -74,6 +74,7 @@ beforeAll(async () => {
   }
   p.set(BINARY_KEY, 'x');
   p.rpush('queue:jobs', 'a', 'b');
+  p.rpush('queue:mail', 'c');
   p.select(2);
   for (let i = 0; i < COMMODITIES; i++) p.set(`commodity:${1000 + i}`, 'latte', 'EX', 600);
   p.hset('mkt:campaign:17', 'name', 'spring');
@@ -86,7 +87,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-const DB0_KEYS = CONTACTS + SESSIONS + ORDERS + 2;
+const DB0_KEYS = CONTACTS + SESSIONS + ORDERS + 3;
 const DB2_KEYS = COMMODITIES + 1;
 
 describe('redisAdapter.pullInstance', () => {
@@ -158,15 +159,16 @@ describe('redisAdapter.pullInstance', () => {
     const orders = byPattern(records, 'order:detail:*', 0);
     expect(orders).toHaveLength(ORDERS);
     expect(orders.every((r) => r.type === 'string' && r.ttlMs > 0 && r.ttlMs <= 96_000)).toBe(true);
-    expect(byPattern(records, 'queue:*', 0).map((r) => r.type)).toEqual(['list']);
+    expect(byPattern(records, 'queue:*', 0).map((r) => r.type)).toEqual(['list', 'list']);
     expect(byPattern(records, 'commodity:*', 2)).toHaveLength(COMMODITIES);
-    expect(byPattern(records, 'mkt:campaign:*', 2).map((r) => r.type)).toEqual(['hash']);
+    // A key alone of its kind keeps nothing of its name: a segment is kept only when it recurs.
+    expect(byPattern(records, '*', 2).map((r) => r.type)).toEqual(['hash']);
     expect(records.every((r) => typeof r.memoryBytes === 'number' && r.memoryBytes > 0)).toBe(true);
 
     // The binary key: pattern from its escaped name, hash of its raw bytes.
     const hashOf = (key: Buffer | string) => createHmac('sha256', options.keyHashSecret).update(key).digest('hex').slice(0, 16);
     const binary = records.find((r) => r.keyHash === hashOf(BINARY_KEY));
-    expect(binary).toMatchObject({ db: 0, pattern: 'bin:*', keyName: null, type: 'string', ttlMs: -1 });
+    expect(binary).toMatchObject({ db: 0, pattern: '*', keyName: null, type: 'string', ttlMs: -1 });
     expect(sessions.map((r) => r.keyHash).sort()).toEqual(sessionTokens.map((t) => hashOf(`session:${t}`)).sort());
 
     // Privacy: no token or order number anywhere in what the adapter handed over.

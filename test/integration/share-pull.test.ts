@@ -44,6 +44,8 @@ beforeAll(async () => {
   const client = new Redis({ host: redis.host, port: redis.port });
   for (const token of TOKENS) await client.set(`session:${token}`, 'x', 'EX', 3600);
   await client.set('CONTACT_day:1001', '3');
+  // A second one with a TTL: a pattern keeps a segment only when it recurs.
+  await client.set('CONTACT_day:1002', '3', 'EX', 3600);
   await client.quit();
   dir = tempDir('snapbench-share-pull-');
   env = { SNAPBENCH_CONFIG_DIR: join(dir, 'config') };
@@ -103,8 +105,8 @@ describe('sharing a pulled fleet', () => {
   });
 
   it('drops key names but keeps patterns, hashes and TTLs; masks PII and e-mail addresses inside text', () => {
-    expect(sqlite(shared, `SELECT count(*), count(key_name), count(key_hash), group_concat(DISTINCT pattern) FROM "cache/db0/keys"`).trim()).toMatch(/^3\|0\|3\|/);
-    expect(sqlite(shared, `SELECT pattern, ttl_ms = -1 FROM "cache/db0/keys" WHERE pattern LIKE 'CONTACT%'`).trim()).toBe('CONTACT_day:*|1');
+    expect(sqlite(shared, `SELECT count(*), count(key_name), count(key_hash), group_concat(DISTINCT pattern) FROM "cache/db0/keys"`).trim()).toMatch(/^4\|0\|4\|/);
+    expect(sqlite(shared, `SELECT pattern, ttl_ms = -1 FROM "cache/db0/keys" WHERE pattern LIKE 'CONTACT%' ORDER BY ttl_ms`).trim()).toBe('CONTACT_day:*|1\nCONTACT_day:*|0');
     expect(sqlite(shared, `SELECT email FROM "${CUSTOMERS}" WHERE id IN (3, 4) ORDER BY id`)).toBe('\n  \n');
     expect(sqlite(shared, `SELECT count(*) FROM "${CUSTOMERS}" WHERE email LIKE 'pii-%@pseudonym.invalid' AND phone GLOB '+0[0-9]*' AND full_name LIKE 'pii:%'`).trim()).toBe('38');
     const note = sqlite(shared, `SELECT note FROM "${CUSTOMERS}" WHERE id = 7`).trim();
@@ -113,7 +115,7 @@ describe('sharing a pulled fleet', () => {
     const rules = (JSON.parse(sqlite(shared, 'SELECT body FROM _snapbench_manifest')) as { share: { redactions: { table: string; column: string; rule: string; values: number }[]; removed: { signatures: number } } }).share;
     expect(rules.redactions.map((r) => `${r.table}.${r.column} ${r.rule} ${r.values}`)).toEqual(
       expect.arrayContaining([
-        'cache/db0/keys.key_name redis-key-name 3',
+        'cache/db0/keys.key_name redis-key-name 4',
         `${CUSTOMERS}.email SEC-001:email 38`,
         `${CUSTOMERS}.phone SEC-001:phone 40`,
         `${CUSTOMERS}.full_name person-name 40`,

@@ -14,6 +14,24 @@ function errorsOf(yaml: string): string[] {
 }
 
 describe('fleet manifest', () => {
+  it('gives Redis a 60 s command timeout and every engine a 10 s connect timeout by default; memory_samples and history are kept', () => {
+    const fleet = parseFleet(
+      parse(`
+instances:
+  - { name: r, engine: redis, host: h, memory_samples: 0 }
+  - { name: m, engine: mariadb, host: h, history: true }
+  - { name: p, engine: postgres, host: h }
+`),
+    );
+    const [redis, maria, pg] = fleet.instances;
+    expect(redis!.connection).toMatchObject({ connectTimeoutMs: 10_000, statementTimeoutMs: 60_000 });
+    expect(redis!.memorySamples).toBe(0);
+    expect(maria!.connection).toMatchObject({ connectTimeoutMs: 10_000, statementTimeoutMs: 3_600_000 });
+    expect(maria!.history).toBe(true);
+    expect(pg!.connection).toMatchObject({ statementTimeoutMs: 3_600_000 });
+    expect(errorsOf('instances:\n  - { name: r, engine: redis, host: h, memory_samples: -1 }')).toEqual(['fleet.yaml: instance "r" field "memory_samples": must be 0 (exact) or a positive number of samples']);
+  });
+
   it('parses the contract example with defaults and inventory-only instances', () => {
     const fleet = parseFleet(
       parse(`

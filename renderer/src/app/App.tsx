@@ -10,6 +10,7 @@ import { FleetView } from '../features/fleet/FleetView.tsx';
 import { HomeView } from '../features/home/HomeView.tsx';
 import { PullView } from '../features/pull/PullView.tsx';
 import { ScenarioView } from '../features/scenario/ScenarioView.tsx';
+import { TrendsView } from '../features/trends/TrendsView.tsx';
 import { VIEWS, useWorkbench, type ViewId } from './workbench.tsx';
 
 function CurrentView({ view }: { view: ViewId }) {
@@ -26,6 +27,8 @@ function CurrentView({ view }: { view: ViewId }) {
       return <ScenarioView />;
     case 'pull':
       return <PullView />;
+    case 'trends':
+      return <TrendsView />;
   }
 }
 

@@ -13,6 +13,7 @@ export const VIEWS = [
   { id: 'dq', label: 'Data quality', key: '4' },
   { id: 'scenarios', label: 'Scenarios', key: '5' },
   { id: 'pull', label: 'Pull', key: '6' },
+  { id: 'trends', label: 'Trends', key: '7' },
 ] as const;
 export type ViewId = (typeof VIEWS)[number]['id'];
 
@@ -38,6 +39,13 @@ interface WorkbenchState {
   openInExplorer(target: ExplorerTarget): void;
   takeExplorerTarget(): ExplorerTarget | null;
   toggleTheme(): void;
+  /** The snapshot files the Trends view shows (a series of one fleet), or null to pick one from the library. */
+  seriesPaths: string[] | null;
+  showTrends(paths: string[]): void;
+  /** A DQ rule the DQ view should select when it shows (a Trends click-through). */
+  dqTarget: string | null;
+  openRule(rule: string): void;
+  takeDqTarget(): string | null;
   /** Counts requests to open the demo snapshot (the desktop menu); the library acts on a change. */
   demoRequests: number;
   requestDemo(): void;
@@ -66,6 +74,8 @@ export function WorkbenchProvider({ children }: { children: ReactNode }) {
   const [explorerTarget, setExplorerTarget] = useState<ExplorerTarget | null>(null);
   const [demoRequests, setDemoRequests] = useState(0);
   const [linkError, setLinkError] = useState<unknown>(null);
+  const [seriesPaths, setSeriesPaths] = useState<string[] | null>(null);
+  const [dqTarget, setDqTarget] = useState<string | null>(null);
 
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
@@ -152,6 +162,21 @@ export function WorkbenchProvider({ children }: { children: ReactNode }) {
         if (target) setExplorerTarget(null);
         return target;
       },
+      seriesPaths,
+      showTrends: (paths) => {
+        setSeriesPaths(paths);
+        go('trends');
+      },
+      dqTarget,
+      openRule: (rule) => {
+        setDqTarget(rule);
+        go('dq');
+      },
+      takeDqTarget: () => {
+        const rule = dqTarget;
+        if (rule) setDqTarget(null);
+        return rule;
+      },
       toggleTheme: () => setTheme((t) => (t === 'dark' ? 'light' : 'dark')),
       demoRequests,
       requestDemo: () => {
@@ -159,7 +184,7 @@ export function WorkbenchProvider({ children }: { children: ReactNode }) {
         go('home');
       },
     }),
-    [info, hostError, linkError, snapshots, currentId, view, theme, explorerTarget, go, opened, demoRequests],
+    [info, hostError, linkError, snapshots, currentId, view, theme, explorerTarget, go, opened, demoRequests, seriesPaths, dqTarget],
   );
   return <Context.Provider value={value}>{children}</Context.Provider>;
 }

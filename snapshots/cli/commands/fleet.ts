@@ -80,12 +80,13 @@ async function demoSeries(count: number, dir: string, opts: { scale: number; see
       scale: opts.scale,
       signal: controller.signal,
       onSnapshot: (result, file) => {
-        if (opts.progress || opts.format !== 'json') process.stderr.write(`snapbench demo: wrote ${file}: ${number(result.rows)} rows in ${result.seconds.toFixed(1)} s (made ${result.manifest.createdAt})\n`);
+        if (opts.progress || opts.format !== 'json') printLine(process.stderr, `snapbench demo: wrote ${file}: ${number(result.rows)} rows in ${result.seconds.toFixed(1)} s (made ${result.manifest.createdAt})`);
       },
     });
     const p = series.planted;
-    process.stderr.write(
-      `snapbench demo: ${count} snapshots a week apart in ${full}; planted growth per week: ${number(p.ordersPerWeek)} orders (t_order), ${number(p.noTtlKeysPerWeek)} no-TTL keys (CONTACT_* on luckyus-isales-market), ${p.storesPerWeek} store (t_shop_info)\n`,
+    printLine(
+      process.stderr,
+      `snapbench demo: ${count} snapshots a week apart in ${full}; planted growth per week: ${number(p.ordersPerWeek)} orders (t_order), ${number(p.noTtlKeysPerWeek)} no-TTL keys (CONTACT_* on luckyus-isales-market), ${p.storesPerWeek} store (t_shop_info)`,
     );
     if (opts.format === 'json') process.stdout.write(JSON.stringify({ directory: full, files: series.files, planted: p, counts: series.results.map((r) => r.counts) }, null, 2) + '\n');
   } catch (error) {

@@ -3,7 +3,8 @@
 // table, Redis key pattern and DQ rule. Reads only; writes nothing.
 import type { Command } from 'commander';
 import { CliError } from '../../errors.ts';
-import { formatOption } from '../options.ts';
+import { csvSafeOptions, formatOption } from '../options.ts';
+import { csvSafeFor, printLine, printText } from '../../terminal.ts';
 
 export function registerSeriesCommands(program: Command): void {
   program
@@ -12,21 +13,23 @@ export function registerSeriesCommands(program: Command): void {
     .argument('<files...>', 'snapshot files of one fleet (any order; sorted by when each was made)')
     .option('--no-dq', 'do not run report-07 on snapshots without a stored DQ run (their counts are null)')
     .addOption(formatOption(['json', 'csv', 'text'], 'text'))
-    .action(async (files: string[], opts: { dq: boolean; format: 'json' | 'csv' | 'text' }) => {
+    .addOption(csvSafeOptions()[0]!)
+    .addOption(csvSafeOptions()[1]!)
+    .action(async (files: string[], opts: { dq: boolean; format: 'json' | 'csv' | 'text'; csvSafe?: boolean }) => {
       const { buildSeries, seriesJson, SeriesError } = await import('../../series/build.ts');
       const { seriesCsv, seriesText } = await import('../../series/format.ts');
       let view;
       try {
         view = buildSeries(files, {
           computeDq: opts.dq,
-          onProgress: process.stderr.isTTY ? (done, total, file) => process.stderr.write(`series: read ${done} of ${total}: ${file}\n`) : undefined,
+          onProgress: process.stderr.isTTY ? (done, total, file) => printLine(process.stderr, `series: read ${done} of ${total}: ${file}`) : undefined,
         });
       } catch (error) {
         if (error instanceof SeriesError) throw new CliError(error.message, error.hint);
         throw error;
       }
       if (opts.format === 'json') process.stdout.write(JSON.stringify(seriesJson(view), null, 2) + '\n');
-      else if (opts.format === 'csv') process.stdout.write(seriesCsv(view));
-      else process.stdout.write(seriesText(view));
+      else if (opts.format === 'csv') process.stdout.write(seriesCsv(view, csvSafeFor(opts.csvSafe)));
+      else printText(process.stdout, seriesText(view));
     });
 }

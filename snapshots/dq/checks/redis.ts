@@ -4,14 +4,17 @@ import type { RuleOf } from '../../../shared/dq/pack.ts';
 import { parseRatio, PERSISTENT_TTL_MS, versionBelow } from '../../../shared/dq/definitions.ts';
 import { instanceMatcher, storesKeyNames, type CatalogTable } from '../catalog.ts';
 import { SkipRule, type Finish, type RuleContext } from '../engine.ts';
-import { META } from '../../file/schema.ts';
+import { columnNames, META } from '../../file/schema.ts';
 import { sqlString } from '../sql.ts';
 
 interface PatternCounts {
   glob: number | null;
   keys: number;
   persistent: number;
-  memory: number;
+  /** Sum over the persistent keys whose memory is known; null when none is. */
+  memory: number | null;
+  /** Persistent keys whose memory is unknown (MEMORY USAGE refused or not answered). */
+  memoryUnknown: number;
 }
 
 /**
@@ -23,10 +26,14 @@ interface PatternCounts {
  */
 function countByGlob(ctx: RuleContext, table: CatalogTable, globs: string[]): PatternCounts[] {
   const which = (name: string) => `CASE ${globs.map((g, i) => `WHEN ${name} GLOB ${sqlString(g)} THEN ${i}`).join(' ')} END`;
-  const sql = storesKeyNames(ctx.db, table)
+  // Unknown memory stays unknown: NULL sums, and the keys it covers are counted (files before
+  // memory_unknown_keys existed counted unknown memory as NULL per key, read the same way).
+  const sql = storesKeyNames(ctx.db, table) || !columnNames(ctx.db, META.redisPatterns).has('persistent_memory_unknown_keys')
     ? `SELECT ${which('coalesce(key_name, pattern)')} AS glob, count(*) AS keys, count(*) FILTER (WHERE ttl_ms = ${PERSISTENT_TTL_MS}) AS persistent,
-              coalesce(sum(memory_bytes) FILTER (WHERE ttl_ms = ${PERSISTENT_TTL_MS}), 0) AS memory FROM ${table.sqlName} GROUP BY 1`
-    : `SELECT ${which('pattern')} AS glob, sum(keys) AS keys, sum(persistent_keys) AS persistent, coalesce(sum(persistent_memory_bytes), 0) AS memory
+              sum(memory_bytes) FILTER (WHERE ttl_ms = ${PERSISTENT_TTL_MS}) AS memory,
+              count(*) FILTER (WHERE ttl_ms = ${PERSISTENT_TTL_MS} AND memory_bytes IS NULL) AS memoryUnknown FROM ${table.sqlName} GROUP BY 1`
+    : `SELECT ${which('pattern')} AS glob, sum(keys) AS keys, sum(persistent_keys) AS persistent, sum(persistent_memory_bytes) AS memory,
+              sum(persistent_memory_unknown_keys) AS memoryUnknown
          FROM ${META.redisPatterns} WHERE instance = ${sqlString(table.instance)} AND 'db' || db = ${sqlString(table.database)} GROUP BY 1`;
   return ctx.db.prepare(sql).all() as PatternCounts[];
 }
@@ -42,14 +49,16 @@ export function planRedisPersistentKeys(rule: RuleOf<'redis_persistent_keys'>, c
     const byInstance: Record<string, number> = {};
     let count = 0;
     let total = 0;
-    let memory = 0;
+    let memory: number | null = null;
+    let memoryUnknown = 0;
     for (const table of tables) {
       for (const row of countByGlob(ctx, table, rule.patterns)) {
         if (row.glob === null) continue;
         byPattern[rule.patterns[row.glob]!]! += row.persistent;
         count += row.persistent;
         total += row.keys;
-        memory += row.memory;
+        if (row.memory !== null) memory = (memory ?? 0) + row.memory;
+        memoryUnknown += row.memoryUnknown ?? 0;
         if (row.persistent > 0) byInstance[table.instance] = (byInstance[table.instance] ?? 0) + row.persistent;
       }
     }
@@ -64,7 +73,13 @@ export function planRedisPersistentKeys(rule: RuleOf<'redis_persistent_keys'>, c
     return {
       count,
       total,
-      metrics: { by_pattern: byPattern, instances: byInstance, persistent_memory_bytes: memory },
+      // persistent_memory_bytes sums the keys whose memory is known (0 when there are no such keys, null when none is known).
+      metrics: {
+        by_pattern: byPattern,
+        instances: byInstance,
+        persistent_memory_bytes: memory === null && memoryUnknown === 0 ? 0 : memory,
+        persistent_memory_unknown_keys: memoryUnknown,
+      },
       evidence,
       evidenceQuery,
     };

@@ -10,7 +10,7 @@ import { PullError, type InstanceTarget, type PullOptions } from '../types.ts';
 import { clusterFacts, clusterMemory, nodeToWalk, parseClusterNodes, parseClusterShards, type ClusterNode, type ClusterShard, type ShardFacts } from './cluster.ts';
 import { describeRedisError, openRespLane } from './connect.ts';
 import { decimalText, parseInfo, parseKeyspace } from './introspect.ts';
-import { PROGRESS_EVERY, walkKeys, type WalkContext, type WalkCounters } from './pull.ts';
+import { PatternedKeys, PROGRESS_EVERY, walkKeys, type WalkContext, type WalkCounters } from './pull.ts';
 import { RespError, type RespConnection } from './resp.ts';
 
 interface CallClient {
@@ -62,6 +62,8 @@ export async function walkCluster(
   const table = 'db0/keys';
   options.progress({ type: 'table-start', instance: instance.name, table, estimatedRows: null });
   const counters: WalkCounters = { scanned: 0, rows: 0, bytes: 0, nextProgress: PROGRESS_EVERY, limited: false };
+  // One pattern learner for the whole keyspace, whichever shard a key lives on.
+  const patterned = new PatternedKeys(writer);
   const perShard = await Promise.all(
     shards.map(async (shard): Promise<ShardFacts> => {
       const node = nodeToWalk(shard, instance.preferReplicas === true);
@@ -84,7 +86,7 @@ export async function walkCluster(
         };
         const select = await lane.command('SELECT', '0');
         if (select !== 'OK') throw select instanceof RespError ? select : new Error('unexpected reply to SELECT');
-        const keys = await walkKeys(lane, ctx, 0, writer, counters, shard.slots);
+        const keys = await walkKeys(lane, ctx, 0, patterned, counters, shard.slots);
         return { shard, node, usedMemory: value('used_memory'), maxmemory: value('maxmemory'), keys, serverKeys: parseKeyspace(facts).get(0) ?? 0 };
       } catch (error) {
         throw shardError(instance, shard, node, error, options.password);
@@ -96,7 +98,8 @@ export async function walkCluster(
       }
     }),
   );
-  await writer.finish();
+  await patterned.end();
+  await writer.finish({ limited: counters.limited });
   options.progress({ type: 'table-done', instance: instance.name, table, rows: counters.rows, limited: counters.limited });
 
   // The entry node's memory and allocation are one shard's: the cluster's replace them.

@@ -16,6 +16,7 @@ import type { Network } from '../../net/network.ts';
 import { describeTlsError, nodeTlsOptions, tlsInfoOf, type TlsInfo } from '../../net/tls.ts';
 import { PullError } from '../types.ts';
 import { RespConnection, RespError } from './resp.ts';
+import { scrubServerMessage } from './types.ts';
 
 type Connection = NonNullable<FleetInstance['connection']>;
 
@@ -160,6 +161,8 @@ export function describeRedisError(instance: FleetInstance, error: Error, passwo
   const where = c ? `Redis instance "${instance.name}" at ${c.host}:${c.port}` : `Redis instance "${instance.name}"`;
   let text = (error?.message ?? String(error)).trim();
   if (password) text = text.split(password).join('***');
+  // A refused per-key command quotes the key: no key name leaves the adapter unless the manifest allows it.
+  if (!instance.rawKeyNames) text = scrubServerMessage(text);
   text = text.replace(/\s*Please report this\.?$/, ''); // ioredis' words for a reply that is not Redis protocol
   const tlsProblem = c ? describeTlsError(error, c) : null;
   if (tlsProblem) return new PullError(`${where}: ${tlsProblem.message}`, tlsProblem.hint, 'tls');

@@ -18,7 +18,8 @@ import { discoverShards, walkCluster } from './clusterWalk.ts';
 import type { ServerFact } from '../../../shared/model/snapshot.ts';
 import type { RespConnection } from './resp.ts';
 
-export { redisKeyPattern, REDIS_ALLOWED_COMMANDS, REDIS_ALLOWED_SUBCOMMANDS } from './types.ts';
+export { REDIS_ALLOWED_COMMANDS, REDIS_ALLOWED_SUBCOMMANDS } from './types.ts';
+export { redisKeyPattern, redisKeyPatterns, KeyPatternLearner } from './patterns.ts';
 
 export const SCAN_CONSISTENCY_NOTE = 'SCAN walks a live keyspace: keys created or removed during the walk may be missed or seen twice';
 
@@ -29,6 +30,13 @@ export function databasesToWalk(instance: FleetInstance, keyspace: Map<number, n
   }
   const present = [...keyspace.keys()].sort((a, b) => a - b);
   return present.length > 0 ? present : [0];
+}
+
+/** How MEMORY USAGE sized nested values, as recorded in the snapshot. */
+export function memorySamplesFact(samples: number | undefined): string {
+  if (samples === 0) return '0: exact (every element of every hash, list, set and sorted set counted)';
+  if (samples === undefined) return "5: the server's default (nested values estimated from 5 sampled elements)";
+  return `${samples}: nested values estimated from ${samples} sampled elements`;
 }
 
 async function pullRedisInstance(instance: FleetInstance, target: InstanceTarget, options: PullOptions): Promise<void> {
@@ -62,9 +70,9 @@ async function pullRedisInstance(instance: FleetInstance, target: InstanceTarget
     target.setConsistency('scan', SCAN_CONSISTENCY_NOTE);
     if (shards) {
       // Cluster mode: every shard is walked, on its own node; db 0 is the only database.
-      const ctx = walkContext(instance.name, instance.rawKeyNames, target, options);
+      const ctx = walkContext(instance.name, instance.rawKeyNames, target, options, instance.memorySamples);
       const keys = await walkCluster(instance, shards, info.facts, target, options, network, ctx, clusterLanes);
-      target.addServerFacts(inventoryFactsAfterWalk(keys, [0], ctx));
+      target.addServerFacts(inventoryFactsAfterWalk(keys, [0], ctx, options.maxRows !== null && keys >= options.maxRows, instance, options));
       return;
     }
     target.addServerFacts(info.facts);
@@ -73,13 +81,15 @@ async function pullRedisInstance(instance: FleetInstance, target: InstanceTarget
     if (options.signal.aborted) throw new PullAborted();
     lane = await openRespLane(instance, options.password, network, options.signal);
     if (options.signal.aborted) throw new PullAborted();
-    const ctx = walkContext(instance.name, instance.rawKeyNames, target, options);
+    const ctx = walkContext(instance.name, instance.rawKeyNames, target, options, instance.memorySamples);
     let keys = 0;
+    let limited = false;
     for (const db of databases) {
       const result = await walkDatabase(lane, ctx, db, info.keyspace.get(db) ?? 0);
       keys += result.rows;
+      limited ||= result.limited;
     }
-    target.addServerFacts(inventoryFactsAfterWalk(keys, databases, ctx));
+    target.addServerFacts(inventoryFactsAfterWalk(keys, databases, ctx, limited, instance, options));
   } catch (error) {
     if (options.signal.aborted || error instanceof PullAborted) throw aborted();
     throw describeRedisError(instance, error as Error, options.password);
@@ -91,15 +101,17 @@ async function pullRedisInstance(instance: FleetInstance, target: InstanceTarget
   }
 }
 
-function inventoryFactsAfterWalk(keys: number, databases: number[], ctx: WalkContext): ServerFact[] {
+function inventoryFactsAfterWalk(keys: number, databases: number[], ctx: WalkContext, limited: boolean, instance: FleetInstance, options: PullOptions): ServerFact[] {
   return [
     { category: 'inventory', name: 'keys', value: String(keys) },
     { category: 'inventory', name: 'databases', value: databases.join(',') },
+    { category: 'inventory', name: 'limited', value: limited ? `true: at most ${options.maxRows} keys per database (--max-rows); counts and pattern statistics cover those keys only` : 'false' },
     {
       category: 'inventory',
       name: 'memory_usage',
       value: ctx.memory.available === false ? `unavailable: ${ctx.memory.error ?? 'refused'}` : 'available',
     },
+    { category: 'inventory', name: 'memory_samples', value: memorySamplesFact(instance.memorySamples) },
   ];
 }
 

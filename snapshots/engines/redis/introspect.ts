@@ -3,6 +3,7 @@
 import type { Redis } from 'ioredis';
 import type { FleetInstance } from '../../../shared/model/fleet.ts';
 import type { ServerFact } from '../../../shared/model/snapshot.ts';
+import { scrubServerMessage } from './types.ts';
 
 /** INFO sections kept as facts, in the category named by the section (lower case). */
 export const INFO_SECTIONS = ['server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'cluster', 'keyspace'] as const;
@@ -103,7 +104,7 @@ export async function introspectRedis(client: Redis, instance: FleetInstance): P
     const message = (error as Error).message;
     // A connection failure is not a refused command: let it end the pull.
     if (!/^(ERR|NOPERM|WRONGTYPE)\b|unknown command|unknown subcommand/i.test(message)) throw error;
-    facts.push({ category: 'config', name: 'unavailable', value: message });
+    facts.push({ category: 'config', name: 'unavailable', value: scrubServerMessage(message) });
   }
   // INFO memory carries maxmemory too (Redis >= 3.2), which helps where CONFIG is refused.
   if (maxmemory === null) maxmemory = numberOrNull(info('memory', 'maxmemory'));

@@ -7,9 +7,12 @@
 import type { RedisKeyRecord } from '../../../shared/model/snapshot.ts';
 import type { InstanceTarget, PullOptions } from '../types.ts';
 import { RespError, type Reply, type RespConnection, encodeCommand } from './resp.ts';
-import { createKeyHasher, decodeKeyName, redisKeyPattern } from './types.ts';
+import { KeyPatternLearner } from './patterns.ts';
+import { createKeyHasher, decodeKeyName, scrubServerMessage } from './types.ts';
 
 export const SCAN_COUNT = 1000;
+/** The most keys one SCAN page asks for when round trips, not the server, set the pace. */
+export const MAX_SCAN_COUNT = 16_000;
 export const PROGRESS_EVERY = 50_000;
 
 /** What the walk learnt about MEMORY USAGE: unknown until the first batch answers. */
@@ -25,9 +28,14 @@ export interface WalkContext {
   options: PullOptions;
   memory: MemoryUsageState;
   hashKey: (key: Uint8Array) => string;
+  /** `MEMORY USAGE <key>` with its SAMPLES option, split around the key. */
+  memoryHead: Buffer;
+  memoryTail: Buffer;
 }
 
-export function walkContext(instanceName: string, rawKeyNames: boolean, target: InstanceTarget, options: PullOptions): WalkContext {
+/** `memorySamples`: the manifest's memory_samples (0 = exact), or undefined for the server's default. */
+export function walkContext(instanceName: string, rawKeyNames: boolean, target: InstanceTarget, options: PullOptions, memorySamples?: number): WalkContext {
+  const samples = memorySamples === undefined ? null : String(memorySamples);
   return {
     instanceName,
     rawKeyNames,
@@ -35,6 +43,8 @@ export function walkContext(instanceName: string, rawKeyNames: boolean, target: 
     options,
     memory: { available: null, error: null },
     hashKey: createKeyHasher(options.keyHashSecret),
+    memoryHead: Buffer.from(samples === null ? '*3\r\n$6\r\nMEMORY\r\n$5\r\nUSAGE\r\n' : '*5\r\n$6\r\nMEMORY\r\n$5\r\nUSAGE\r\n'),
+    memoryTail: samples === null ? Buffer.alloc(0) : Buffer.from(`$7\r\nSAMPLES\r\n$${samples.length}\r\n${samples}\r\n`),
   };
 }
 
@@ -45,7 +55,6 @@ export interface DatabaseWalkResult {
 
 const TYPE_HEAD = Buffer.from('*2\r\n$4\r\nTYPE\r\n');
 const PTTL_HEAD = Buffer.from('*2\r\n$4\r\nPTTL\r\n');
-const MEMORY_HEAD = Buffer.from('*3\r\n$6\r\nMEMORY\r\n$5\r\nUSAGE\r\n');
 
 /** Copies `src` into `out` at `at` (a loop beats Buffer#copy's call overhead for a few dozen bytes). */
 function put(out: Buffer, at: number, src: Uint8Array): number {
@@ -79,9 +88,9 @@ function writeBulk(out: Buffer, at: number, key: Uint8Array): number {
 }
 
 /** Optionally the next SCAN, then TYPE, PTTL (and MEMORY USAGE) for every key, as one buffer. */
-function encodeBatch(nextScan: Buffer | null, keys: Buffer[], withMemory: boolean): Buffer {
+function encodeBatch(ctx: WalkContext, nextScan: Buffer | null, keys: Buffer[], withMemory: boolean): Buffer {
   let size = nextScan ? nextScan.length : 0;
-  const perKeyFixed = TYPE_HEAD.length + PTTL_HEAD.length + (withMemory ? MEMORY_HEAD.length : 0);
+  const perKeyFixed = TYPE_HEAD.length + PTTL_HEAD.length + (withMemory ? ctx.memoryHead.length + ctx.memoryTail.length : 0);
   const copies = withMemory ? 3 : 2;
   for (const key of keys) size += perKeyFixed + copies * (key.length + 16);
   const out = Buffer.allocUnsafe(size);
@@ -93,15 +102,34 @@ function encodeBatch(nextScan: Buffer | null, keys: Buffer[], withMemory: boolea
     at = put(out, at, PTTL_HEAD);
     at = writeBulk(out, at, key);
     if (withMemory) {
-      at = put(out, at, MEMORY_HEAD);
+      at = put(out, at, ctx.memoryHead);
       at = writeBulk(out, at, key);
+      at = put(out, at, ctx.memoryTail);
     }
   }
   return out.subarray(0, at);
 }
 
-function scanCommand(cursor: string): Buffer {
-  return encodeCommand(['SCAN', cursor, 'MATCH', '*', 'COUNT', String(SCAN_COUNT)]);
+/** Server time for one key's TYPE + PTTL + MEMORY USAGE, about: a page of SCAN_COUNT keys keeps a local server busy ~2 ms. */
+const PAGE_MS = 2;
+
+/**
+ * The SCAN page size for this lane: SCAN_COUNT on a fast link; over a slow one,
+ * enough keys that answering a page takes about one round trip (the best of
+ * three PINGs), up to MAX_SCAN_COUNT.
+ */
+export async function scanCountFor(lane: RespConnection): Promise<number> {
+  let best = Infinity;
+  for (let i = 0; i < 3; i++) {
+    const start = performance.now();
+    await lane.command('PING');
+    best = Math.min(best, performance.now() - start);
+  }
+  return Math.min(MAX_SCAN_COUNT, Math.max(SCAN_COUNT, Math.round((SCAN_COUNT * best) / PAGE_MS / 1000) * 1000));
+}
+
+function scanCommand(cursor: string, count = SCAN_COUNT): Buffer {
+  return encodeCommand(['SCAN', cursor, 'MATCH', '*', 'COUNT', String(count)]);
 }
 
 function replyError(reply: Reply, what: string): Error {
@@ -121,10 +149,16 @@ function parseScan(reply: Reply): { cursor: string; keys: Buffer[] } {
 
 const MOVED = /^(MOVED|ASK|TRYAGAIN)\b/;
 
+/** A key's record before its pattern is known, with its name for the pattern learner. */
+export interface PendingRecord {
+  record: RedisKeyRecord;
+  name: string;
+}
+
 /** Turns a batch's replies into records; keys gone since SCAN (TYPE none / PTTL -2) are dropped. */
-function buildRecords(ctx: WalkContext, db: number, keys: Buffer[], replies: Reply[], withMemory: boolean): RedisKeyRecord[] {
+function buildRecords(ctx: WalkContext, db: number, keys: Buffer[], replies: Reply[], withMemory: boolean): PendingRecord[] {
   const stride = withMemory ? 3 : 2;
-  const records: RedisKeyRecord[] = [];
+  const records: PendingRecord[] = [];
   for (let i = 0; i < keys.length; i++) {
     const type = replies[i * stride];
     const ttl = replies[i * stride + 1];
@@ -143,19 +177,22 @@ function buildRecords(ctx: WalkContext, db: number, keys: Buffer[], replies: Rep
       } else if (memory instanceof RespError) {
         // Refused (old Redis, renamed or not permitted): stop asking, for every key.
         ctx.memory.available = false;
-        ctx.memory.error ??= memory.message;
+        ctx.memory.error ??= ctx.rawKeyNames ? memory.message : scrubServerMessage(memory.message);
       }
     }
     const key = keys[i];
     const name = decodeKeyName(key);
     records.push({
-      db,
-      pattern: redisKeyPattern(name),
-      keyHash: ctx.hashKey(key),
-      keyName: ctx.rawKeyNames ? name : null,
-      type,
-      ttlMs: ttl,
-      memoryBytes: ctx.memory.available === false ? null : memoryBytes,
+      name,
+      record: {
+        db,
+        pattern: '',
+        keyHash: ctx.hashKey(key),
+        keyName: ctx.rawKeyNames ? name : null,
+        type,
+        ttlMs: ttl,
+        memoryBytes: ctx.memory.available === false ? null : memoryBytes,
+      },
     });
   }
   return records;
@@ -190,6 +227,46 @@ export interface WalkCounters {
 }
 
 /**
+ * Gives a database's records their patterns on their way to its writer. The
+ * patterns are learnt from the first keys (a random sample: SCAN follows the
+ * hash order), across every shard of a cluster; until then the records wait.
+ */
+export class PatternedKeys {
+  private readonly learner = new KeyPatternLearner();
+  private waiting: PendingRecord[] = [];
+
+  constructor(private readonly writer: { push(keys: RedisKeyRecord[]): void | Promise<void> }) {}
+
+  async push(pending: PendingRecord[]): Promise<void> {
+    if (!this.learner.learning) return this.write(pending);
+    for (const p of pending) this.learner.observe(p.name);
+    this.waiting.push(...pending);
+    if (!this.learner.learning) await this.release();
+  }
+
+  /** Writes what still waits: call once every walk of the database is done. */
+  async end(): Promise<void> {
+    this.learner.freeze();
+    await this.release();
+  }
+
+  private async release(): Promise<void> {
+    const waiting = this.waiting;
+    this.waiting = [];
+    await this.write(waiting);
+  }
+
+  private async write(pending: PendingRecord[]): Promise<void> {
+    if (pending.length === 0) return;
+    const records = pending.map(({ record, name }) => {
+      record.pattern = this.learner.patternOf(name);
+      return record;
+    });
+    await this.writer.push(records);
+  }
+}
+
+/**
  * Walks one database: SELECT, then SCAN to the end (or to options.maxRows keys),
  * pushing records to the target's writer for that database.
  */
@@ -206,21 +283,24 @@ export async function walkDatabase(
   const writer = target.beginRedisDatabase(db);
   options.progress({ type: 'table-start', instance: instanceName, table, estimatedRows });
   const counters: WalkCounters = { scanned: 0, rows: 0, bytes: 0, nextProgress: PROGRESS_EVERY, limited: false };
-  await walkKeys(lane, ctx, db, writer, counters, null);
-  await writer.finish();
+  const keys = new PatternedKeys(writer);
+  await walkKeys(lane, ctx, db, keys, counters, null);
+  await keys.end();
+  await writer.finish({ limited: counters.limited });
   options.progress({ type: 'table-done', instance: instanceName, table, rows: counters.rows, limited: counters.limited });
   return { rows: counters.rows, limited: counters.limited };
 }
 
 /**
  * SCANs the lane's current database to the end (or the shared quota), pushing
- * records (tagged with `shard`, for a cluster) to `writer`.
+ * records (tagged with `shard`, for a cluster) to `keys`, which gives them
+ * their patterns and passes them on to the database's writer.
  */
 export async function walkKeys(
   lane: RespConnection,
   ctx: WalkContext,
   db: number,
-  writer: { push(keys: RedisKeyRecord[]): void | Promise<void> },
+  keys: PatternedKeys,
   counters: WalkCounters,
   shard: string | null,
 ): Promise<number> {
@@ -233,11 +313,11 @@ export async function walkKeys(
   const flush = async (batch: Batch) => {
     const records = buildRecords(ctx, db, batch.keys, await batch.replies, batch.withMemory);
     if (records.length === 0) return;
-    if (shard !== null) for (const r of records) r.shard = shard;
+    if (shard !== null) for (const r of records) r.record.shard = shard;
     counters.rows += records.length;
     pushed += records.length;
-    for (const r of records) counters.bytes += r.memoryBytes ?? 0;
-    await writer.push(records);
+    for (const r of records) counters.bytes += r.record.memoryBytes ?? 0;
+    await keys.push(records);
     if (counters.rows >= counters.nextProgress) {
       options.progress({ type: 'table-progress', instance: instanceName, table, rows: counters.rows, bytes: counters.bytes });
       counters.nextProgress = (Math.floor(counters.rows / PROGRESS_EVERY) + 1) * PROGRESS_EVERY;
@@ -248,6 +328,11 @@ export async function walkKeys(
   // cursor comes back ahead of the batch's replies, so the next batch goes out
   // while this one is still being answered, and the server always has work
   // queued while the previous batch's records are built and pushed here.
+  //
+  // Each page costs one round trip (its cursor names the next), so over a slow
+  // link the page grows until the server's work on it outlasts the round trip:
+  // the walk is then bound by bandwidth and server CPU, not by latency.
+  const count = await scanCountFor(lane);
   let inFlight: Batch | null = null;
   while (scanReply) {
     if (options.signal.aborted) throw new PullAborted();
@@ -265,15 +350,15 @@ export async function walkKeys(
       stop = true;
     }
     counters.scanned += keys.length;
-    const nextScan = cursor !== '0' && !stop ? scanCommand(cursor) : null;
+    const nextScan = cursor !== '0' && !stop ? scanCommand(cursor, count) : null;
     let sent: Batch | null = null;
     if (keys.length > 0) {
       const withMemory = ctx.memory.available !== false;
       const expected = keys.length * (withMemory ? 3 : 2);
-      const payload = encodeBatch(nextScan, keys, withMemory);
+      const payload = encodeBatch(ctx, nextScan, keys, withMemory);
       const parts = lane.sendParts(payload, nextScan ? [1, expected] : [expected]).map(handled);
       if (nextScan) scanReply = parts[0];
-      sent = { keys, replies: parts[parts.length - 1], withMemory };
+      sent = { keys, replies: parts[parts.length - 1]!, withMemory };
     } else if (nextScan) {
       scanReply = handled(lane.send(nextScan, 1));
     }

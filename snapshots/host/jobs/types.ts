@@ -16,7 +16,8 @@ export type JobSpec =
   | { kind: 'export'; path: string; source: ExportSourceSpec; format: 'csv' | 'arrow'; csvSafe: boolean; savePath: string | null }
   | { kind: 'dq-report'; path: string; runId: number; format: 'html' | 'csv' | 'json'; csvSafe: boolean; savePath: string | null }
   | { kind: 'dq'; path: string; pack: string | null; packYaml: string | null; store: boolean }
-  | { kind: 'verify'; path: string };
+  | { kind: 'verify'; path: string }
+  | { kind: 'series'; paths: string[]; computeDq: boolean };
 
 export interface SqlJobResult {
   columns: ResultColumn[];

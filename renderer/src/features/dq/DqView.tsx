@@ -293,6 +293,16 @@ export function DqView() {
     };
   }, [snapshot]);
 
+  // A rule picked in the Trends view: select it, with every status shown.
+  const { dqTarget, takeDqTarget } = wb;
+  useEffect(() => {
+    if (!dqTarget) return;
+    const rule = takeDqTarget();
+    if (!rule) return;
+    setSelected(rule);
+    setStatusFilter('all');
+  }, [dqTarget, takeDqTarget]);
+
   if (!snapshot) return <EmptyState title="No snapshot open">Open a snapshot in the Library to check its data quality.</EmptyState>;
 
   const start = async () => {
@@ -363,7 +373,9 @@ export function DqView() {
         {loadError ? <ErrorBox error={loadError} onDismiss={() => setLoadError(null)} /> : null}
       </section>
       {!shown ? (
-        <EmptyState title="No results yet">Run the {pack} pack to check this snapshot. It runs offline, on the file alone, and keeps its results in the snapshot unless you untick the box.</EmptyState>
+        <EmptyState title="No results yet">
+          Run the {pack} pack to check this snapshot{selected ? ` and see ${selected}` : ''}. It runs offline, on the file alone, and keeps its results in the snapshot unless you untick the box.
+        </EmptyState>
       ) : (
         <>
           <section className="panel">

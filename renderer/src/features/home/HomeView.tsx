@@ -1,7 +1,7 @@
 // The library: open a snapshot (path, native dialog, recent files, the demo)
 // and see where each open snapshot came from: who made it, when, from which
 // fleet, per-instance status and consistency, and whether it is intact.
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { PullProgress, RecentSnapshot, SnapshotSummary, VerifyResult } from '../../../../shared/api/types.ts';
 import { api } from '../../api/client.ts';
 import { useWorkbench } from '../../app/workbench.tsx';
@@ -14,6 +14,7 @@ export function folderOf(path: string): string {
   const cut = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
   return cut > 0 ? path.slice(0, cut) : path.startsWith('/') ? '/' : '.';
 }
+import { seriesGroups } from '../trends/groups.ts';
 
 function OpenPanel() {
   const wb = useWorkbench();
@@ -27,6 +28,7 @@ function OpenPanel() {
     api.invoke('recent/list', {}).then(setRecent, () => setRecent([]));
   }, []);
   useEffect(loadRecent, [loadRecent, wb.snapshots.length]);
+  const groups = useMemo(() => seriesGroups(recent ?? []), [recent]);
 
   const openPath = async (target: string) => {
     const summary = await open.run((signal) => api.invoke('snapshot/open', { path: target.trim() }, { signal }));
@@ -117,6 +119,24 @@ function OpenPanel() {
             </li>
           ))}
         </ul>
+      )}
+      {groups.length > 0 && (
+        <>
+          <h3>Series</h3>
+          <ul className="series-list" aria-label="Series of snapshots">
+            {groups.map((g) => (
+              <li key={g.key} data-testid="series-group">
+                <strong>{g.fleetName ?? 'fleet'}</strong>{' '}
+                <span className="muted small">
+                  {g.snapshots.length} snapshots, {formatDate(g.from)} … {formatDate(g.to)}
+                </span>{' '}
+                <button type="button" onClick={() => wb.showTrends(g.paths)}>
+                  Show trends
+                </button>
+              </li>
+            ))}
+          </ul>
+        </>
       )}
     </section>
   );

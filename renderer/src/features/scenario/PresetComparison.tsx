@@ -71,7 +71,7 @@ export function PresetComparison({ snapshotId, fileName, preset, decisions, meas
               <th scope="row">{label}</th>
               <td className="num">{formatMoney(a)}</td>
               <td className="num">{formatMoney(b)}</td>
-              <td className="num">{a === 0 ? '—' : formatPercent((b - a) / a)}</td>
+              <td className="num">{a === 0 ? '—' : Math.abs(b - a) < 0.005 ? 'same' : formatPercent((b - a) / a)}</td>
             </tr>
           ))}
         </tbody>

@@ -18,6 +18,8 @@ import { downloadedText, ErrorBox, Notice, ProgressBar, useJob, useNotice } from
 import { formatCount, formatDate, formatMoney, formatPercent } from '../../ui/format.ts';
 import { PresetComparison } from './PresetComparison.tsx';
 import { summaryDrawing } from './summaryDrawing.ts';
+import type { RecentSnapshot } from '../../../../shared/api/types.ts';
+import { seriesGroups, seriesOf } from '../trends/groups.ts';
 
 type Preset = 'report-07' | 'report-07-plan';
 type Overrides = Partial<Record<DecisionKey, number | boolean | string>>;
@@ -322,11 +324,20 @@ export function ScenarioView() {
   const [curvePanel, curveWidth] = useChartWidth(480);
   const [bridgePanel, bridgeWidth] = useChartWidth(860, 420);
   const snapshotId = fleet === 'snapshot' ? (wb.current?.id ?? null) : null;
+  // The series the current snapshot belongs to (recent snapshots of its fleet), for "use measured growth".
+  const [recent, setRecent] = useState<RecentSnapshot[]>([]);
+  useEffect(() => {
+    api.invoke('recent/list', {}).then(setRecent, () => setRecent([]));
+  }, [wb.snapshots.length]);
+  const series = useMemo(() => seriesOf(seriesGroups(recent), wb.current?.path), [recent, wb.current?.path]);
+  const [measuredGrowth, setMeasuredGrowth] = useState(false);
+  const seriesPaths = measuredGrowth && series ? series.paths.join('\n') : null;
 
   useEffect(() => {
-    void run((signal) => api.invoke('scenario/compute', { preset, decisions: overrides, snapshotId }, { signal }));
-    void runSummary((signal) => api.invoke('scenario/summary', { preset, decisions: overrides, snapshotId }, { signal }));
-  }, [run, runSummary, preset, overrides, snapshotId]);
+    const series = seriesPaths ? seriesPaths.split('\n') : null;
+    void run((signal) => api.invoke('scenario/compute', { preset, decisions: overrides, snapshotId, series }, { signal }));
+    void runSummary((signal) => api.invoke('scenario/summary', { preset, decisions: overrides, snapshotId, series }, { signal }));
+  }, [run, runSummary, preset, overrides, snapshotId, seriesPaths]);
 
   const result = job.result;
   const summary = summaryJob.result?.summary ?? null;
@@ -412,6 +423,10 @@ export function ScenarioView() {
             <option value="reference">the report's fleet (preset)</option>
           </select>
         </label>
+        <label title={series ? `${series.snapshots.length} snapshots of ${series.fleetName ?? 'this fleet'}` : 'open two or more snapshots of this fleet to measure its growth'}>
+          <input type="checkbox" checked={measuredGrowth && series !== null} disabled={!series} onChange={(e) => setMeasuredGrowth(e.target.checked)} data-testid="measured-growth-switch" /> Use measured growth
+          {series ? ` (${series.snapshots.length} snapshots)` : ''}
+        </label>
         <Notice text={notice.notice} />
       </section>
       {job.error ? <ErrorBox error={job.error} onDismiss={job.clear} /> : null}
@@ -483,6 +498,11 @@ export function ScenarioView() {
                   {PRESET_LABELS[preset]} with your changes, {formatCount(result.stores)} {plural(result.stores, 'store', 'stores')}, on {fleetLabel} (measured at {formatCount(result.fleet.measuredStores)}{' '}
                   {plural(result.fleet.measuredStores, 'store', 'stores')}).
                 </p>
+                {result.assumptions.growth ? (
+                  <p className="small" data-testid="growth-source">
+                    {String(result.assumptions.growth.source)}
+                  </p>
+                ) : null}
                 <Why explanation={result.explanations.total} label="the monthly cost" />
                 <Why explanation={result.explanations.perStore} label="the cost per store" />
                 <details className="why">
