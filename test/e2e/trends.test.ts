@@ -83,7 +83,7 @@ describe('trends over a series of snapshots', () => {
     await wb.go('scenarios');
     const scenario = new ScenarioPage(browser.page);
     await scenario.figureTotal('chosen').waitFor(WAIT);
-    await scenario.view.getByLabel('Fleet').selectOption('snapshot');
+    await scenario.view.getByLabel('Fleet', { exact: true }).selectOption('snapshot');
     await browser.page.getByTestId('preset-comparison').waitFor(WAIT);
     await browser.page.getByTestId('measured-growth-switch').check();
     await expect.poll(async () => (await browser.page.getByTestId('growth-source').textContent()) ?? '', WAIT).toContain('Growth measured from 4 snapshots, 2026-02-14 … 2026-03-07');
