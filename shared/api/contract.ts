@@ -37,6 +37,8 @@ import {
   type SnapshotSummary,
   type SqlResult,
   type TableDescription,
+  type TrustedKey,
+  type TrustSummary,
   type VerifyResult,
 } from './types.ts';
 
@@ -88,6 +90,13 @@ export const REQUEST_SCHEMAS = {
   'snapshot/close': z.strictObject({ snapshotId: id }),
   'snapshot/demo': z.strictObject({ scale: z.number().positive().max(1).default(0.02) }),
   'snapshot/verify': z.strictObject({ snapshotId: id }),
+  'snapshot/trust': z.strictObject({ snapshotId: id }),
+  'trust/keys': empty,
+  /** A public key to trust: PEM text, or the path of a .pub file on the machine running the engine. */
+  'trust/add': z
+    .strictObject({ publicKey: z.string().min(1).max(20_000).optional(), path: path.optional(), label: z.string().trim().max(200).optional() })
+    .refine((r) => (r.publicKey === undefined) !== (r.path === undefined), 'give either publicKey (PEM text) or path, not both'),
+  'trust/remove': z.strictObject({ fingerprint: z.string().regex(/^[0-9a-f]{64}$/, 'must be a key fingerprint (64 hexadecimal digits)') }),
   'catalog/tree': z.strictObject({ snapshotId: id }),
   /** Every table's columns at once (the SQL console's completion). */
   'catalog/columns': z.strictObject({ snapshotId: id }),
@@ -207,6 +216,10 @@ export interface Responses {
   'snapshot/close': { closed: boolean };
   'snapshot/demo': SnapshotSummary;
   'snapshot/verify': VerifyResult;
+  'snapshot/trust': TrustSummary;
+  'trust/keys': TrustedKey[];
+  'trust/add': TrustedKey[];
+  'trust/remove': TrustedKey[];
   'catalog/tree': CatalogTree;
   'catalog/columns': CatalogColumns;
   'table/describe': TableDescription;
@@ -250,6 +263,10 @@ export interface Progresses {
   'snapshot/close': never;
   'snapshot/demo': PullProgress;
   'snapshot/verify': JobProgress;
+  'snapshot/trust': never;
+  'trust/keys': never;
+  'trust/add': never;
+  'trust/remove': never;
   'catalog/tree': never;
   'catalog/columns': never;
   'table/describe': never;

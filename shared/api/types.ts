@@ -75,6 +75,64 @@ export interface SnapshotSummary {
   tables: number;
   rows: number;
   dqRuns: number;
+  /** Who signed it, whether that key is trusted here, whether it is a redacted copy; the quick checks made on open. */
+  trust: TrustSummary;
+}
+
+/** A public key this workbench trusts: signatures by it name a trusted signer. */
+export interface TrustedKey {
+  /** sha256 of the key's DER (SubjectPublicKeyInfo), as `verify --trust` and `keys generate` print it. */
+  fingerprint: string;
+  label: string;
+  addedAt: string;
+}
+
+export interface SignatureView {
+  /** The name the signature records (covered by the signature when it is valid). */
+  signer: string;
+  fingerprint: string;
+  signedAt: string;
+  /**
+   * trusted: made by a trusted key over this file's manifest;
+   * invalid: claims a trusted key, but does not match this file (altered after signing, or forged);
+   * unknown-key: made with a key this workbench does not trust, so it proves nothing about who made it.
+   */
+  status: 'trusted' | 'invalid' | 'unknown-key';
+  /** The trusted key's label, when the key is trusted. */
+  keyLabel: string | null;
+  reason: string | null;
+}
+
+export interface RedactionView {
+  table: string;
+  column: string;
+  action: string;
+  rule: string;
+  values: number;
+}
+
+export interface TrustSummary {
+  /** The manifest body still hashes to the recorded root hash. */
+  manifestIntact: boolean;
+  /** The pull finished and the manifest says so. */
+  complete: boolean;
+  signatures: SignatureView[];
+  /** The first valid signature by a trusted key, or null. */
+  trustedBy: SignatureView | null;
+  /** Set when the file is a copy made by `snapbench share`: who shared it, from which root, and what was masked, dropped or replaced. */
+  redacted: {
+    sharedBy: string;
+    sharedOnHost: string | null;
+    sharedAt: string;
+    sourceRootSha256: string | null;
+    masked: number;
+    dropped: number;
+    replaced: number;
+    redactions: RedactionView[];
+  } | null;
+  /** What the quick checks found wrong, one line each (empty when none). */
+  problems: string[];
+  trustedKeys: number;
 }
 
 export interface VerifyResult {

@@ -1,6 +1,7 @@
 // Reads the catalog side of an open snapshot for the workbench: provenance,
 // the instance → database → table tree, one table's columns, and the fleet
 // overview. Small catalog tables only; never a scan of pulled data.
+import { trustSummary } from './trust.ts';
 import type Database from 'better-sqlite3';
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -86,7 +87,7 @@ function hasTable(db: Database.Database, name: string): boolean {
 }
 
 /** Provenance of a snapshot for the library view: who made it, when, from what, per instance. */
-export function snapshotSummary(db: Database.Database, path: string, id: string): SnapshotSummary {
+export function snapshotSummary(db: Database.Database, path: string, id: string, trustedKeys: Parameters<typeof trustSummary>[2] = []): SnapshotSummary {
   const stored = readManifest(db, path);
   const { manifest } = stored;
   const instances: InstanceProvenance[] = readInstances(db).map((i) => ({
@@ -134,6 +135,7 @@ export function snapshotSummary(db: Database.Database, path: string, id: string)
     tables: totals.tables,
     rows: totals.rows,
     dqRuns,
+    trust: trustSummary(db, stored, trustedKeys),
   };
 }
 

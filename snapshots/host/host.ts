@@ -59,6 +59,7 @@ import { allColumns, catalogTree, describeTable, fleetOverview, readColumns, rea
 import { findingRowQueries } from './findingRows.ts';
 import { checkManifestText } from './manifestText.ts';
 import { RecentFiles } from './config.ts';
+import { TrustedKeys } from './trust.ts';
 import type { DqJobResult, ExportJobResult, JobSpec, SqlJobResult } from './jobs.ts';
 import { JobPool } from './pool.ts';
 
@@ -170,6 +171,7 @@ export class WorkbenchHost {
   private readonly results = new Map<string, StoredResult>();
   private readonly downloads = new Map<string, { download: PendingDownload; expires: number }>();
   private readonly recent: RecentFiles;
+  private readonly trustedKeys: TrustedKeys;
   private readonly env: Record<string, string | undefined>;
   private referenceScenario: ScenarioSession | null = null;
   /** Measured growth per series (by its sorted paths and their inodes), and scenario sessions that use it. */
@@ -179,6 +181,7 @@ export class WorkbenchHost {
   constructor(private readonly options: HostOptions) {
     this.pool = options.pool ?? new JobPool();
     this.recent = new RecentFiles(options.configDir);
+    this.trustedKeys = new TrustedKeys(options.configDir);
     this.env = options.env ?? process.env;
     this.handlers = this.buildHandlers();
   }
@@ -215,7 +218,7 @@ export class WorkbenchHost {
     try {
       const id = newId();
       const tables = readTables(db);
-      const summary = snapshotSummary(db, full, id);
+      const summary = snapshotSummary(db, full, id, this.trustedKeys.loaded());
       this.sessions.set(id, { id, path: full, db, tables, byName: new Map(tables.map((t) => [t.name, t])), columns: new Map(), summary, scenario: null });
       this.recent.add(full, summary.createdAt, { name: summary.fleetName, key: fleetKeyOf(summary) });
       return summary;
@@ -261,7 +264,7 @@ export class WorkbenchHost {
   }
 
   private refreshSummary(session: Session): void {
-    session.summary = snapshotSummary(session.db, session.path, session.id);
+    session.summary = snapshotSummary(session.db, session.path, session.id, this.trustedKeys.loaded());
   }
 
   private storeResult(snapshotId: string, sql: string, job: SqlJobResult): SqlResult {
@@ -414,6 +417,22 @@ export class WorkbenchHost {
           throw error;
         }
         return this.open(out);
+      },
+      'snapshot/trust': (r) => {
+        const session = this.session(r.snapshotId);
+        this.refreshSummary(session);
+        return session.summary.trust;
+      },
+      'trust/keys': () => this.trustedKeys.list(),
+      'trust/add': (r) => {
+        const keys = this.trustedKeys.add(r);
+        for (const session of this.sessions.values()) this.refreshSummary(session);
+        return keys;
+      },
+      'trust/remove': (r) => {
+        const keys = this.trustedKeys.remove(r.fingerprint);
+        for (const session of this.sessions.values()) this.refreshSummary(session);
+        return keys;
       },
       'snapshot/verify': async (r, ctx) => {
         const session = this.session(r.snapshotId);

@@ -277,3 +277,24 @@ export class TrendsPage {
     return card.getByTestId('trend-rate');
   }
 }
+
+/** The trust state: the header's status on every view, a snapshot's trust panel, the trusted keys. */
+export class TrustUi {
+  constructor(readonly page: Page) {}
+
+  /** The current snapshot's trust status in the header. */
+  header(): Locator {
+    return this.page.locator('header.topbar [data-testid="trust-status"]');
+  }
+
+  panel(fileName: string): Locator {
+    return this.page.locator(`section.provenance[data-snapshot="${fileName}"] [data-testid="trust-panel"]`);
+  }
+
+  async trustKey(name: string, path: string): Promise<void> {
+    const keys = this.page.getByTestId('trusted-keys');
+    await keys.getByLabel('Name').fill(name);
+    await keys.getByLabel('Public key file (.pub)').fill(path);
+    await keys.getByRole('button', { name: 'Trust this key' }).click();
+  }
+}

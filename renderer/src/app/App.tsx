@@ -11,6 +11,7 @@ import { HomeView } from '../features/home/HomeView.tsx';
 import { PullView } from '../features/pull/PullView.tsx';
 import { ScenarioView } from '../features/scenario/ScenarioView.tsx';
 import { TrendsView } from '../features/trends/TrendsView.tsx';
+import { TrustStatus } from '../features/trust/TrustStatus.tsx';
 import { VIEWS, useWorkbench, type ViewId } from './workbench.tsx';
 
 function CurrentView({ view }: { view: ViewId }) {
@@ -123,6 +124,7 @@ export function App() {
               ))}
             </select>
           </label>
+          {wb.current && <TrustStatus snapshot={wb.current} />}
           {wb.current && (
             <span className="muted small" title={wb.current.path}>
               {wb.current.fleetName ?? 'fleet'} · made {formatDate(wb.current.createdAt)} by {wb.current.createdBy}

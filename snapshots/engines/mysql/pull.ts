@@ -61,8 +61,12 @@ export function pullMysqlTable(
       if (settled) return;
       settled = true;
       options.signal.removeEventListener('abort', onAbort);
+      connection.removeListener('error', fail);
       reject(error);
     };
+    // A streaming query has no callback, so mysql2 reports a lost connection (a dropped
+    // tunnel, a killed server) on the connection, not on the query: without this the pull would wait forever.
+    connection.on('error', fail);
     const onAbort = () => {
       connection.destroy();
       fail(options.signal.reason ?? new Error('pull cancelled'));
@@ -121,6 +125,7 @@ export function pullMysqlTable(
         if (settled) return;
         settled = true;
         options.signal.removeEventListener('abort', onAbort);
+        connection.removeListener('error', fail);
         resolve({ rows, limited });
       }, fail);
     });

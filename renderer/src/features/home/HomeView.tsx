@@ -2,11 +2,11 @@
 // and see where each open snapshot came from: who made it, when, from which
 // fleet, per-instance status and consistency, and whether it is intact.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { PullProgress, RecentSnapshot, SnapshotSummary, VerifyResult } from '../../../../shared/api/types.ts';
+import type { PullProgress, RecentSnapshot, SnapshotSummary } from '../../../../shared/api/types.ts';
 import { api } from '../../api/client.ts';
 import { useWorkbench } from '../../app/workbench.tsx';
 import { Badge, EmptyState, ErrorBox, ProgressBar, Stat, useJob } from '../../ui/components.tsx';
-import { formatBytes, formatCount, formatDate, formatSeconds } from '../../ui/format.ts';
+import { formatBytes, formatCount, formatDate } from '../../ui/format.ts';
 import { plural } from '../../../../shared/text/layout.ts';
 
 /** The folder a file is in (what tells two "demo.snapbench" apart). */
@@ -14,7 +14,12 @@ export function folderOf(path: string): string {
   const cut = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
   return cut > 0 ? path.slice(0, cut) : path.startsWith('/') ? '/' : '.';
 }
+
 import { seriesGroups } from '../trends/groups.ts';
+import { TrustedKeysPanel } from '../trust/TrustedKeysPanel.tsx';
+import { TrustPanel } from '../trust/TrustPanel.tsx';
+import { useTrust } from '../trust/TrustProvider.tsx';
+import { inertText } from '../../../../shared/text/inert.ts';
 
 function OpenPanel() {
   const wb = useWorkbench();
@@ -144,7 +149,7 @@ function OpenPanel() {
 
 function Provenance({ snapshot }: { snapshot: SnapshotSummary }) {
   const wb = useWorkbench();
-  const verify = useJob<VerifyResult>();
+  const verdict = useTrust().verdictOf(snapshot);
   const pulled = snapshot.instances.filter((i) => i.status === 'pulled').length;
   const failed = snapshot.instances.filter((i) => i.status === 'failed');
   return (
@@ -179,7 +184,7 @@ function Provenance({ snapshot }: { snapshot: SnapshotSummary }) {
       </p>
       <div className="stats">
         <Stat label="made" value={formatDate(snapshot.createdAt)} />
-        <Stat label="by" value={`${snapshot.createdBy} on ${snapshot.createdOnHost}`} />
+        <Stat label="by (as recorded)" value={inertText(`${snapshot.createdBy} on ${snapshot.createdOnHost}`)} />
         <Stat label="fleet" value={snapshot.fleetName ?? '—'} hint={snapshot.fleetFile ?? undefined} />
         <Stat label="instances pulled" value={`${formatCount(pulled)} of ${formatCount(snapshot.instances.length)}`} />
         <Stat label="tables" value={formatCount(snapshot.tables)} />
@@ -188,8 +193,15 @@ function Provenance({ snapshot }: { snapshot: SnapshotSummary }) {
         <Stat label="data-quality runs kept" value={formatCount(snapshot.dqRuns)} />
       </div>
       <div className="row gap wrap">
-        {snapshot.complete ? <Badge tone="ok">complete</Badge> : <Badge tone="bad">incomplete pull</Badge>}
-        {snapshot.manifestIntact ? <Badge tone="ok">manifest hash matches</Badge> : <Badge tone="bad">manifest changed</Badge>}
+        {/* No green badge on a file a check found altered: the failure says it instead. */}
+        {verdict.failed ? (
+          <Badge tone="bad">not intact</Badge>
+        ) : (
+          <>
+            {snapshot.complete ? <Badge tone="ok">complete</Badge> : <Badge tone="bad">incomplete pull</Badge>}
+            {snapshot.manifestIntact ? <Badge tone="ok">manifest hash matches</Badge> : <Badge tone="bad">manifest changed</Badge>}
+          </>
+        )}
         {snapshot.synthetic && <Badge tone="info">synthetic data</Badge>}
         {snapshot.maxRows !== null && <Badge tone="warn">limited to {formatCount(snapshot.maxRows)} rows per table</Badge>}
         {failed.length > 0 && (
@@ -211,31 +223,7 @@ function Provenance({ snapshot }: { snapshot: SnapshotSummary }) {
           <li>File: <span className="mono">{snapshot.path}</span></li>
         </ul>
       </details>
-      <div className="row gap wrap verify-row">
-        <button type="button" onClick={() => void verify.run((signal, onProgress) => api.invoke('snapshot/verify', { snapshotId: snapshot.id }, { signal, onProgress }))} disabled={verify.running}>
-          Verify every table
-        </button>
-        {verify.running && <ProgressBar progress={verify.progress} onCancel={verify.cancel} />}
-        {verify.result &&
-          (verify.result.ok ? (
-            <Badge tone="ok">
-              verified: {formatCount(verify.result.checkedTables)} tables intact ({formatSeconds(verify.result.seconds)})
-            </Badge>
-          ) : (
-            <div className="error-box" role="alert">
-              <div className="error-message">
-                Not intact: {formatCount(verify.result.problems.length)} {plural(verify.result.problems.length, 'problem', 'problems')}
-              </div>
-              <ul>
-                {verify.result.problems.slice(0, 20).map((p) => (
-                  <li key={p}>{p}</li>
-                ))}
-              </ul>
-              <div className="error-hint">What to do: ask the sender for a fresh copy, or pull again; do not rely on the changed tables.</div>
-            </div>
-          ))}
-        {verify.error ? <ErrorBox error={verify.error} onDismiss={verify.clear} /> : null}
-      </div>
+      <TrustPanel snapshot={snapshot} />
       <details>
         <summary>Instances ({snapshot.instances.length})</summary>
         <div className="table-scroll" tabIndex={0} role="region" aria-label={`Instances of ${snapshot.fileName} (scrolls)`}>
@@ -294,6 +282,7 @@ export function HomeView() {
       ) : (
         [...wb.snapshots].reverse().map((s) => <Provenance key={s.id} snapshot={s} />)
       )}
+      <TrustedKeysPanel />
     </div>
   );
 }
