@@ -5,13 +5,13 @@
 // redacted copy. The full check of every table runs separately (snapshot/verify).
 import type Database from 'better-sqlite3';
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fail } from '../../shared/api/errors.ts';
 import type { RedactionView, SignatureView, TrustedKey, TrustSummary } from '../../shared/api/types.ts';
 import { rootHash } from '../file/hash.ts';
 import type { StoredManifest } from '../file/reader.ts';
 import { checkSignatures, keyFingerprint, loadTrustedKey, SignatureError } from '../file/signature.ts';
+import { readJsonList, writeJsonAtomically } from './config.ts';
 
 interface StoredKey extends TrustedKey {
   publicKeyPem: string;
@@ -41,17 +41,9 @@ export class TrustedKeys {
   }
 
   private stored(): StoredKey[] {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(readFileSync(this.file, 'utf8'));
-    } catch {
-      return [];
-    }
-    if (!Array.isArray(parsed)) return [];
-    return parsed.filter(
-      (k): k is StoredKey =>
-        typeof k === 'object' && k !== null && typeof k.fingerprint === 'string' && typeof k.label === 'string' && typeof k.addedAt === 'string' && typeof k.publicKeyPem === 'string',
-    );
+    return readJsonList(this.file)
+      .filter((k) => typeof k.fingerprint === 'string' && typeof k.label === 'string' && typeof k.addedAt === 'string' && typeof k.publicKeyPem === 'string')
+      .map((k) => k as unknown as StoredKey);
   }
 
   list(): TrustedKey[] {
@@ -97,10 +89,7 @@ export class TrustedKeys {
 
   private save(keys: StoredKey[]): void {
     try {
-      mkdirSync(this.dir, { recursive: true });
-      const temp = `${this.file}.partial-${process.pid}`;
-      writeFileSync(temp, JSON.stringify(keys, null, 2), { mode: 0o600 });
-      renameSync(temp, this.file);
+      writeJsonAtomically(this.dir, this.file, keys, 0o600);
     } catch (error) {
       fail('failed', `cannot save the trusted keys in ${this.dir}: ${(error as Error).message}`, 'check that the config directory is writable');
     }
