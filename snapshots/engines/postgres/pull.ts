@@ -27,10 +27,11 @@ export type KeyRange = { key: string; after: string } | { key: string; upTo: str
 /** The COPY statement for a table: explicit column list, `ONLY` for plain tables, LIMIT maxRows+1 to detect truncation. */
 export function copyStatement(table: PgTable, maxRows: number | null, range?: KeyRange): string {
   const q = quotePostgresIdentifier;
-  const columns = table.info.columns.length > 0 ? table.info.columns.map((c) => q(c.name)).join(', ') : '';
-  // A partitioned root is read through the root (all its partitions); a plain
-  // table with ONLY, so an inheritance parent does not repeat its children's rows.
-  const from = `${table.relkind === 'p' ? '' : 'ONLY '}${q(table.info.schema!)}.${q(table.info.name)}`;
+  // money is read as its exact numeric value (its text form depends on lc_monetary).
+  const columns = table.info.columns.length > 0 ? table.info.columns.map((c, i) => (table.types[i]?.baseType === 'money' ? `${q(c.name)}::numeric` : q(c.name))).join(', ') : '';
+  // A partitioned root is read through the root (all its partitions), a materialized view as it is; a
+  // plain table with ONLY, so an inheritance parent does not repeat its children's rows.
+  const from = `${table.relkind === 'r' ? 'ONLY ' : ''}${q(table.info.schema!)}.${q(table.info.name)}`;
   let where = '';
   if (range && 'after' in range) where = ` WHERE ${q(range.key)} > ${range.after} ORDER BY ${q(range.key)}`;
   else if (range) where = ` WHERE ${q(range.key)} <= ${range.upTo} ORDER BY ${q(range.key)} DESC LIMIT ${range.last}`;
