@@ -265,7 +265,7 @@ describe('concurrent DDL during a pull (item 23)', () => {
     const during = async () => {
       if (altered) return;
       altered = true;
-      await mariadbExec(server, 'SET SESSION lock_wait_timeout = 10; ALTER TABLE ddl.m_rebuilt ADD COLUMN w INT DEFAULT 7, ALGORITHM=COPY; DROP TABLE ddl.z_dropped;');
+      await mariadbExec(server, 'SET SESSION max_statement_time = 0; SET SESSION lock_wait_timeout = 10; ALTER TABLE ddl.m_rebuilt ADD COLUMN w INT DEFAULT 7, ALGORITHM=COPY; DROP TABLE ddl.z_dropped;');
     };
     const wrap = (target: InstanceTarget): InstanceTarget => ({
       ...target,
