@@ -11,10 +11,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DqReport } from '../../shared/dq/results.ts';
-import { parseFleet } from '../../shared/model/fleet.ts';
 import { postgresAdapter } from '../../snapshots/engines/postgres/index.ts';
-import type { InstanceTarget, TableSink } from '../../snapshots/engines/types.ts';
-import { pullFleet } from '../../snapshots/pull/pullFleet.ts';
+import type { TableSink } from '../../snapshots/engines/types.ts';
+import { hookedPull } from '../helpers/hookedPull.ts';
 import { parseJson, runCli, tempDir, writeFleet } from '../helpers/cli.ts';
 import { psqlExec, startPostgres, type ThrowawayServer } from '../helpers/servers.ts';
 import { querySnapshot } from '../helpers/snapshotQuery.ts';
@@ -138,6 +137,14 @@ describe('a PostgreSQL account that cannot read everything (items 7, 8; issue 11
     expect(query(`SELECT not_read_tables FROM _snapbench_instances`)).toEqual([{ not_read_tables: 6 }]);
   });
 
+  it('query answers from what the file holds, and says when a table was not read whole', async () => {
+    const result = await runCli(['query', file, 'SELECT count(*) AS n FROM "pg/shop/public.secret"']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(parseJson(result)).toEqual([{ n: 0 }]);
+    expect(result.stderr.trim()).toMatch(/^snapbench query: warning: "pg\/shop\/public\.secret" was not read whole: not-readable \(missing privilege: SELECT on public\.secret/);
+    expect((await runCli(['query', file, 'SELECT count(*) FROM "pg/shop/public.orders"'])).stderr).toBe('');
+  });
+
   it('tables --format json carries status and schema', async () => {
     const tables = parseJson<{ table: string; schema: string | null; status: string; statusReason: string | null; sqlName: string }[]>(await runCli(['tables', file, '--format', 'json']));
     expect(tables.find((t) => t.table === 'nousage.t')).toMatchObject({ schema: 'nousage', status: 'not-readable' });
@@ -246,14 +253,7 @@ describe('TRUNCATE by another session during the pull (item 3)', () => {
       execFileSync('psql', ['-X', '-q', '-h', server.host, '-p', String(server.port), '-U', 'postgres', '-d', 'shop', '-v', 'ON_ERROR_STOP=1', '-c', sql], { encoding: 'utf8' });
     let truncatedEarly = false;
     let later: Promise<string> | null = null;
-    const wrap = (target: InstanceTarget): InstanceTarget => ({
-      ...target,
-      setVersion: (v) => target.setVersion(v),
-      setConsistency: (c, n) => target.setConsistency(c, n),
-      setReplication: (r) => target.setReplication(r),
-      addObjects: (o) => target.addObjects(o),
-      recordTable: (t, r) => target.recordTable(t, r),
-      beginRedisDatabase: (db) => target.beginRedisDatabase(db),
+    const result = await hookedPull(postgresAdapter, { name: 'pg', engine: 'postgres', host: server.host, port: server.port, user: 'postgres', databases: ['shop'] }, out, (target) => ({
       addServerFacts: (facts) => {
         // After the snapshot began and the catalog was read, before the locks: TRUNCATE and refill, committed.
         if (!truncatedEarly && facts.some((f) => f.category === 'database' && f.name === 'shop.size_bytes')) {
@@ -274,19 +274,7 @@ describe('TRUNCATE by another session during the pull (item 3)', () => {
         };
         return { ...begun, sink };
       },
-    });
-    const result = await pullFleet({
-      fleet: parseFleet({ instances: [{ name: 'pg', engine: 'postgres', host: server.host, port: server.port, user: 'postgres', databases: ['shop'] }] }),
-      fleetFile: null,
-      fleetBytes: null,
-      out,
-      only: null,
-      maxRows: null,
-      concurrency: 1,
-      signal: new AbortController().signal,
-      env: {},
-      adapters: { postgres: { engine: 'postgres', pullInstance: (i, target, options) => postgresAdapter.pullInstance(i, wrap(target), options) } },
-    });
+    }));
     expect(result.failures, JSON.stringify(result.failures)).toEqual([]);
     expect(truncatedEarly).toBe(true);
     expect(later).not.toBeNull();

@@ -1,6 +1,7 @@
 // Server facts: version, configuration, status, and per database its size,
 // extensions and pg_stat_user_tables. All values are strings (or null).
 import type { ReplicationInfo, ServerFact } from '../../../shared/model/snapshot.ts';
+import { replicationFacts } from '../replication.ts';
 import type { PgClient } from './connect.ts';
 
 /** Settings worth keeping for sizing and review, lower case (facts are named so); missing ones (older versions, managed services) are simply absent. */
@@ -213,7 +214,10 @@ export async function postgresReplication(client: PgClient): Promise<{ info: Rep
        FROM (SELECT 1) AS one LEFT JOIN pg_stat_wal_receiver w ON true`,
   );
   const r = rows[0]!;
-  if (!r.standby) return { info: { role: 'primary', primary: null, linkStatus: null, lagMs: null }, facts: [{ category: 'replication', name: 'role', value: 'primary' }] };
+  if (!r.standby) {
+    const primary: ReplicationInfo = { role: 'primary', primary: null, linkStatus: null, lagMs: null };
+    return { info: primary, facts: replicationFacts(primary) };
+  }
   // Where the WAL receiver is not running, primary_conninfo (when the account may read it) still names the primary.
   const conninfo = (key: string) => new RegExp(`(?:^|\\s)${key}=('(?:[^'\\\\]|\\\\.)*'|\\S+)`).exec(r.conninfo ?? '')?.[1]?.replace(/^'|'$/g, '') ?? null;
   const host = r.host ?? conninfo('host');
@@ -224,13 +228,5 @@ export async function postgresReplication(client: PgClient): Promise<{ info: Rep
     linkStatus: r.status === 'streaming' ? 'up' : `down (WAL receiver: ${r.status ?? 'not running'})`,
     lagMs: r.lag_ms === null ? null : Number(r.lag_ms),
   };
-  return {
-    info,
-    facts: [
-      { category: 'replication', name: 'role', value: 'replica' },
-      { category: 'replication', name: 'primary', value: info.primary },
-      { category: 'replication', name: 'link_status', value: info.linkStatus },
-      { category: 'replication', name: 'lag_ms', value: info.lagMs === null ? null : String(info.lagMs) },
-    ],
-  };
+  return { info, facts: replicationFacts(info) };
 }
