@@ -4,12 +4,15 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/App.tsx';
 import { WorkbenchProvider } from './app/workbench.tsx';
+import { TrustProvider } from './features/trust/TrustProvider.tsx';
 import './styles.css';
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <WorkbenchProvider>
-      <App />
+      <TrustProvider>
+        <App />
+      </TrustProvider>
     </WorkbenchProvider>
   </StrictMode>,
 );

@@ -3,6 +3,7 @@
 // reported against it and aborting the caller's signal cancels it. The
 // transports (Electron IPC, HTTP on 127.0.0.1) only move these plain values.
 import { apiError, ApiFailure, toApiError, type ApiError } from './errors.ts';
+import { issueMessage } from '../model/issues.ts';
 import { isChannel, REQUEST_SCHEMAS, type Channel, type ProgressOf, type RequestInput, type RequestOf, type ResponseOf } from './contract.ts';
 import type { AppEventName, AppEvents } from './types.ts';
 
@@ -37,7 +38,13 @@ export function describeIssues(channel: string, issues: readonly { path: readonl
 /** Validates a request against its channel's schema; throws an ApiFailure ('bad-request') naming what is wrong. */
 export function parseRequest<C extends Channel>(channel: C, request: unknown): RequestOf<C> {
   const parsed = REQUEST_SCHEMAS[channel].safeParse(request ?? {});
-  if (!parsed.success) throw new ApiFailure(apiError('bad-request', describeIssues(channel, parsed.error.issues), 'the request does not match the API contract (shared/api/contract.ts)'));
+  if (!parsed.success) {
+    // Each problem names the field and, when it is there, what it is instead ("must be text, not the number 5").
+    const issues = parsed.error.issues;
+    const parts = issues.slice(0, 5).map((issue) => `${issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ` : ''}${issueMessage(issue, request ?? {})}`);
+    const message = `${channel}: ${parts.join('; ')}${issues.length > 5 ? `; and ${issues.length - 5} more` : ''}`;
+    throw new ApiFailure(apiError('bad-request', message, 'the request does not match the API contract (shared/api/contract.ts)'));
+  }
   return parsed.data as RequestOf<C>;
 }
 

@@ -15,9 +15,11 @@
 //       fail: count > 0                # the default; warn: ... too
 //
 // Every problem in a pack is one line naming the rule and the field.
+import { describeIssue } from '../model/issues.ts';
 import { z } from 'zod';
 import { conditionMetrics, parseCondition, ConditionError } from './condition.ts';
 import { parseRatio, scriptPattern } from './definitions.ts';
+import { linearRegex } from './regex.ts';
 
 export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -209,31 +211,12 @@ export class DqPackError extends Error {
 /** Placeholders `{{ table-ref }}` in SQL of a rule: table references resolved at run time. */
 export const PLACEHOLDER = /\{\{\s*([^{}]*?)\s*\}\}/g;
 
-function valueAt(document: unknown, path: PropertyKey[]): unknown {
-  let value = document;
-  for (const key of path) value = value && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key] : undefined;
-  return value;
-}
-
-function describeIssue(where: string, issue: z.core.$ZodIssue, document: unknown): string[] {
-  const field = issue.path.map(String).join('.');
-  if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((key) => `${where} field "${field ? `${field}.` : ''}${key}": unknown field`);
-  }
-  const at = field ? `${where} field "${field}"` : where;
-  let message = issue.message;
-  if (issue.code === 'invalid_type') message = valueAt(document, issue.path) === undefined ? 'is required' : `must be ${issue.expected === 'array' ? 'a list' : issue.expected}`;
-  else if (issue.code === 'invalid_value') message = `must be one of ${issue.values.map((v) => String(v)).join(', ')}`;
-  else if (issue.code === 'invalid_union') message = 'has the wrong type';
-  return [`${at}: ${message}`];
-}
-
 function checkRegex(problems: string[], where: string, field: string, source: string | undefined, flags: string | undefined): void {
   if (source === undefined) return;
   try {
-    new RegExp(source, flags ?? '');
+    linearRegex(source, flags ?? '');
   } catch (error) {
-    problems.push(`${where} field "${field}": not a valid regular expression: ${(error as Error).message.replace(/^Invalid regular expression: /, '')}`);
+    problems.push(`${where} field "${field}": not a valid regular expression: ${(error as Error).message.replace(/^error parsing regexp: /, '')}`);
   }
 }
 

@@ -3,6 +3,7 @@
 // here, trusted everywhere after.
 import { z } from 'zod';
 import { inertText } from '../text/inert.ts';
+import { describeIssue } from './issues.ts';
 
 export const ENGINES = ['mysql', 'postgres', 'redis'] as const;
 export type Engine = (typeof ENGINES)[number];
@@ -243,15 +244,6 @@ function sshFrom(value: z.infer<typeof sshObject>, baseDir: string | undefined):
   };
 }
 
-function describeIssue(prefix: string, issue: z.core.$ZodIssue): string {
-  const field = issue.path.map(String).join('.');
-  const where = field ? `${prefix} field "${field}"` : prefix;
-  let message = issue.message;
-  if (issue.code === 'invalid_type') {
-    message = issue.input === undefined ? 'is required' : `must be ${issue.expected}`;
-  }
-  return `${where}: ${message}`;
-}
 
 /**
  * Validates a parsed manifest document. Every problem is one line that names the
@@ -280,7 +272,7 @@ export function parseFleet(document: unknown, source = 'fleet manifest', options
       const lines = parsedDefaults.error.issues.map((issue) =>
         issue.code === 'unrecognized_keys'
           ? `defaults: ${issue.keys.map((k) => `"${k}"`).join(', ')} cannot be a default; defaults may set ${DEFAULT_KEYS.join(', ')}`
-          : describeIssue('defaults', issue),
+          : describeIssue('defaults', issue, top.data.defaults).join('; '),
       );
       throw new FleetError(lines.map((line) => `${source}: ${line}`).join('\n'));
     }
@@ -297,7 +289,7 @@ export function parseFleet(document: unknown, source = 'fleet manifest', options
     }
     const parsed = instance.safeParse(raw);
     if (!parsed.success) {
-      for (const issue of parsed.error.issues) errors.push(describeIssue(label, issue));
+      for (const issue of parsed.error.issues) errors.push(...describeIssue(label, issue, raw));
       return;
     }
     const value = parsed.data;

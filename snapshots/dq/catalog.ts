@@ -6,7 +6,7 @@
 import type Database from 'better-sqlite3';
 import type { StorageKind } from '../../shared/model/snapshot.ts';
 import { globToRegExp, isGlob } from '../../shared/dq/definitions.ts';
-import { META } from '../file/schema.ts';
+import { columnNames, META } from '../file/schema.ts';
 
 export interface CatalogColumn {
   /** The source's column name. */
@@ -32,6 +32,9 @@ export interface CatalogTable {
   kind: 'table' | 'redis-keys' | 'pushdown';
   rows: number;
   limited: boolean;
+  /** `pulled` (or absent) unless the data table holds less than the source. */
+  status?: string;
+  statusReason?: string | null;
   columns: CatalogColumn[];
   primaryKey: CatalogColumn[];
 }
@@ -47,12 +50,16 @@ export interface CatalogInstance {
 export interface Catalog {
   tables: CatalogTable[];
   instances: CatalogInstance[];
+  /** Databases an account could read only in part (MySQL table- or column-level grants): instance → database → why. */
+  partialDatabases?: Map<string, Map<string, string>>;
 }
 
 export function loadCatalog(db: Database.Database): Catalog {
+  const has = columnNames(db, META.tables);
   const tables = db
     .prepare(
-      `SELECT table_name AS name, sql_name AS sqlName, instance, engine, database, schema, source_table AS sourceTable, kind, rows, limited
+      `SELECT table_name AS name, sql_name AS sqlName, instance, engine, database, schema, source_table AS sourceTable, kind, rows, limited,
+              ${has.has('status') ? 'status' : `'pulled'`} AS status, ${has.has('status_reason') ? 'status_reason' : 'NULL'} AS statusReason
          FROM ${META.tables} ORDER BY table_name`,
     )
     .all() as (Omit<CatalogTable, 'columns' | 'primaryKey' | 'limited'> & { limited: number })[];
@@ -71,7 +78,17 @@ export function loadCatalog(db: Database.Database): Catalog {
   const instances = db
     .prepare(`SELECT instance AS name, engine, status, version, allocated_memory_mb AS allocatedMemoryMb FROM ${META.instances} ORDER BY instance`)
     .all() as CatalogInstance[];
+  const partialDatabases = new Map<string, Map<string, string>>();
+  const readability = db
+    .prepare(`SELECT instance, name, value FROM ${META.serverFacts} WHERE category = 'readability' AND value IS NOT NULL AND value <> 'full'`)
+    .all() as { instance: string; name: string; value: string }[];
+  for (const r of readability) {
+    const byDatabase = partialDatabases.get(r.instance) ?? new Map<string, string>();
+    byDatabase.set(r.name, r.value);
+    partialDatabases.set(r.instance, byDatabase);
+  }
   return {
+    partialDatabases,
     tables: tables.map((t) => {
       const cols = byTable.get(t.name) ?? [];
       return {
@@ -161,4 +178,20 @@ export function storesKeyNames(db: Database.Database, table: CatalogTable): bool
 
 export function instanceMatcher(glob: string | undefined): (name: string) => boolean {
   return glob ? matcher(glob) : () => true;
+}
+
+/**
+ * Why a table's data cannot answer a rule whole: it was not read, or read in
+ * part for a reason other than --max-rows (which rules report as `limited`).
+ * Null when it was read whole.
+ */
+export function notReadWhole(table: CatalogTable): string | null {
+  if (table.status === undefined || table.status === 'pulled' || (table.status === 'partial' && table.limited)) return null;
+  return `${table.name} was not read whole (${table.status}${table.statusReason ? `: ${table.statusReason}` : ''})`;
+}
+
+/** Why a database's tables in the snapshot may not be all of it (the account could not see every table), or null. */
+export function databaseNotReadWhole(catalog: Catalog, instance: string, database: string): string | null {
+  const why = catalog.partialDatabases?.get(instance)?.get(database) ?? catalog.partialDatabases?.get(instance)?.get('*');
+  return why ? `instance ${instance} could not read database ${database} whole (${why})` : null;
 }

@@ -11,6 +11,7 @@ import { EXIT_DQ_FINDINGS, EXIT_FAILED } from '../exitCodes.ts';
 import { runQuery } from '../query/runQuery.ts';
 import { csvSafeFor, printLine, printText } from '../terminal.ts';
 import { refuseOutputOverInput, type CommandInput } from '../file/outputPath.ts';
+import { manifestMismatch, manifestMismatchWarning } from '../file/manifestCheck.ts';
 import { openSnapshot, readManifest } from '../file/reader.ts';
 import { TOOL_VERSION } from '../version.ts';
 import { diffSnapshots, renderDiffText } from './diff.ts';
@@ -91,7 +92,10 @@ export function runDq(file: string, opts: DqOptions): void {
   let ctx: ReportContext;
   try {
     const pack = packOrExit(opts.pack);
-    const { manifest, rootSha256 } = readManifest(db, file);
+    const stored = readManifest(db, file);
+    const { manifest, rootSha256 } = stored;
+    const changed = manifestMismatch(stored);
+    if (changed) printLine(process.stderr, `snapbench dq: ${manifestMismatchWarning(file, changed)}`);
     // Memory-mapped reads make the table scans cheaper; safe here because this
     // connection is ours alone and is closed before the results are appended.
     db.pragma('mmap_size = 2147418112');
@@ -105,6 +109,7 @@ export function runDq(file: string, opts: DqOptions): void {
       file: resolve(file),
       manifest,
       rootSha256,
+      manifestChanged: changed,
       pack,
       run: { id: null, startedAt: run.startedAt, finishedAt: run.finishedAt, packSha256: packSha256(pack), toolVersion: TOOL_VERSION },
       results: run.results,

@@ -11,7 +11,7 @@ import type { Rule } from '../../shared/dq/pack.ts';
 import { PLACEHOLDER } from '../../shared/dq/pack.ts';
 import type { Evidence } from '../../shared/dq/results.ts';
 import { jsonCell, type CellValue } from '../output/cells.ts';
-import { findColumn, resolveTables, type Catalog, type CatalogColumn, type CatalogTable, type ResolveOptions } from './catalog.ts';
+import { databaseNotReadWhole, findColumn, notReadWhole, resolveTables, type Catalog, type CatalogColumn, type CatalogTable, type ResolveOptions } from './catalog.ts';
 import { quoteIdentifier, sqlString } from './sql.ts';
 
 /** Thrown while planning or finishing: the snapshot lacks what the rule needs (status `skipped`). */
@@ -90,8 +90,10 @@ export class TableScans {
     return this.db.prepare(`SELECT ${exprs.join(', ')} FROM ${table.sqlName}`).safeIntegers(true).raw(true).get() as unknown[];
   }
 
-  run(): void {
+  /** Scans every table once; `onScan` hears of each scan first, with the indexes of the rules it serves. */
+  run(onScan?: (table: string, rules: number[]) => void): void {
     for (const [name, plan] of this.plans) {
+      onScan?.(name, [...plan.owners.keys()]);
       const started = performance.now();
       try {
         this.values.set(name, this.select(plan.table, plan.exprs));
@@ -145,10 +147,22 @@ export class RuleContext {
     return tables;
   }
 
-  /** Tables of a reference; skips the rule when there is none. */
+  /** Tables of a reference; skips the rule when there is none, or when one of them was not read whole. */
   tables(ref: string, options: ResolveOptions = {}): CatalogTable[] {
     const tables = resolveTables(this.catalog, ref, options);
-    if (tables.length === 0) throw new SkipRule(`table ${ref}${options.instance ? ` (instance ${options.instance})` : ''} is not in the snapshot`);
+    if (tables.length === 0) {
+      const hidden = [...(this.catalog.partialDatabases ?? [])].flatMap(([instance, dbs]) => [...dbs.keys()].map((db) => databaseNotReadWhole(this.catalog, instance, db)!));
+      throw new SkipRule(`table ${ref}${options.instance ? ` (instance ${options.instance})` : ''} is not in the snapshot${hidden.length ? `; it may be one the account could not see: ${hidden.join('; ')}` : ''}`);
+    }
+    return this.useWhole(tables);
+  }
+
+  /** Marks tables as read by the rule, skipping it when one of them was not read whole: a rule never passes or fails on data it did not see. */
+  useWhole(tables: CatalogTable[]): CatalogTable[] {
+    for (const t of tables) {
+      const why = notReadWhole(t);
+      if (why) throw new SkipRule(`the rule reads ${why}`);
+    }
     return this.use(tables);
   }
 

@@ -39,6 +39,7 @@ body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
 main { max-width: 1180px; margin: 0 auto; padding: 24px; }
 h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 18px; margin: 32px 0 8px; border-bottom: 1px solid #d0d7de; padding-bottom: 4px; }
 h3 { font-size: 16px; margin: 0; } .sub { color: #57606a; margin: 0 0 16px; }
+.not-intact { background: #ffebe9; border: 1px solid #cf222e; color: #82071e; padding: 8px 12px; border-radius: 6px; }
 table { border-collapse: collapse; margin: 8px 0; font-size: 13px; width: auto; max-width: 100%; }
 th, td { border: 1px solid #d0d7de; padding: 4px 8px; text-align: left; vertical-align: top; }
 th { background: #f6f8fa; } td code { white-space: pre-wrap; word-break: break-all; }
@@ -158,6 +159,7 @@ export function renderHtml(ctx: ReportContext): string {
 <body><main>
 <h1>Data-quality report: ${escapeHtml(ctx.pack.pack)}</h1>
 <p class="sub">Snapshot <code>${escapeHtml(ctx.file)}</code> made ${escapeHtml(ctx.manifest.createdAt)}; root sha256 <span class="hash">${escapeHtml(ctx.rootSha256)}</span>. Counts are exact on the pulled data unless marked limited.</p>
+${ctx.manifestChanged ? `<p class="not-intact" role="alert"><strong>Not intact:</strong> the snapshot's manifest was changed after it was made (it hashes to <span class="hash">${escapeHtml(ctx.manifestChanged.recomputed)}</span>, not the recorded root above). Run <code>snapbench verify</code> before relying on these results.</p>` : ''}
 ${summarySection(ctx)}
 <h2>Findings</h2>
 ${ctx.results.map((r) => findingSection(ctx, r)).join('\n')}

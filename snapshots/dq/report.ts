@@ -5,6 +5,7 @@ import { summarize, type DqReport, type DqResult } from '../../shared/dq/results
 import type { SnapshotManifest } from '../../shared/model/snapshot.ts';
 import { inertText } from '../../shared/text/inert.ts';
 import { csvRow } from '../output/csv.ts';
+import type { ManifestMismatch } from '../file/manifestCheck.ts';
 
 /** The formats of a DQ report (`dq --format`). */
 export const REPORT_FORMATS = ['json', 'html', 'csv', 'text'] as const;
@@ -16,6 +17,8 @@ export interface ReportContext {
   pack: RulePack;
   run: { id: number | null; startedAt: string; finishedAt: string; packSha256: string; toolVersion: string };
   results: DqResult[];
+  /** Set when the manifest body no longer hashes to the recorded root: the report says so instead of showing the root as if fine. */
+  manifestChanged?: ManifestMismatch | null;
 }
 
 export function reportOf(ctx: ReportContext): DqReport {
@@ -49,8 +52,9 @@ export function metricSummary(metrics: Record<string, unknown>): string {
 export function renderText(ctx: ReportContext): string {
   const s = summarize(ctx.results);
   const lines = [
-    `${inertText(ctx.pack.pack)} on ${inertText(ctx.file)} (snapshot of ${inertText(String(ctx.manifest.createdAt))}, root sha256 ${ctx.rootSha256.slice(0, 16)}…): ${s.rules} rules: ${s.fail} fail, ${s.warn} warn, ${s.pass} pass, ${s.error} error, ${s.skipped} skipped`,
+    `${inertText(ctx.pack.pack)} on ${inertText(ctx.file)} (snapshot of ${inertText(String(ctx.manifest.createdAt))}, root sha256 ${ctx.rootSha256.slice(0, 16)}…${ctx.manifestChanged ? ' NOT INTACT' : ''}): ${s.rules} rules: ${s.fail} fail, ${s.warn} warn, ${s.pass} pass, ${s.error} error, ${s.skipped} skipped`,
   ];
+  if (ctx.manifestChanged) lines.push(`NOT INTACT: the manifest was changed after the snapshot was made (it hashes to ${ctx.manifestChanged.recomputed.slice(0, 16)}…, not the recorded root); run "snapbench verify" before relying on these results`);
   for (const r of ctx.results) {
     const count = r.count === null ? '' : r.total === null ? `count ${r.count}` : `count ${r.count} of ${r.total}`;
     const detail = inertText(r.status === 'error' ? String(r.metrics.error) : r.status === 'skipped' ? String(r.metrics.reason) : metricSummary(r.metrics));

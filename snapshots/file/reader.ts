@@ -4,7 +4,9 @@
 import Database from 'better-sqlite3';
 import { existsSync, statSync } from 'node:fs';
 import type { SnapshotManifest, TableListing } from '../../shared/model/snapshot.ts';
-import { columnNames, META, META_DDL } from './schema.ts';
+import { columnNames, LEGACY_META_DDL, META, META_DDL } from './schema.ts';
+import { rootHash } from './hash.ts';
+import { manifestShapeProblem } from '../../shared/model/manifestShape.ts';
 import { ddlObjects, schemaProblems, summarizeProblems } from './objects.ts';
 
 export class SnapshotFileError extends Error {
@@ -123,19 +125,27 @@ export interface StoredManifest {
 export function readManifest(db: Database.Database, path: string): StoredManifest {
   // Read only the plain table Snapbench writes: a view or a changed table in its place could run code.
   const table = db.prepare(`SELECT type, sql FROM sqlite_master WHERE name = ?`).get(META.manifest) as { type: string; sql: string | null } | undefined;
-  const expected = ddlObjects(META_DDL).find((o) => o.name === META.manifest)!;
-  if (!table || table.type !== 'table' || table.sql !== expected.sql) {
+  const known = [META_DDL, LEGACY_META_DDL].map((ddl) => ddlObjects(ddl).find((o) => o.name === META.manifest)?.sql);
+  if (!table || table.type !== 'table' || !known.includes(table.sql ?? undefined)) {
     throw new SnapshotFileError(`${path}: the manifest table ${META.manifest} is not the one Snapbench writes (${table ? `a ${table.type} with another definition` : 'missing'}); it was not read`, 'the file was altered; pull it again');
   }
   const rows = db.prepare(`SELECT body, root_sha256 AS rootSha256 FROM ${META.manifest}`).all() as { body: string; rootSha256: string }[];
   if (rows.length !== 1) {
     throw new SnapshotFileError(`${path}: the manifest is missing or duplicated (${rows.length} rows in ${META.manifest})`, 'the file is incomplete or was altered; pull it again');
   }
+  let manifest: unknown;
   try {
-    return { ...rows[0]!, manifest: JSON.parse(rows[0]!.body) as SnapshotManifest };
+    manifest = JSON.parse(rows[0]!.body);
   } catch {
     throw new SnapshotFileError(`${path}: the manifest is not valid JSON`, 'the file was altered; pull it again');
   }
+  // A body someone edited: one line naming the field, before any code reads it.
+  const problem = manifestShapeProblem(manifest);
+  if (problem) {
+    const edited = rootHash(rows[0]!.body) !== rows[0]!.rootSha256 ? ' and no longer matches its root hash' : '';
+    throw new SnapshotFileError(`${path}: not a manifest Snapbench writes${edited}: ${problem}`, 'the file was altered after it was made; ask the sender for a fresh copy, or pull again');
+  }
+  return { ...rows[0]!, manifest: manifest as SnapshotManifest };
 }
 
 /** Every data table of a snapshot; files made before `status` existed list every table as `pulled`. */

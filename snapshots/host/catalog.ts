@@ -1,6 +1,7 @@
 // Reads the catalog side of an open snapshot for the workbench: provenance,
 // the instance → database → table tree, one table's columns, and the fleet
 // overview. Small catalog tables only; never a scan of pulled data.
+import { trustSummary } from './trust.ts';
 import type Database from 'better-sqlite3';
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -86,7 +87,7 @@ function hasTable(db: Database.Database, name: string): boolean {
 }
 
 /** Provenance of a snapshot for the library view: who made it, when, from what, per instance. */
-export function snapshotSummary(db: Database.Database, path: string, id: string): SnapshotSummary {
+export function snapshotSummary(db: Database.Database, path: string, id: string, trustedKeys: Parameters<typeof trustSummary>[2] = []): SnapshotSummary {
   const stored = readManifest(db, path);
   const { manifest } = stored;
   const instances: InstanceProvenance[] = readInstances(db).map((i) => ({
@@ -134,6 +135,7 @@ export function snapshotSummary(db: Database.Database, path: string, id: string)
     tables: totals.tables,
     rows: totals.rows,
     dqRuns,
+    trust: trustSummary(db, stored, trustedKeys),
   };
 }
 
@@ -168,6 +170,17 @@ export function catalogTree(db: Database.Database, tables: TableEntry[]): Catalo
   // Instances with something to browse first; within each engine by name.
   const list = [...instances.values()].sort((a, b) => Number(b.databases.length > 0) - Number(a.databases.length > 0) || a.engine.localeCompare(b.engine) || a.name.localeCompare(b.name));
   return { instances: list };
+}
+
+/** Every table's columns (snapshot names) in one read, for the SQL console's completion. */
+export function allColumns(db: Database.Database, tables: readonly TableEntry[]): { table: string; sqlName: string; columns: string[] }[] {
+  const byTable = new Map<string, string[]>();
+  for (const row of db.prepare(`SELECT table_name AS tableName, sql_column AS name FROM ${META.columns} ORDER BY table_name, ordinal`).all() as { tableName: string; name: string }[]) {
+    let list = byTable.get(row.tableName);
+    if (!list) byTable.set(row.tableName, (list = []));
+    list.push(row.name);
+  }
+  return tables.map((t) => ({ table: t.name, sqlName: t.sqlName, columns: byTable.get(t.name) ?? [] }));
 }
 
 export function readColumns(db: Database.Database, table: string): ColumnMeta[] {

@@ -23,6 +23,24 @@ interface StoredEntry {
   fleetKey?: string | null;
 }
 
+/** The objects of a list kept as JSON in the config directory; [] when it is missing, unreadable or not a list. */
+export function readJsonList(file: string): Partial<Record<string, unknown>>[] {
+  try {
+    const stored: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    return Array.isArray(stored) ? stored.filter((e): e is Partial<Record<string, unknown>> => typeof e === 'object' && e !== null && !Array.isArray(e)) : [];
+  } catch {
+    return [];
+  }
+}
+
+/** Writes JSON beside its final path and renames it into place, so no reader sees half a file; throws when it cannot. */
+export function writeJsonAtomically(dir: string, file: string, value: unknown, mode = 0o644): void {
+  mkdirSync(dir, { recursive: true });
+  const temp = `${file}.partial-${process.pid}`;
+  writeFileSync(temp, JSON.stringify(value, null, 2), { mode });
+  renameSync(temp, file);
+}
+
 /** The recent-files list, most recent first, kept as JSON in the config directory. */
 export class RecentFiles {
   private readonly file: string;
@@ -32,16 +50,10 @@ export class RecentFiles {
   }
 
   list(): RecentSnapshot[] {
-    let stored: unknown;
-    try {
-      stored = JSON.parse(readFileSync(this.file, 'utf8'));
-    } catch {
-      return [];
-    }
-    if (!Array.isArray(stored)) return [];
     const text = (value: unknown) => (typeof value === 'string' ? value : null);
-    return stored
-      .filter((e): e is StoredEntry => typeof e === 'object' && e !== null && typeof e.path === 'string' && typeof e.openedAt === 'string')
+    return readJsonList(this.file)
+      .filter((e) => typeof e.path === 'string' && typeof e.openedAt === 'string')
+      .map((e) => e as unknown as StoredEntry)
       .slice(0, MAX_RECENT)
       .map((e) => ({ path: e.path, fileName: basename(e.path), openedAt: e.openedAt, createdAt: text(e.createdAt), exists: isFile(e.path), fleetName: text(e.fleetName), fleetKey: text(e.fleetKey) }));
   }
@@ -58,10 +70,7 @@ export class RecentFiles {
   private save(entries: RecentSnapshot[]): RecentSnapshot[] {
     const kept = entries.slice(0, MAX_RECENT);
     try {
-      mkdirSync(this.dir, { recursive: true });
-      const temp = `${this.file}.partial-${process.pid}`;
-      writeFileSync(temp, JSON.stringify(kept.map(({ path, openedAt, createdAt, fleetName, fleetKey }) => ({ path, openedAt, createdAt, fleetName, fleetKey })), null, 2));
-      renameSync(temp, this.file);
+      writeJsonAtomically(this.dir, this.file, kept.map(({ path, openedAt, createdAt, fleetName, fleetKey }) => ({ path, openedAt, createdAt, fleetName, fleetKey })));
     } catch {
       // A read-only home directory only costs the recent list.
     }

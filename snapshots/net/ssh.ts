@@ -88,6 +88,8 @@ interface Bastion {
  */
 export class SshBastions {
   private readonly bastions = new Map<string, Bastion>();
+  /** Why each bastion's connection went away during the run (until a new one to it is up). */
+  private readonly lost = new Map<string, string>();
   private closed = false;
 
   constructor(
@@ -97,7 +99,7 @@ export class SshBastions {
 
   /** Why the bastion went away during the run, or null. */
   lostReason(ssh: SshOptions): string | null {
-    return this.bastions.get(this.key(ssh))?.lost ?? null;
+    return this.lost.get(this.key(ssh)) ?? null;
   }
 
   async channel(instance: string, ssh: SshOptions, host: string, port: number, connectTimeoutMs: number): Promise<ClientChannel> {
@@ -169,21 +171,26 @@ export class SshBastions {
       let settled = false;
       client.once('ready', () => {
         settled = true;
+        this.lost.delete(key);
         resolve();
       });
+      const loseWith = (why: string) => {
+        if (this.closed || bastion.lost !== null) return;
+        bastion.lost = `the SSH connection to bastion ${route} was lost (${why})`;
+        this.lost.set(key, bastion.lost);
+      };
       client.on('error', (error: Error) => {
         const described = refused ?? describeSshError(route, ssh, error);
         if (!settled) {
           settled = true;
           reject(described);
-        } else bastion.lost ??= described.message;
+        } else loseWith(error.message);
       });
       client.on('close', () => {
         if (!settled) {
           settled = true;
           reject(refused ?? new SshError(`SSH bastion ${route}: closed the connection during login`, 'check ssh.user and the bastion\u2019s sshd log', 'ssh-connect'));
-        }
-        if (!this.closed) bastion.lost ??= `the SSH connection to bastion ${route} was closed`;
+        } else loseWith('closed by the bastion');
         if (this.bastions.get(key) === bastion) this.bastions.delete(key);
       });
       try {

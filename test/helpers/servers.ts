@@ -317,7 +317,7 @@ async function withPortRetry<T>(start: (port: number) => Promise<T>): Promise<T>
 
 // ---------------------------------------------------------------- MariaDB
 
-export async function startMariadb(options: { generalLog?: boolean; tls?: ServerTls; extraListen?: string } = {}): Promise<ThrowawayServer & { user: 'root' }> {
+export async function startMariadb(options: { generalLog?: boolean; tls?: ServerTls; extraListen?: string; extraArgs?: string[] } = {}): Promise<ThrowawayServer & { user: 'root' }> {
   return withPortRetry(async (port) => {
     const dir = await mkdtemp(join(tmpdir(), 'snapbench-mariadb-'));
     const datadir = join(dir, 'data');
@@ -361,6 +361,7 @@ export async function startMariadb(options: { generalLog?: boolean; tls?: Server
     if (options.generalLog) args.push('--general-log=1', `--general-log-file=${generalLog}`);
     // TLS only: every TCP connection must be TLS (the probe and mariadbExec use --ssl).
     if (options.tls) args.push(`--ssl-cert=${options.tls.cert}`, `--ssl-key=${options.tls.key}`, `--ssl-ca=${options.tls.ca}`, '--require-secure-transport=ON');
+    if (options.extraArgs) args.push(...options.extraArgs);
     const sslArgs = options.tls ? ['--ssl', `--ssl-ca=${options.tls.ca}`] : [];
 
     const server = await launch({
@@ -397,7 +398,7 @@ export async function mariadbExec(server: ThrowawayServer & { tls?: ServerTls },
 
 // ---------------------------------------------------------------- PostgreSQL
 
-export async function startPostgres(options: { logStatements?: boolean; tls?: ServerTls; extraListen?: string } = {}): Promise<ThrowawayServer & { user: 'postgres' }> {
+export async function startPostgres(options: { logStatements?: boolean; tls?: ServerTls; extraListen?: string; settings?: Record<string, string> } = {}): Promise<ThrowawayServer & { user: 'postgres' }> {
   const bin = postgresBinDir();
   const { uid, gid } = postgresIdentity();
   return withPortRetry(async (port) => {
@@ -426,6 +427,7 @@ export async function startPostgres(options: { logStatements?: boolean; tls?: Se
       '-c', 'full_page_writes=off',
     ];
     if (options.logStatements) args.push('-c', 'log_statement=all');
+    for (const [name, value] of Object.entries(options.settings ?? {})) args.push('-c', `${name}=${value}`);
     // Another local address (a veth end in a test's own network namespace): trusted like 127.0.0.1.
     if (options.extraListen) writeFileSync(join(pgdata, 'pg_hba.conf'), `${readFileSync(join(pgdata, 'pg_hba.conf'), 'utf8')}\nhost all all ${options.extraListen}/24 trust\n`);
     if (options.tls) {

@@ -270,9 +270,9 @@ rules:
     expect(bad.code).toBe(1);
     expect(bad.stdout).toBe('');
     expect(bad.stderr.trim().split('\n')).toEqual([
-      `snapbench: pack ${pack}: rule X-1 field "severity": must be one of critical, high, medium, low, info`,
+      `snapbench: pack ${pack}: rule X-1 field "severity": must be one of critical, high, medium, low, info, not the text "severe"`,
       `snapbench: pack ${pack}: rule X-1 field "column": is required`,
-      `snapbench: pack ${pack}: rule X-1 field "values": must be a list`,
+      `snapbench: pack ${pack}: rule X-1 field "values": must be a list, not the text "USD"`,
     ]);
     writeFileSync(pack, 'pack: [unclosed\n');
     expect((await runCli(['dq', file, '--pack', pack])).stderr).toMatch(/^snapbench: pack .*pack\.yaml line \d+: invalid YAML: .*\n$/);

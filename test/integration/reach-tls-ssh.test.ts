@@ -10,7 +10,8 @@ import { stringify } from 'yaml';
 import { parseJson, runCli, tempDir } from '../helpers/cli.ts';
 import { mariadbExec, psqlExec, startMariadb, startPostgres, startRedis, startSshd, freePort, type ThrowawayServer, type ThrowawaySshd } from '../helpers/servers.ts';
 import { makeTestCa, type TestCa } from '../helpers/tlsCerts.ts';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { SNAPBENCH_BIN } from '../helpers/cli.ts';
 
 let ca: TestCa;
 let otherCa: TestCa;
@@ -79,6 +80,31 @@ function writeManifest(name: string, body: Record<string, unknown>): string {
   const path = join(dir, name);
   writeFileSync(path, stringify(body));
   return path;
+}
+
+/** Kills the processes our sshd started for its sessions (not sshd itself), children first found, all by pid. */
+function killDescendants(pid: number): void {
+  const children = (pidOf: number): number[] => {
+    try {
+      return execFileSync('pgrep', ['-P', String(pidOf)]).toString().trim().split('\n').filter(Boolean).map(Number);
+    } catch {
+      return [];
+    }
+  };
+  const all: number[] = [];
+  const queue = children(pid);
+  while (queue.length > 0) {
+    const next = queue.shift()!;
+    all.push(next);
+    queue.push(...children(next));
+  }
+  for (const child of all) {
+    try {
+      process.kill(child, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
 }
 
 /** The direct-tcpip channels sshd forwarded, as "host:port" targets. */
@@ -214,5 +240,35 @@ describe('TLS-only servers behind an SSH bastion', () => {
     expect(byName["cache-down"]!.error).toMatch(/could not open a channel to 127.0.0.1:\d+/);
     expect(check.stderr).toMatch(/warning: instance "maria-writer": the account can write \(INSERT ON `shop`\.\*\)/);
     expect(check.stderr).toMatch(/6 of 7 reachable; 1 inventory-only not checked/);
+  });
+
+  it('fails the instances behind a bastion that goes away mid-pull, and still pulls the others', async () => {
+    await mariadbExec(maria, 'CREATE TABLE shop.t_big (id INT PRIMARY KEY, note VARCHAR(64)); INSERT INTO shop.t_big SELECT seq, REPEAT("x", 60) FROM seq_1_to_300000;', 'shop');
+    const fleet = writeManifest('drop.yaml', {
+      instances: [
+        mysqlInstance('big-maria', { ssh: bastion(), user: 'root', password_env: undefined }),
+        redisInstance('direct-cache', { tls: { ca_file: ca.caFile } }),
+      ],
+    });
+    const out = join(dir, 'drop.snapbench');
+    const child = spawn(process.execPath, [SNAPBENCH_BIN, 'pull', '--fleet', fleet, '--out', out, '--progress', '--concurrency', '2'], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
+    let stderr = '';
+    let dropped = false;
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      // Once the big table streams through the tunnel, the bastion's session processes go away.
+      if (!dropped && /big-maria: shop\.t_big/.test(stderr)) {
+        dropped = true;
+        killDescendants(sshd.pid);
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    await mariadbExec(maria, 'DROP TABLE shop.t_big');
+    expect(dropped, stderr).toBe(true);
+    expect(code, stderr).toBe(3);
+    const failure = stderr.split('\n').filter((l) => l.startsWith('snapbench pull: instance'));
+    expect(failure, stderr).toHaveLength(1);
+    expect(failure[0]).toMatch(/instance "big-maria".*\(the SSH connection to bastion .* was lost \([^)]+\)\) \(the SSH bastion went away during the pull; pull this instance again when it is back\)$/);
+    expect(stderr).toMatch(/wrote .*drop\.snapbench: 1 instance\(s\)/);
   });
 });

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DqReport } from '../../shared/dq/results.ts';
 import { parseJson, runCli, tempDir, writeFleet } from '../helpers/cli.ts';
 import { startRedis, type ThrowawayServer } from '../helpers/servers.ts';
+import { querySnapshot } from '../helpers/snapshotQuery.ts';
 
 let plain: ThrowawayServer;
 let noMemory: ThrowawayServer;
@@ -70,8 +71,8 @@ async function seed(server: ThrowawayServer, names: string[]): Promise<void> {
   client.disconnect();
 }
 
-function query<T>(file: string, sql: string): Promise<T[]> {
-  return runCli(['query', file, sql, '--format', 'json']).then((r) => parseJson<T[]>(r));
+async function query<T>(file: string, sql: string): Promise<T[]> {
+  return querySnapshot<T>(file, sql);
 }
 
 beforeAll(async () => {

@@ -219,8 +219,8 @@ rules:
     fail: metrics.nope > 1
 `);
     expect(found).toEqual([
-      'pack p.yaml: rule A-1 field "severity": must be one of critical, high, medium, low, info',
-      'pack p.yaml: rule A-1 field "values": must be a list',
+      'pack p.yaml: rule A-1 field "severity": must be one of critical, high, medium, low, info, not the text "urgent"',
+      'pack p.yaml: rule A-1 field "values": must be a list, not the text "USD"',
       'pack p.yaml: rule A-2 field "colour": unknown field',
       'pack p.yaml: rule A-1 field "id": duplicate id (also rule #1)',
       'pack p.yaml: rule #4 field "check": unknown check "teleport"; use one of row_count, empty, missing, allowed_values, pattern, duplicates, schema, reference, condition, redis_persistent_keys, redis_utilisation, version_below, pii_columns, secrets, sql',

@@ -9,7 +9,8 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SqlValue, StorageKind } from '../../shared/model/snapshot.ts';
 import { MysqlRowEncoder, MYSQL2_DECODING, type MysqlFieldInfo } from '../../snapshots/engines/mysql/rowEncoder.ts';
-import { bigIntegerValue } from '../../snapshots/engines/mysql/types.ts';
+import { bigIntegerValue, float32Text } from '../../snapshots/engines/mysql/types.ts';
+import { isUtf8 } from 'node:buffer';
 import { sqliteColumnType } from '../../snapshots/file/schema.ts';
 import type { Affinity } from '../../snapshots/file/hash.ts';
 import type { EncodedRows } from '../../snapshots/file/encodedRows.ts';
@@ -50,6 +51,10 @@ const TIME = col(11, BINARY, 'temporal', 'time');
 const JSON_COL = col(245, BINARY, 'json', 'json');
 const VARCHAR = col(253, UTF8MB4, 'text', 'varchar(100)');
 const BLOB = col(252, BINARY, 'blob', 'blob');
+/** FLOAT as the pull selects it: CAST(f + 0E0 AS CHAR). */
+const FLOAT = col(253, UTF8MB4, 'float', 'float');
+/** An ENUM in the binary character set: its value arrives as bytes. */
+const BINARY_ENUM = col(254, BINARY, 'text', 'enum');
 
 function fieldsOf(columns: Column[]): MysqlFieldInfo[] {
   return columns.map((c, i) => ({
@@ -75,7 +80,17 @@ function payload(values: (Buffer | string | null)[]): Buffer {
   return Buffer.concat(parts);
 }
 
-/** What the pull stores through mysql2: its parser's values, then bigIntegerValue in integer and bit columns. */
+/** The pull's conversions after mysql2's parser (pull.ts), for these columns. */
+function conversions(columns: Column[]) {
+  const where = (test: (c: Column) => boolean) => columns.flatMap((c, i) => (test(c) ? [i] : []));
+  return {
+    bigColumns: where((c) => c.storage === 'integer' || c.storage === 'bit'),
+    floatColumns: where((c) => c.declaredType === 'float'),
+    binaryTextColumns: where((c) => c.storage === 'text' && /^(enum|set)$/.test(c.declaredType)),
+  };
+}
+
+/** What the pull stores through mysql2: its parser's values, then the pull's conversions. */
 function mysql2Values(columns: Column[], rows: Buffer[]): SqlValue[][] {
   const fields = fieldsOf(columns);
   const Parser = getTextParser(fields, { rowsAsArray: true }, CONFIG);
@@ -83,17 +98,20 @@ function mysql2Values(columns: Column[], rows: Buffer[]): SqlValue[][] {
   return rows.map((p) => {
     const framed = Buffer.concat([Buffer.alloc(4), p]);
     const values = parser.next(new Packet(0, framed, 0, framed.length), fields, { rowsAsArray: true });
-    columns.forEach((c, i) => {
-      if ((c.storage === 'integer' || c.storage === 'bit') && typeof values[i] === 'string') values[i] = bigIntegerValue(values[i] as string);
-    });
+    const { bigColumns, floatColumns, binaryTextColumns } = conversions(columns);
+    for (const i of bigColumns) if (typeof values[i] === 'string') values[i] = bigIntegerValue(values[i] as string);
+    for (const i of floatColumns) if (typeof values[i] === 'string') values[i] = float32Text(values[i] as string);
+    for (const i of binaryTextColumns) {
+      const v = values[i];
+      if (v instanceof Uint8Array && isUtf8(v)) values[i] = Buffer.from(v).toString('utf8');
+    }
     return values;
   });
 }
 
 function encoderFor(columns: Column[]): MysqlRowEncoder | null {
   const affinities = columns.map((c) => sqliteColumnType(c.storage, c.declaredType) as Affinity);
-  const big = new Set(columns.flatMap((c, i) => (c.storage === 'integer' || c.storage === 'bit' ? [i] : [])));
-  return MysqlRowEncoder.create(fieldsOf(columns), affinities, big, CONFIG);
+  return MysqlRowEncoder.create(fieldsOf(columns), affinities, conversions(columns), CONFIG);
 }
 
 /** Stores the rows through mysql2 and through the encoder; returns which rows the encoder left to mysql2. */
@@ -161,6 +179,18 @@ describe('MySQL wire encoder', () => {
     expect(left).toEqual([1, 2, 3]);
   });
 
+  it('stores FLOAT as float32Text of its widened text, and binary ENUM bytes as text when they are UTF-8', async () => {
+    const columns = [FLOAT, BINARY_ENUM];
+    const left = await compare(columns, [
+      ['0.10000000149011612', 'b c'],
+      ['123456792', '中'],
+      ['3.4028234663852886e38', ''],
+      ['-1.5e38', Buffer.from([0xff])],
+      ['0', 'after'],
+    ]);
+    expect(left).toEqual([3]);
+  });
+
   it('leaves a non-ASCII byte in a date or decimal, and malformed packets, to mysql2', () => {
     const encoder = encoderFor([DATETIME, INT])!;
     const latin = payload([Buffer.from([0x32, 0xe9]), '1']);
@@ -174,7 +204,7 @@ describe('MySQL wire encoder', () => {
   });
 
   it('is not used for columns mysql2 decodes some other way, or under other connection options', () => {
-    const big = new Set<number>();
+    const big = { bigColumns: [], floatColumns: [], binaryTextColumns: [] };
     const affinities: Affinity[] = ['TEXT'];
     expect(MysqlRowEncoder.create(fieldsOf([col(253, LATIN1, 'text')]), affinities, big, CONFIG)).toBeNull();
     expect(MysqlRowEncoder.create(fieldsOf([col(4, BINARY, 'float')]), affinities, big, CONFIG)).toBeNull();
@@ -183,7 +213,9 @@ describe('MySQL wire encoder', () => {
     expect(MysqlRowEncoder.create(fieldsOf([VARCHAR]), affinities, big, { ...CONFIG, typeCast: () => null })).toBeNull();
     expect(MysqlRowEncoder.create(fieldsOf([VARCHAR]), affinities, big, { ...CONFIG, bigNumberStrings: true })).toBeNull();
     // A decimal arriving in an integer column would be turned into BigInt by the pull: not the encoder's to store.
-    expect(MysqlRowEncoder.create(fieldsOf([col(246, BINARY, 'integer')]), ['INTEGER'], new Set([0]), CONFIG)).toBeNull();
+    expect(MysqlRowEncoder.create(fieldsOf([col(246, BINARY, 'integer')]), ['INTEGER'], { ...big, bigColumns: [0] }, CONFIG)).toBeNull();
+    // Bytes in a TEXT column that are not binary ENUM/SET would be stored as a blob: mysql2's to store.
+    expect(MysqlRowEncoder.create(fieldsOf([BLOB]), affinities, big, CONFIG)).toBeNull();
     expect(MysqlRowEncoder.create(fieldsOf([VARCHAR]), affinities, big, CONFIG)).not.toBeNull();
   });
 });

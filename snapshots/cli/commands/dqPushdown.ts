@@ -9,6 +9,8 @@ import { packOrExit } from '../../dq/commands.ts';
 import { renderJson, renderText } from '../../dq/report.ts';
 import { packSha256 } from '../../dq/store.ts';
 import { refuseOutputOverInput } from '../../file/outputPath.ts';
+import { fleetInputs } from '../../pull/inputs.ts';
+import { printLine, printText } from '../../terminal.ts';
 import { openSnapshot, readManifest } from '../../file/reader.ts';
 import { CancelledError } from '../../pull/pullFleet.ts';
 import { TOOL_VERSION } from '../../version.ts';
@@ -27,9 +29,9 @@ export async function runDqPushdown(opts: PushdownCliOptions): Promise<void> {
   const { fleet, bytes } = loadFleetFile(opts.fleet);
   const pack = packOrExit(opts.pack);
   checkOutputFile('--out', opts.out);
-  const inputs = [{ path: opts.fleet, role: 'fleet manifest (--fleet)' }, ...(opts.pack && /\.ya?ml$/i.test(opts.pack) ? [{ path: opts.pack, role: 'rule pack (--pack)' }] : [])];
+  const inputs = [...fleetInputs(opts.fleet, bytes.toString('utf8')), ...(opts.pack && /\.ya?ml$/i.test(opts.pack) ? [{ path: opts.pack, role: 'rule pack (--pack)' }] : [])];
   refuseOutputOverInput(opts.out, inputs, { label: '--out', replaces: 'snapshot' });
-  for (const warning of fleet.warnings) process.stderr.write(`snapbench: warning: ${warning}\n`);
+  for (const warning of fleet.warnings) printLine(process.stderr, `snapbench: warning: ${warning}`);
   const controller = new AbortController();
   const cancel = () => controller.abort(new CancelledError());
   process.once('SIGINT', cancel);
@@ -48,7 +50,7 @@ export async function runDqPushdown(opts: PushdownCliOptions): Promise<void> {
       signal: controller.signal,
       onEvent: opts.progress || process.stderr.isTTY ? progressPrinter(process.stderr) : undefined,
     });
-    for (const failure of result.failures) process.stderr.write(`snapbench dq: ${failure.message}${failure.hint ? ` (${failure.hint})` : ''}\n`);
+    for (const failure of result.failures) printLine(process.stderr, `snapbench dq: ${failure.message}${failure.hint ? ` (${failure.hint})` : ''}`);
     if (!result.rootSha256) throw new CliError(`no instance could be checked (${result.failures.length} failed); no file was written`, 'fix the errors above and run again');
     const db = openSnapshot(opts.out);
     const { manifest, rootSha256 } = readManifest(db, opts.out);
@@ -61,7 +63,8 @@ export async function runDqPushdown(opts: PushdownCliOptions): Promise<void> {
       run: { id: result.stored ? 1 : null, startedAt: result.run.startedAt, finishedAt: result.run.finishedAt, packSha256: packSha256(pack), toolVersion: TOOL_VERSION },
       results: result.run.results,
     };
-    process.stdout.write(opts.format === 'json' ? renderJson(ctx) : renderText(ctx));
+    if (opts.format === 'json') process.stdout.write(renderJson(ctx));
+    else printText(process.stdout, renderText(ctx));
     const s = summarize(result.run.results);
     process.stderr.write(
       `snapbench dq: checked ${result.pulled.length} instance(s) in place in ${((performance.now() - started) / 1000).toFixed(1)} s; wrote ${opts.out}: ${s.fail} fail, ${s.warn} warn, ${s.pass} pass, ${s.error} error, ${s.skipped} skipped\n`,

@@ -1,6 +1,7 @@
 // `snapbench export FILE --format parquet|arrow --out DIR [--tables GLOB,...]`:
 // a snapshot as Parquet or Arrow IPC files for Spark, Trino, Doris and DuckDB.
 // The exporter (and its WebAssembly Parquet writer) loads only when it runs.
+import { printLine } from '../../terminal.ts';
 import { Option, type Command } from 'commander';
 import { CliError } from '../../errors.ts';
 
@@ -23,7 +24,7 @@ export function registerExportCommands(program: Command): void {
           out: opts.out,
           format: opts.format,
           tables: opts.tables ? opts.tables.split(',').map((s) => s.trim()).filter(Boolean) : null,
-          onTable: opts.progress || process.stderr.isTTY ? (f) => process.stderr.write(`${f.path}: ${f.rows.toLocaleString('en-US')} rows, ${(f.bytes / 1048576).toFixed(1)} MiB\n`) : undefined,
+          onTable: opts.progress || process.stderr.isTTY ? (f) => printLine(process.stderr, `${f.path}: ${f.rows.toLocaleString('en-US')} rows, ${(f.bytes / 1048576).toFixed(1)} MiB`) : undefined,
         });
         const rows = manifest.files.filter((f) => f.kind !== 'catalog').reduce((n, f) => n + f.rows, 0);
         const text = manifest.files.reduce((n, f) => n + f.keptAsText.length, 0);

@@ -3,7 +3,7 @@
 import type { RuleOf } from '../../../shared/dq/pack.ts';
 import { globToRegExp } from '../../../shared/dq/definitions.ts';
 import type { Evidence } from '../../../shared/dq/results.ts';
-import { tablesOfDatabase, type CatalogTable } from '../catalog.ts';
+import { databaseNotReadWhole, tablesOfDatabase, type CatalogTable } from '../catalog.ts';
 import { SkipRule, type Finish, type RuleContext } from '../engine.ts';
 import { META } from '../../file/schema.ts';
 import { sqlString } from '../sql.ts';
@@ -15,8 +15,13 @@ function catalogQuery(tables: CatalogTable[], where: string): string {
 export function planEmpty(rule: RuleOf<'empty'>, ctx: RuleContext): Finish {
   let tables: CatalogTable[];
   if (rule.database !== undefined) {
-    tables = ctx.use(tablesOfDatabase(ctx.catalog, rule.database, rule.instance));
+    tables = tablesOfDatabase(ctx.catalog, rule.database, rule.instance);
     if (tables.length === 0) throw new SkipRule(`database ${rule.database}${rule.instance ? ` (instance ${rule.instance})` : ''} is not in the snapshot`);
+    for (const t of tables) {
+      const hidden = databaseNotReadWhole(ctx.catalog, t.instance, t.database);
+      if (hidden) throw new SkipRule(`the rule reads database ${t.database}, and ${hidden}`);
+    }
+    ctx.useWhole(tables);
   } else tables = ctx.tables(rule.table!, { instance: rule.instance });
   return () => {
     // EXISTS stops at the first row: emptiness costs nothing however large a table is.

@@ -1,59 +1,136 @@
-// The MySQL/MariaDB adapter: one read-only, consistent transaction per instance.
+// The MySQL/MariaDB adapter: one read-only, consistent transaction per instance,
+// in a session whose every relevant variable the pull sets itself (session.ts).
 import type { FleetInstance } from '../../../shared/model/fleet.ts';
-import { countRowsInPlace, type EngineAdapter, type InstanceTarget, type PullOptions } from '../types.ts';
+import type { CatalogObject, ServerFact, TableStatus } from '../../../shared/model/snapshot.ts';
+import { quoteMysqlIdentifier } from '../../../shared/model/sql.ts';
+import { countRowsInPlace, type EngineAdapter, type InstanceTarget, type PullOptions, type TablePullResult } from '../types.ts';
 import { PullError } from '../types.ts';
 import { connectionFacts } from '../../net/tls.ts';
-import { usingNetwork } from '../../net/network.ts';
+import { usingNetwork, type Network } from '../../net/network.ts';
 import { closeMysql, connectMysql, mysqlPullError, mysqlQuery, type MysqlServer } from './connect.ts';
-import { introspectMysql, listDatabases, mysqlServerFacts, userDatabases } from './introspect.ts';
-import { pullMysqlTable } from './pull.ts';
+import { introspectMysql, listDatabases, mysqlServerFacts, userDatabases, type MysqlTable } from './introspect.ts';
+import { mysqlReadability, type MysqlReadability } from './privileges.ts';
+import { IMPLICIT_PERIOD_COLUMNS, pullMysqlTable } from './pull.ts';
+import { mysqlReplication } from './replication.ts';
+import { prepareMysqlSession } from './session.ts';
+
+/** Engines whose reads are part of START TRANSACTION WITH CONSISTENT SNAPSHOT: every other one (MyISAM, Aria, MEMORY, ...) is read at its own moment. */
+const SNAPSHOT_ENGINES = /^(innodb|xtradb)$/i;
 
 /**
  * Makes the session read-only and opens one consistent snapshot. Where the server
  * refuses (old versions, proxies), it says so instead of pretending.
  */
-async function beginReadOnlySnapshot(server: MysqlServer, statementTimeoutMs: number): Promise<{ consistent: boolean; note: string | null }> {
-  const { connection, isMariadb } = server;
-  const notes: string[] = [];
-  await mysqlQuery(connection, "SET time_zone = '+00:00'");
-  // A slow consumer must not make the server drop a streaming result.
-  await mysqlQuery(connection, 'SET SESSION net_write_timeout = 600').catch(() => notes.push('net_write_timeout not settable'));
-  const guard = isMariadb
-    ? `SET SESSION max_statement_time = ${Math.ceil(statementTimeoutMs / 1000)}`
-    : `SET SESSION max_execution_time = ${Math.ceil(statementTimeoutMs)}`;
-  await mysqlQuery(connection, guard).catch(() => notes.push('statement time guard not available on this server'));
+async function beginReadOnlySnapshot(server: MysqlServer, notes: string[]): Promise<{ consistent: boolean; note: string | null }> {
+  const { connection } = server;
   await mysqlQuery(connection, 'SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
-  let readOnly = true;
   try {
     await mysqlQuery(connection, 'SET SESSION TRANSACTION READ ONLY');
   } catch {
-    readOnly = false;
     notes.push('the server refused a READ ONLY transaction; only SELECT statements are sent');
   }
   try {
     await mysqlQuery(connection, 'START TRANSACTION WITH CONSISTENT SNAPSHOT');
-    return { consistent: true, note: notes.length ? notes.join('; ') : readOnly ? null : notes.join('; ') };
+    return { consistent: true, note: notes.length ? notes.join('; ') : null };
   } catch (error) {
     notes.push(`no consistent snapshot (${(error as Error).message}); tables were read one after another`);
     return { consistent: false, note: notes.join('; ') };
   }
 }
 
+/** A new session prepared like the pull's, in its own consistent snapshot: for a table the first snapshot can no longer read. */
+async function openSecondSession(instance: FleetInstance, options: PullOptions, network: Network): Promise<MysqlServer> {
+  const server = await connectMysql(instance, options.password, network);
+  try {
+    const session = await prepareMysqlSession(server.connection, server.isMariadb, instance.connection!.statementTimeoutMs);
+    await beginReadOnlySnapshot(server, session.notes);
+    return server;
+  } catch (error) {
+    await closeMysql(server.connection);
+    throw error;
+  }
+}
+
+/** Table-level errors: the table fails alone, the instance goes on. Anything else fails the instance. */
+function tableError(error: unknown): { status: TableStatus; reason: string; retry: boolean } | null {
+  const e = error as { code?: string; errno?: number; sqlMessage?: string; message?: string };
+  const message = String(e.sqlMessage ?? e.message ?? error).split('\n')[0];
+  switch (e.code) {
+    case 'ER_TABLE_DEF_CHANGED':
+      return { status: 'failed', reason: `changed by a schema change during the pull (${message})`, retry: true };
+    case 'ER_NO_SUCH_TABLE':
+      return { status: 'failed', reason: `dropped or renamed during the pull (${message})`, retry: false };
+    case 'ER_TABLEACCESS_DENIED_ERROR':
+    case 'ER_COLUMNACCESS_DENIED_ERROR':
+      return { status: 'not-readable', reason: `the account may not SELECT it (${message})`, retry: false };
+    default:
+      return null;
+  }
+}
+
+/** The table as pulled: with history, every row version and (for implicit periods) ROW_START / ROW_END. */
+function historyTable(table: MysqlTable): MysqlTable {
+  if (!table.implicitPeriod) return table;
+  const period = IMPLICIT_PERIOD_COLUMNS.map((name) => ({
+    name,
+    declaredType: 'timestamp(6)',
+    storage: 'temporal' as const,
+    nullable: false,
+    primaryKeyOrdinal: null,
+    defaultValue: null,
+    generated: `AS ${name.replace('_', ' ')}`,
+    note: 'system-versioning period column (implicit), pulled with history: true',
+  }));
+  return { ...table, columns: [...table.columns, ...period], dataTypes: [...table.dataTypes, 'timestamp', 'timestamp'] };
+}
+
+async function historyRows(server: MysqlServer, table: MysqlTable, currentRows: number | null): Promise<number | null> {
+  const from = `${quoteMysqlIdentifier(table.database)}.${quoteMysqlIdentifier(table.name)}`;
+  const count = async (sql: string) => Number((await mysqlQuery<{ n: number | string }>(server.connection, sql))[0]?.n ?? 0);
+  try {
+    const all = await count(`SELECT COUNT(*) AS n FROM ${from} FOR SYSTEM_TIME ALL`);
+    const current = currentRows ?? (await count(`SELECT COUNT(*) AS n FROM ${from}`));
+    return all - current;
+  } catch {
+    return null;
+  }
+}
+
+function readabilityFacts(readability: MysqlReadability): ServerFact[] {
+  const facts: ServerFact[] = [];
+  if (readability.unknown) facts.push({ category: 'readability', name: '*', value: `unknown: ${readability.unknown}` });
+  for (const [database, r] of Object.entries(readability.databases)) {
+    const value = r.level === 'partial' ? `partial: table- or column-level grants only (${[...r.tables, ...Object.keys(r.columnTables)].join(', ')}); other tables are invisible to the account` : r.level;
+    facts.push({ category: 'readability', name: database, value });
+  }
+  for (const warning of readability.warnings) facts.push({ category: 'pull_warning', name: 'readability', value: warning });
+  return facts;
+}
+
 export const mysqlAdapter: EngineAdapter = {
   engine: 'mysql',
   async pullInstance(instance: FleetInstance, target: InstanceTarget, options: PullOptions): Promise<void> {
     if (!options.network) return usingNetwork(undefined, (network) => mysqlAdapter.pullInstance(instance, target, { ...options, network }));
+    const network = options.network;
     const connection = instance.connection!;
     let server: MysqlServer;
     try {
-      server = await connectMysql(instance, options.password, options.network);
+      server = await connectMysql(instance, options.password, network);
     } catch (error) {
       throw mysqlPullError(instance, error);
     }
     try {
       target.setVersion(server.version);
       target.addServerFacts(connectionFacts(connection, server.tls));
-      const snapshot = await beginReadOnlySnapshot(server, connection.statementTimeoutMs);
+      const session = await prepareMysqlSession(server.connection, server.isMariadb, connection.statementTimeoutMs).catch((error: unknown) => {
+        if (!(error instanceof PullError)) throw error;
+        throw new PullError(`instance "${instance.name}" (${connection.host}:${connection.port}): ${error.message}`, error.hint, error.code);
+      });
+      target.addServerFacts(session.facts);
+      const replication = await mysqlReplication(server);
+      target.setReplication(replication.info);
+      target.addServerFacts(replication.facts);
+      const snapshot = await beginReadOnlySnapshot(server, session.notes);
       const all = await listDatabases(server.connection);
       let databases: string[];
       if (instance.databases) {
@@ -61,7 +138,7 @@ export const mysqlAdapter: EngineAdapter = {
         if (missing.length > 0) {
           throw new PullError(
             `instance "${instance.name}": database ${missing.join(', ')} not found`,
-            `the server has: ${userDatabases(all).join(', ') || '(no user databases)'}; fix "databases" in the fleet manifest`,
+            `the server shows user "${connection.user ?? 'root'}": ${userDatabases(all).join(', ') || '(no user databases)'}; a database the account has no privilege on is hidden from it, so ${missing.join(', ')} may exist: grant it SELECT there, or fix "databases" in the fleet manifest`,
             'not-found',
           );
         }
@@ -69,15 +146,25 @@ export const mysqlAdapter: EngineAdapter = {
       } else {
         databases = userDatabases(all);
       }
-      const tables = await introspectMysql(server.connection, databases);
-      const nonTransactional = tables.filter((t) => t.engineTableType && !/innodb|xtradb|rocksdb|tokudb|aria/i.test(t.engineTableType));
+      const readability = await mysqlReadability(server.connection, databases);
+      target.addServerFacts(readabilityFacts(readability));
+      const catalog = await introspectMysql(server.connection, databases);
+      const tables = catalog.tables;
+      const versioned: CatalogObject[] = tables
+        .filter((t) => t.versioned)
+        .map((t) => ({ database: t.database, name: t.name, kind: 'system-versioning', definition: null, details: { implicitPeriod: t.implicitPeriod, history: instance.history === true } }));
+      target.addObjects([...catalog.objects, ...versioned]);
+      const outside = tables.filter((t) => !SNAPSHOT_ENGINES.test(t.engineTableType ?? ''));
       let note = snapshot.note;
-      if (snapshot.consistent && nonTransactional.length > 0) {
-        note = [note, `${nonTransactional.length} non-transactional table(s) (${[...new Set(nonTransactional.map((t) => t.engineTableType))].join(', ')}) are outside the snapshot`]
+      const lateReads: string[] = [];
+      if (snapshot.consistent && outside.length > 0) {
+        const engines = [...new Set(outside.map((t) => t.engineTableType ?? 'unknown engine'))].join(', ');
+        note = [note, `${outside.length} table(s) of engines outside InnoDB's snapshot (${engines}: ${outside.map((t) => `${t.database}.${t.name}`).join(', ')}) were each read at their own moment`]
           .filter(Boolean)
           .join('; ');
       }
-      target.setConsistency(snapshot.consistent && nonTransactional.length === 0 ? 'snapshot' : 'best-effort', note);
+      const consistent = snapshot.consistent && outside.length === 0;
+      target.setConsistency(consistent ? 'snapshot' : 'best-effort', note);
       target.addServerFacts(await mysqlServerFacts(server.connection, databases));
       if (options.mode === 'catalog') {
         // Checked in place: the runner reads what it needs in this session; no rows are pulled.
@@ -93,19 +180,79 @@ export const mysqlAdapter: EngineAdapter = {
         await mysqlQuery(server.connection, 'COMMIT').catch(() => {});
         return;
       }
-      for (const table of tables) {
+      for (const listed of tables) {
         if (options.signal.aborted) throw options.signal.reason ?? new Error('pull cancelled');
+        const history = instance.history === true && listed.versioned;
+        const table = history ? historyTable(listed) : listed;
         const label = `${table.database}.${table.name}`;
         options.progress({ type: 'table-start', instance: instance.name, table: label, estimatedRows: table.estimatedRows });
-        const { sink, finish, abandon } = target.beginTable(table);
+        const dbReadability = readability.databases[table.database];
+        const visibleColumnsOnly = dbReadability?.level === 'partial' ? dbReadability.columnTables[table.name] : undefined;
+        const read = async (from: MysqlServer, table: MysqlTable): Promise<TablePullResult> => {
+          const { sink, finish, abandon } = target.beginTable(table);
+          try {
+            const result = await pullMysqlTable(from.connection, table, table.dataTypes, sink, options, instance.name, history);
+            const status: Partial<TablePullResult> = {};
+            if (visibleColumnsOnly) {
+              status.status = 'partial';
+              status.statusReason = `the account may SELECT only columns ${visibleColumnsOnly.join(', ')} of it (column-level grant); its other columns are invisible to it and not stored`;
+            }
+            if (listed.versioned) {
+              status.historyRows = await historyRows(from, listed, history || result.limited ? null : result.rows);
+              if (!history && (status.historyRows ?? 0) > 0 && !status.status) {
+                status.statusReason = `system-versioned: the current rows; ${status.historyRows} historical row version(s) stay on the server (history: true pulls them)`;
+              }
+            }
+            const done = { ...result, ...status };
+            await finish(done);
+            return done;
+          } catch (error) {
+            await abandon();
+            throw error;
+          }
+        };
+        let result: TablePullResult;
         try {
-          const result = await pullMysqlTable(server.connection, table, table.dataTypes, sink, options, instance.name);
-          await finish(result);
-          options.progress({ type: 'table-done', instance: instance.name, table: label, rows: result.rows, limited: result.limited });
+          result = await read(server, table);
         } catch (error) {
-          await abandon();
-          throw error;
+          if (options.signal.aborted) throw error;
+          const problem = tableError(error);
+          if (!problem) throw error;
+          let retried: TablePullResult | null = null;
+          let reason = problem.reason;
+          if (problem.retry) {
+            // A table rebuilt by an online schema change (pt-osc, gh-ost, ALTER ... ALGORITHM=COPY) after the
+            // snapshot began cannot be read in it: read it once more in a snapshot of its own.
+            let second: MysqlServer | null = null;
+            try {
+              second = await openSecondSession(instance, options, network);
+              // Its definition as it is now (the rebuild may have added or changed columns).
+              const now = (await introspectMysql(second.connection, [listed.database])).tables.find((t) => t.name === listed.name);
+              if (!now) throw new Error(`${label} no longer exists`);
+              retried = await read(second, history && now.versioned ? historyTable(now) : now);
+              lateReads.push(label);
+            } catch (again) {
+              if (options.signal.aborted) throw again;
+              reason = `${problem.reason}; read again in a new snapshot, which failed too: ${String((again as { sqlMessage?: string }).sqlMessage ?? (again as Error).message).split('\n')[0]}`;
+            } finally {
+              if (second) await closeMysql(second.connection);
+            }
+          }
+          if (retried) {
+            result = retried;
+          } else {
+            const { finish } = target.beginTable(table);
+            result = { rows: 0, limited: false, status: problem.status, statusReason: reason };
+            await finish(result);
+          }
         }
+        options.progress({ type: 'table-done', instance: instance.name, table: label, rows: result.rows, limited: result.limited });
+      }
+      if (lateReads.length > 0) {
+        target.setConsistency(
+          'best-effort',
+          [note, `${lateReads.join(', ')} changed by a schema change during the pull and read again in a later snapshot of its own`].filter(Boolean).join('; '),
+        );
       }
       await mysqlQuery(server.connection, 'COMMIT').catch(() => {});
     } catch (error) {

@@ -8,10 +8,12 @@
 import type { SqlValue, TableInfo } from '../../../shared/model/snapshot.ts';
 import { quoteMysqlIdentifier } from '../../../shared/model/sql.ts';
 import type { PullOptions, TablePullResult, TableSink } from '../types.ts';
+import { isUtf8 } from 'node:buffer';
 import { wireDecoding } from '../rowDecoding.ts';
 import type { MysqlConnection } from './connect.ts';
 import { MysqlRowEncoder, type MysqlDecodingConfig, type MysqlFieldInfo } from './rowEncoder.ts';
-import { bigIntegerValue, mysqlSelectExpression } from './types.ts';
+import { NO_LIMIT } from './session.ts';
+import { bigIntegerValue, float32Text, mysqlSelectExpression } from './types.ts';
 
 const BATCH_ROWS = 2000;
 /** ...or fewer rows when they are wide (long text, JSON, blobs), so memory stays bounded. */
@@ -19,10 +21,18 @@ const BATCH_BYTES = 8 << 20;
 const LONG_TYPES = /text|blob|json|geometry|char|binary/i;
 const PROGRESS_EVERY_ROWS = 50_000;
 
-export function mysqlSelectSql(table: TableInfo, dataTypes: string[], limit: number | null): string {
+/** The columns a history pull adds to a table whose period columns are implicit (MariaDB names them ROW_START / ROW_END). */
+export const IMPLICIT_PERIOD_COLUMNS = ['ROW_START', 'ROW_END'] as const;
+
+/**
+ * The SELECT of one table. It always carries a LIMIT (no limit: the largest one),
+ * so a server-side sql_select_limit never applies. `history`: every row version
+ * of a system-versioned table (FOR SYSTEM_TIME ALL).
+ */
+export function mysqlSelectSql(table: TableInfo, dataTypes: string[], limit: number | null, history = false): string {
   const list = table.columns.map((c, i) => mysqlSelectExpression(c.name, dataTypes[i]!)).join(', ');
-  const from = `${quoteMysqlIdentifier(table.database)}.${quoteMysqlIdentifier(table.name)}`;
-  return `SELECT ${list} FROM ${from}${limit === null ? '' : ` LIMIT ${limit}`}`;
+  const from = `${quoteMysqlIdentifier(table.database)}.${quoteMysqlIdentifier(table.name)}${history ? ' FOR SYSTEM_TIME ALL' : ''}`;
+  return `SELECT ${list} FROM ${from} LIMIT ${limit === null ? NO_LIMIT : limit}`;
 }
 
 /** What mysql2's Query hands its row state: a packet with the row's payload at [offset, end). */
@@ -49,11 +59,15 @@ export function pullMysqlTable(
   sink: TableSink,
   options: PullOptions,
   instance: string,
+  history = false,
 ): Promise<TablePullResult> {
   const maxRows = options.maxRows;
-  const sql = mysqlSelectSql(table, dataTypes, maxRows === null ? null : maxRows + 1);
+  const sql = mysqlSelectSql(table, dataTypes, maxRows === null ? null : maxRows + 1, history);
   // Integer columns may arrive as decimal strings beyond 2^53 (supportBigNumbers).
   const bigColumns = table.columns.flatMap((c, i) => ((c.storage === 'integer' || c.storage === 'bit') ? [i] : []));
+  const floatColumns = dataTypes.flatMap((t, i) => (t?.toLowerCase() === 'float' ? [i] : []));
+  // ENUM/SET with the binary character set arrive as bytes: they are text (UTF-8) like every other ENUM.
+  const binaryTextColumns = table.columns.flatMap((c, i) => (c.storage === 'text' && /^(enum|set)$/i.test(dataTypes[i] ?? '') ? [i] : []));
   // Only variable-length columns can make a row large; their lengths bound a batch's bytes.
   const longColumns = dataTypes.flatMap((t, i) => (LONG_TYPES.test(t) ? [i] : []));
   let batchBytes = 0;
@@ -72,8 +86,12 @@ export function pullMysqlTable(
       if (settled) return;
       settled = true;
       options.signal.removeEventListener('abort', onAbort);
+      connection.removeListener('error', fail);
       reject(error);
     };
+    // A streaming query has no callback, so mysql2 reports a lost connection (a dropped
+    // tunnel, a killed server) on the connection, not on the query: without this the pull would wait forever.
+    connection.on('error', fail);
     const onAbort = () => {
       connection.destroy();
       fail(options.signal.reason ?? new Error('pull cancelled'));
@@ -106,6 +124,14 @@ export function pullMysqlTable(
         const v = values[i];
         if (typeof v === 'string') values[i] = bigIntegerValue(v);
       }
+      for (const i of floatColumns) {
+        const v = values[i];
+        if (typeof v === 'string') values[i] = float32Text(v);
+      }
+      for (const i of binaryTextColumns) {
+        const v = values[i];
+        if (v instanceof Uint8Array && isUtf8(v)) values[i] = Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('utf8');
+      }
       batch.push(values);
       for (const i of longColumns) {
         const v = values[i];
@@ -118,7 +144,8 @@ export function pullMysqlTable(
     if (sink.pushEncoded && sink.affinities && wireDecoding()) {
       const internals = query as unknown as QueryInternals;
       internals.on('fields', (fields: MysqlFieldInfo[]) => {
-        encoder = MysqlRowEncoder.create(fields, sink.affinities!, new Set(bigColumns), (connection as unknown as { config: MysqlDecodingConfig }).config);
+        const config = (connection as unknown as { config: MysqlDecodingConfig }).config;
+        encoder = MysqlRowEncoder.create(fields, sink.affinities!, { bigColumns, floatColumns, binaryTextColumns }, config);
         if (!encoder) return;
         const libraryRow = internals.row;
         // mysql2's state machine asks the query for its row state after the column
@@ -170,6 +197,7 @@ export function pullMysqlTable(
         if (settled) return;
         settled = true;
         options.signal.removeEventListener('abort', onAbort);
+        connection.removeListener('error', fail);
         resolve({ rows, limited });
       }, fail);
     });

@@ -5,13 +5,16 @@
 //
 // It must store exactly what mysql2 decodes (the options connect.ts sets:
 // supportBigNumbers, dateStrings, jsonStrings, decimalNumbers off) followed by
-// bigIntegerValue(): each column's kind below mirrors mysql2's text parser
+// the pull's own conversions (pull.ts: bigIntegerValue in integer and bit
+// columns, float32Text for FLOAT, UTF-8 bytes of binary ENUM/SET as text):
+// each column's kind below mirrors mysql2's text parser
 // (lib/parsers/text_parser.js, readCodeFor). Whatever it does not take on —
 // a column type it does not know, a value that is not canonical, text that is
 // not valid UTF-8 (mysql2 replaces it) — is left to mysql2: encode() returns
 // false and the caller decodes that row with mysql2 instead.
 import { isUtf8 } from 'node:buffer';
 import type { Affinity } from '../../file/hash.ts';
+import { float32Text } from './types.ts';
 import { canEncode, RowEncoder, TYPE_BLOB, TYPE_INTEGER, TYPE_TEXT, writeInteger } from '../../file/encodedRows.ts';
 
 /** mysql2's column type codes (lib/constants/types.js). */
@@ -33,7 +36,21 @@ const Kind = {
   Utf8: 3,
   /** The binary character set: bytes. */
   Binary: 4,
+  /** FLOAT, selected as the exact text of its double widening: float32Text() of it. */
+  Float32: 5,
+  /** ENUM/SET in the binary character set: text when the bytes are UTF-8 (else left to mysql2). */
+  BinaryText: 6,
 } as const;
+
+/** The pull's conversions after mysql2's parser (pull.ts), by column index. */
+export interface MysqlValueConversions {
+  /** Integer and bit columns: text from mysql2 becomes BigInt (bigIntegerValue). */
+  bigColumns: readonly number[];
+  /** FLOAT columns: text becomes float32Text(text). */
+  floatColumns: readonly number[];
+  /** ENUM/SET columns: bytes that are UTF-8 become text. */
+  binaryTextColumns: readonly number[];
+}
 
 /**
  * The connection options the kinds below assume (connect.ts sets them): with
@@ -118,21 +135,27 @@ export class MysqlRowEncoder {
   static create(
     fields: readonly MysqlFieldInfo[],
     affinities: readonly Affinity[],
-    bigIntegerColumns: ReadonlySet<number>,
+    conversions: MysqlValueConversions,
     config: MysqlDecodingConfig,
   ): MysqlRowEncoder | null {
     if (fields.length === 0 || fields.length !== affinities.length || !decodesAsAssumed(config)) return null;
+    const big = new Set(conversions.bigColumns);
+    const float = new Set(conversions.floatColumns);
+    const binaryText = new Set(conversions.binaryTextColumns);
     const kinds = new Uint8Array(fields.length);
     for (let c = 0; c < fields.length; c++) {
-      const kind = kindOf(fields[c]!);
+      let kind = kindOf(fields[c]!);
       if (kind === null) return null;
       const affinity = affinities[c]!;
       // The pull turns text into BigInt in integer and bit columns (bigIntegerValue), whatever the wire type:
       // only integer wire types there, and LONGLONG (mysql2 text beyond 2^53) nowhere else.
       const integerKind = kind === Kind.Int || kind === Kind.BigInt;
-      if (bigIntegerColumns.has(c) ? !integerKind : kind === Kind.BigInt) return null;
-      const ok = integerKind ? canEncode(TYPE_INTEGER, affinity) : canEncode(kind === Kind.Binary ? TYPE_BLOB : TYPE_TEXT, affinity);
-      if (!ok) return null;
+      if (big.has(c) ? !integerKind : kind === Kind.BigInt) return null;
+      // The other conversions apply to text (FLOAT) and to bytes (binary ENUM/SET): the kinds mysql2 gives them as.
+      if (float.has(c) && (kind === Kind.Ascii || kind === Kind.Utf8)) kind = Kind.Float32;
+      if (binaryText.has(c) && kind === Kind.Binary) kind = Kind.BinaryText;
+      const type = integerKind ? TYPE_INTEGER : kind === Kind.Binary ? TYPE_BLOB : TYPE_TEXT;
+      if (!canEncode(type, affinity)) return null;
       kinds[c] = kind;
     }
     return new MysqlRowEncoder(kinds, affinities);
@@ -200,6 +223,15 @@ export class MysqlRowEncoder {
           if (high >= 0x80 && !isUtf8(buf.subarray(s, e))) return this.giveUp();
           break;
         }
+        case Kind.Float32: {
+          for (let k = s; k < e; k++) if (buf[k]! >= 0x80) return this.giveUp();
+          enc.ascii(TYPE_TEXT, float32Text(buf.toString('latin1', s, e)));
+          break;
+        }
+        case Kind.BinaryText:
+          if (!isUtf8(buf.subarray(s, e))) return this.giveUp();
+          enc.value(TYPE_TEXT, buf, s, e);
+          break;
         default:
           enc.value(TYPE_BLOB, buf, s, e);
       }

@@ -63,7 +63,10 @@ const GEOMETRY_TYPES = new Set(['geometry', 'point', 'linestring', 'polygon', 'm
 export function mysqlSelectExpression(name: string, dataType: string): string {
   const column = quoteMysqlIdentifier(name);
   const type = dataType.toLowerCase();
-  if (type === 'float' || type === 'double' || type === 'real') return `CAST(${column} AS CHAR)`;
+  // FLOAT is binary32: + 0E0 widens it to a double exactly, which the server prints in full
+  // (CAST(f AS CHAR) would print 6 significant digits); float32Text() shortens it again.
+  if (type === 'float') return `CAST(${column} + 0E0 AS CHAR)`;
+  if (type === 'double' || type === 'real') return `CAST(${column} AS CHAR)`;
   // BIT(n) arrives as raw bytes; +0 makes it an unsigned integer.
   if (type === 'bit') return `${column} + 0`;
   // WKB with the SRID in front, exactly as stored (mysql2 would parse it into objects).
@@ -81,4 +84,20 @@ const INT64_MIN = -9223372036854775808n;
 export function bigIntegerValue(text: string): bigint | string {
   const value = BigInt(text);
   return value > INT64_MAX || value < INT64_MIN ? text : value;
+}
+
+/**
+ * A binary32 value (given as the exact decimal text of its double widening) as
+ * the shortest decimal text that reads back as the same 32-bit value: `0.1`,
+ * `123456790`, `3.4028235e38`, `-1.5e38`.
+ */
+export function float32Text(exact: string): string {
+  const value = Number(exact);
+  if (!Number.isFinite(value)) return exact;
+  const single = Math.fround(value);
+  for (let digits = 1; digits <= 9; digits++) {
+    const candidate = Number(value.toPrecision(digits));
+    if (Math.fround(candidate) === single) return String(candidate).replace('e+', 'e');
+  }
+  return String(value).replace('e+', 'e');
 }

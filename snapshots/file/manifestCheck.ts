@@ -1,0 +1,22 @@
+// The quick integrity check every command that reads a snapshot can afford: the
+// manifest body must still hash to the root hash the file records. A mismatch
+// means the manifest (hashes, provenance, share record) was edited after the
+// snapshot was made, so nothing it says can be trusted; `verify` names the rest.
+import { rootHash } from './hash.ts';
+import type { StoredManifest } from './reader.ts';
+
+export interface ManifestMismatch {
+  recorded: string;
+  recomputed: string;
+}
+
+/** Null when the manifest body hashes to the recorded root hash. */
+export function manifestMismatch(stored: Pick<StoredManifest, 'body' | 'rootSha256'>): ManifestMismatch | null {
+  const recomputed = rootHash(stored.body);
+  return recomputed === stored.rootSha256 ? null : { recorded: stored.rootSha256, recomputed };
+}
+
+/** The one-line warning `tables`, `query` and `dq` print on stderr. */
+export function manifestMismatchWarning(path: string, mismatch: ManifestMismatch): string {
+  return `warning: ${path}: NOT INTACT: its manifest was changed after the snapshot was made (it hashes to ${mismatch.recomputed.slice(0, 16)}…, the file records root ${mismatch.recorded.slice(0, 16)}…); do not rely on it; "snapbench verify ${path}" names what changed`;
+}
