@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { FleetComparison } from '../cost/fleetDifferences.ts';
 import type { ScenarioResult } from '../cost/scenario.ts';
+import type { ScenarioSummary } from '../cost/summary.ts';
 import type { SeriesView } from '../series/types.ts';
 import type { DqResult } from '../dq/results.ts';
 import type { ConnectCheck } from '../model/connectCheck.ts';
@@ -14,13 +15,17 @@ import {
   MAX_RESULT_ROWS,
   DEFAULT_RESULT_ROWS,
   type AppInfo,
+  type CatalogColumns,
   type CatalogTree,
   type ColumnProfile,
   type CountResult,
   type DqHistoryEntry,
   type DqPackInfo,
+  type DqRowQueries,
   type DqRunView,
   type ExportOutcome,
+  type FacetResult,
+  type ManifestCheck,
   type FleetOverview,
   type JobProgress,
   type PullInspection,
@@ -62,7 +67,14 @@ const csvSafe = z.boolean().default(true);
 
 const exportSource = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('table'), view: tableViewSchema, format: z.enum(['csv', 'arrow']), csvSafe }),
-  z.strictObject({ kind: z.literal('sql'), sql, format: z.enum(['csv', 'arrow']), csvSafe }),
+  z.strictObject({
+    kind: z.literal('sql'),
+    sql,
+    format: z.enum(['csv', 'arrow']),
+    csvSafe,
+    /** The download's name without extension (made safe by the host), e.g. "DQ-007-t_order"; else query-<time>. */
+    name: z.string().min(1).max(120).optional(),
+  }),
   z.strictObject({ kind: z.literal('dq-report'), runId: z.number().int().positive(), format: z.enum(['html', 'csv', 'json']), csvSafe }),
 ]);
 
@@ -86,6 +98,8 @@ export const REQUEST_SCHEMAS = {
     .refine((r) => (r.publicKey === undefined) !== (r.path === undefined), 'give either publicKey (PEM text) or path, not both'),
   'trust/remove': z.strictObject({ fingerprint: z.string().regex(/^[0-9a-f]{64}$/, 'must be a key fingerprint (64 hexadecimal digits)') }),
   'catalog/tree': z.strictObject({ snapshotId: id }),
+  /** Every table's columns at once (the SQL console's completion). */
+  'catalog/columns': z.strictObject({ snapshotId: id }),
   'table/describe': z.strictObject({ snapshotId: id, table: tableName }),
   'table/page': z.strictObject({
     snapshotId: id,
@@ -94,6 +108,8 @@ export const REQUEST_SCHEMAS = {
     limit: z.number().int().min(1).max(5000),
   }),
   'table/count': z.strictObject({ snapshotId: id, view: tableViewSchema }),
+  /** The most frequent values of one column among the rows of a view (its filters applied). */
+  'table/facet': z.strictObject({ snapshotId: id, view: tableViewSchema, column: columnName, limit: z.number().int().min(1).max(100).default(12) }),
   'column/profile': z.strictObject({ snapshotId: id, table: tableName, column: columnName }),
   'sql/run': z.strictObject({ snapshotId: id, sql, maxRows: z.number().int().min(1).max(MAX_RESULT_ROWS).default(DEFAULT_RESULT_ROWS) }),
   'result/page': z.strictObject({ resultId: id, offset: z.number().int().min(0), limit: z.number().int().min(1).max(5000) }),
@@ -116,6 +132,8 @@ export const REQUEST_SCHEMAS = {
   'dq/history': z.strictObject({ snapshotId: id }),
   'dq/results': z.strictObject({ snapshotId: id, runId: z.number().int().positive() }),
   'dq/evidence': z.strictObject({ snapshotId: id, evidenceQuery: sql, maxRows: z.number().int().min(1).max(MAX_RESULT_ROWS).default(DEFAULT_RESULT_ROWS) }),
+  /** A finding's offending rows with every column of their table: one query per table its evidence names. */
+  'dq/rows': z.strictObject({ snapshotId: id, evidenceQuery: sql }),
   'fleet/overview': z.strictObject({ snapshotId: id }),
   'scenario/options': empty,
   'scenario/compute': z.strictObject({
@@ -128,6 +146,14 @@ export const REQUEST_SCHEMAS = {
   }),
   /** Where an open snapshot's fleet differs from the preset's, input by input. */
   'scenario/compare': z.strictObject({ snapshotId: id }),
+  /** The executive's three figures and the ranked savings (as `snapbench scenario` prints them), and the preset's fleet beside a snapshot's. */
+  'scenario/summary': z.strictObject({
+    preset: z.enum(['report-07', 'report-07-plan']),
+    decisions: z.record(z.string().max(100), z.union([z.number(), z.boolean(), z.string().max(200)])).default({}),
+    snapshotId: id.nullable().default(null),
+    /** As scenario/compute: a series' measured growth instead of the preset's. */
+    series: z.array(path).min(1).max(200).nullable().default(null),
+  }),
   /** Snapshot files of one fleet read as a time series (the Trends view). */
   'series/build': z.strictObject({ paths: z.array(path).min(1).max(200), computeDq: z.boolean().default(true) }),
   'pull/inspect': z.strictObject({ fleetPath: path }),
@@ -172,6 +198,10 @@ export const REQUEST_SCHEMAS = {
       passwordCommand: z.string().max(4000).nullable(),
     }),
   }),
+  /** Checks a manifest's text as `snapbench pull` would (one line per problem); nothing is written. */
+  'pull/validate': z.strictObject({ yaml: z.string().max(2_000_000), path: path.optional() }),
+  /** Writes a new or edited manifest (only when it is valid), then reads it as pull/inspect does. */
+  'pull/save-manifest': z.strictObject({ path, yaml: z.string().min(1).max(2_000_000), replace: z.boolean().default(false) }),
   'dialog/open': z.strictObject({ purpose: z.enum(['snapshot', 'fleet', 'pack']) }),
   'dialog/save': z.strictObject({ purpose: z.enum(['snapshot']), defaultName: z.string().max(300).optional() }),
 } as const satisfies Record<Channel, z.ZodType>;
@@ -191,9 +221,11 @@ export interface Responses {
   'trust/add': TrustedKey[];
   'trust/remove': TrustedKey[];
   'catalog/tree': CatalogTree;
+  'catalog/columns': CatalogColumns;
   'table/describe': TableDescription;
   'table/page': RowPage;
   'table/count': CountResult;
+  'table/facet': FacetResult;
   'column/profile': ColumnProfile;
   'sql/run': SqlResult;
   'result/page': RowPage;
@@ -204,15 +236,19 @@ export interface Responses {
   'dq/history': DqHistoryEntry[];
   'dq/results': { runId: number; pack: string; finishedAt: string; results: DqResult[] };
   'dq/evidence': SqlResult;
+  'dq/rows': DqRowQueries;
   'fleet/overview': FleetOverview;
   'scenario/options': ScenarioOptionsView;
   'scenario/compute': ScenarioResult;
   'scenario/compare': FleetComparison;
+  'scenario/summary': { summary: ScenarioSummary; reference: ScenarioSummary | null };
   'series/build': SeriesView;
   'pull/inspect': PullInspection;
   'pull/start': PullOutcome;
   'pull/check': ConnectCheck[];
   'pull/configure': PullInspection;
+  'pull/validate': ManifestCheck;
+  'pull/save-manifest': PullInspection;
   'dialog/open': { path: string | null };
   'dialog/save': { path: string | null };
 }
@@ -232,9 +268,11 @@ export interface Progresses {
   'trust/add': never;
   'trust/remove': never;
   'catalog/tree': never;
+  'catalog/columns': never;
   'table/describe': never;
   'table/page': JobProgress;
   'table/count': JobProgress;
+  'table/facet': JobProgress;
   'column/profile': JobProgress;
   'sql/run': JobProgress;
   'result/page': never;
@@ -245,15 +283,19 @@ export interface Progresses {
   'dq/history': never;
   'dq/results': never;
   'dq/evidence': JobProgress;
+  'dq/rows': never;
   'fleet/overview': never;
   'scenario/options': never;
   'scenario/compute': never;
   'scenario/compare': never;
+  'scenario/summary': never;
   'series/build': JobProgress;
   'pull/inspect': never;
   'pull/start': PullProgress;
   'pull/check': never;
   'pull/configure': never;
+  'pull/validate': never;
+  'pull/save-manifest': never;
   'dialog/open': never;
   'dialog/save': never;
 }

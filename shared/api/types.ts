@@ -209,10 +209,14 @@ export interface TableDescription {
   indexes: { name: string; unique: boolean; primary: boolean; columns: string[] }[];
 }
 
-export const FILTER_OPS = ['contains', 'equals', 'not-equals', 'starts-with', 'lt', 'le', 'gt', 'ge', 'is-null', 'not-null', 'is-blank', 'not-blank'] as const;
+/**
+ * `is-blank`: text that is empty or only white space, NULL not included;
+ * `blank-or-null`: that or NULL, as the DQ pack's `blank: true` counts it.
+ */
+export const FILTER_OPS = ['contains', 'equals', 'not-equals', 'starts-with', 'lt', 'le', 'gt', 'ge', 'is-null', 'not-null', 'is-blank', 'not-blank', 'blank-or-null', 'not-blank-or-null'] as const;
 export type FilterOp = (typeof FILTER_OPS)[number];
 /** Filter operators that take no value. */
-export const UNARY_FILTER_OPS: readonly FilterOp[] = ['is-null', 'not-null', 'is-blank', 'not-blank'];
+export const UNARY_FILTER_OPS: readonly FilterOp[] = ['is-null', 'not-null', 'is-blank', 'not-blank', 'blank-or-null', 'not-blank-or-null'];
 
 export interface ColumnFilter {
   column: string;
@@ -245,6 +249,20 @@ export interface RowPage {
 
 export interface CountResult {
   rows: number;
+}
+
+/** Each table's columns, for completion in the SQL console. */
+export type CatalogColumns = { table: string; sqlName: string; columns: string[] }[];
+
+export interface FacetResult {
+  column: string;
+  /** Rows of the view (its filters applied) the facet counted. */
+  rows: number;
+  /** The most frequent values first (NULL as null; long values cut to 200 characters). */
+  values: ProfileValue[];
+  /** Rows holding a value not listed. */
+  others: number;
+  seconds: number;
 }
 
 export interface ProfileValue {
@@ -338,6 +356,12 @@ export interface DqRuleDefinition {
   description: string | null;
   /** The rule as written in the pack (YAML-like JSON). */
   rule: Record<string, unknown>;
+}
+
+/** A finding's offending rows with all their columns: one query per table (for export or the console). */
+export interface DqRowQueries {
+  /** Each table's query; empty when the finding does not name rows (a table, an instance, a Redis pattern). */
+  tables: { table: string; source: string; sql: string }[];
 }
 
 export interface DqHistoryEntry {
@@ -434,6 +458,17 @@ export interface PullInspection {
   name: string | null;
   instances: PullInstanceInfo[];
   warnings: string[];
+}
+
+/** A manifest's text checked as `snapbench pull` checks it. */
+export interface ManifestCheck {
+  ok: boolean;
+  /** One line each, as the CLI prints them (the instance and the field named). */
+  problems: string[];
+  warnings: string[];
+  instances: number;
+  /** Instances with connection details. */
+  pullable: number;
 }
 
 export interface PullOutcome {

@@ -37,6 +37,13 @@ export interface DatabaseWorkload {
   role: TrafficRole;
   /** Candidate for an analytics read replica (the busiest instances, report 13 #5). */
   analytics: boolean;
+  /**
+   * Replicas the fleet already runs of this instance (a snapshot that pulled a
+   * replica and its primary counts the replica here, not as an instance of its
+   * own). Each is costed like a read replica: the primary's class, Single-AZ,
+   * with its own storage. Absent: none.
+   */
+  replicas?: number;
   archivable: ArchivableData | null;
   /** Share of `dataGb` that is archivable history. */
   archivableShare: number;

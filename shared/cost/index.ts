@@ -22,6 +22,7 @@ export * from './presets.ts';
 export * from './referenceFleet.ts';
 export * from './scenario.ts';
 export * from './settings.ts';
+export * from './summary.ts';
 
 export interface ScenarioSession {
   fleet: CostFleet;

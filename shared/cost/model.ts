@@ -64,6 +64,8 @@ export interface CostBreakdown {
   valkeyFactor: number;
   counts: Record<CostEngine, number> & {
     mysqlReadReplicas: number;
+    /** Replicas the fleet already runs of PostgreSQL instances. */
+    postgresReplicas: number;
     mysqlServerless: number;
     mysqlTenantHosts: number;
     mysqlMerged: number;
@@ -322,6 +324,10 @@ export function fleetCost(model: CostModel, decisions: Decisions, withDetails = 
   const archivedTotals = [0, 0];
   let replicaCompute = 0;
   let replicaStorage = 0;
+  // Replicas the fleet already runs (DatabaseWorkload.replicas), per engine (0 = mysql, 1 = postgres).
+  const runningReplicaCompute = [0, 0];
+  const runningReplicaStorage = [0, 0];
+  const runningReplicas = [0, 0];
   let serverless = 0;
   let readReplicas = 0;
   let serverlessInstances = 0;
@@ -391,12 +397,21 @@ export function fleetCost(model: CostModel, decisions: Decisions, withDetails = 
     instances[e] += count;
     if (kind === RIGHT_SIZED) rightSized++;
     let replicaCost = 0;
+    const running = d.workload.replicas ?? 0;
+    if (running > 0) {
+      // Replicas it already has: each of the primary's class, Single-AZ, with its own storage.
+      const hoursRunning = step.hourly * hours * count * running;
+      runningReplicaCompute[e] += hoursRunning;
+      runningReplicaStorage[e] += storageGb * storagePrice * running;
+      runningReplicas[e] += count * running;
+      replicaCost += hoursRunning + storageGb * storagePrice * running;
+    }
     if (hasReplica) {
       // A read replica of the same class, Single-AZ, with its own storage.
       const replicaHours = step.hourly * hours * count;
       replicaCompute += replicaHours;
       replicaStorage += storageGb * storagePrice;
-      replicaCost = replicaHours + storageGb * storagePrice;
+      replicaCost += replicaHours + storageGb * storagePrice;
       readReplicas += count;
     }
     if (details) {
@@ -535,18 +550,30 @@ export function fleetCost(model: CostModel, decisions: Decisions, withDetails = 
   return {
     stores: decisions.stores,
     lines: {
-      mysql: { compute: compute[0]! * rdsFactor, replicas: replicaCompute * rdsFactor + replicaStorage, storage: storage[0]!, backup: backup[0]!, serverless, archive: archive[0]! },
+      mysql: {
+        compute: compute[0]! * rdsFactor,
+        replicas: (replicaCompute + runningReplicaCompute[0]!) * rdsFactor + replicaStorage + runningReplicaStorage[0]!,
+        storage: storage[0]!,
+        backup: backup[0]!,
+        serverless,
+        archive: archive[0]!,
+      },
       redis: { compute: redisCompute * cacheFactor, replicas: redisReplicas * cacheFactor, storage: 0, backup: 0, serverless: 0, archive: 0 },
-      postgres: { compute: compute[1]! * rdsFactor, replicas: 0, storage: storage[1]!, backup: backup[1]!, serverless: 0, archive: archive[1]! },
+      postgres: { compute: compute[1]! * rdsFactor, replicas: runningReplicaCompute[1]! * rdsFactor + runningReplicaStorage[1]!, storage: storage[1]!, backup: backup[1]!, serverless: 0, archive: archive[1]! },
     },
-    onDemand: { mysql: { compute: compute[0]!, replicas: replicaCompute }, redis: { compute: redisCompute, replicas: redisReplicas }, postgres: { compute: compute[1]!, replicas: 0 } },
+    onDemand: {
+      mysql: { compute: compute[0]!, replicas: replicaCompute + runningReplicaCompute[0]! },
+      redis: { compute: redisCompute, replicas: redisReplicas },
+      postgres: { compute: compute[1]!, replicas: runningReplicaCompute[1]! },
+    },
     reservedFactor: { rds: rdsFactor, elasticache: cacheFactor },
     valkeyFactor,
     counts: {
       mysql: instances[0]! + serverlessInstances,
       redis: plan.kept + plan.pools,
       postgres: instances[1]!,
-      mysqlReadReplicas: readReplicas,
+      mysqlReadReplicas: readReplicas + runningReplicas[0]!,
+      postgresReplicas: runningReplicas[1]!,
       mysqlServerless: serverlessInstances,
       mysqlTenantHosts: tenantHosts,
       mysqlMerged: mergedCount,

@@ -299,10 +299,10 @@ function buildLineItems(model: CostModel, decisions: Decisions, breakdown: CostB
         };
       } else if (item === 'replicas') {
         explanation = {
-          label: 'MySQL read replicas for analytics',
+          label: engine === 'mysql' ? 'MySQL replicas: those the fleet runs, and read replicas for analytics' : 'PostgreSQL replicas the fleet runs',
           formula: 'Σ replicas: same class as the primary, Single-AZ, hourly × 730 h × (1 − reserved coverage × discount) + the replica\'s storage × storage price',
           worked: `${formatDollars(breakdown.onDemand[engine].replicas)} on-demand compute ${reservedText} + storage = ${money(cents)}`,
-          inputs: { readReplicas: engine === 'mysql' ? c.mysqlReadReplicas : 0, analyticsLoadShare: a.analyticsLoadShare },
+          inputs: { readReplicas: engine === 'mysql' ? c.mysqlReadReplicas : c.postgresReplicas, analyticsLoadShare: a.analyticsLoadShare },
           assumptions: ['analyticsLoadShare', 'prices'],
           note: 'A replica takes analyticsLoadShare of its primary\'s load, which can keep the primary a class smaller as stores grow.',
         };

@@ -19,6 +19,7 @@ import { describeIssue } from '../model/issues.ts';
 import { z } from 'zod';
 import { conditionMetrics, parseCondition, ConditionError } from './condition.ts';
 import { parseRatio, scriptPattern } from './definitions.ts';
+import { linearRegex } from './regex.ts';
 
 export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -213,9 +214,9 @@ export const PLACEHOLDER = /\{\{\s*([^{}]*?)\s*\}\}/g;
 function checkRegex(problems: string[], where: string, field: string, source: string | undefined, flags: string | undefined): void {
   if (source === undefined) return;
   try {
-    new RegExp(source, flags ?? '');
+    linearRegex(source, flags ?? '');
   } catch (error) {
-    problems.push(`${where} field "${field}": not a valid regular expression: ${(error as Error).message.replace(/^Invalid regular expression: /, '')}`);
+    problems.push(`${where} field "${field}": not a valid regular expression: ${(error as Error).message.replace(/^error parsing regexp: /, '')}`);
   }
 }
 

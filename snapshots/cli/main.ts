@@ -24,6 +24,7 @@ import { CliError } from '../errors.ts';
 import { EXIT_CANCELLED, EXIT_FAILED, EXIT_NOT_INTACT, EXIT_PARTIAL, EXIT_UNTRUSTED } from '../exitCodes.ts';
 import { checkOutputFile } from '../output/outputFile.ts';
 import { csvSafeOptions, formatOption, loadFleetFile, positiveInteger } from './options.ts';
+import { timeoutOption, watchStatements } from './guard.ts';
 
 
 /** tables and query: a manifest that no longer matches its root hash is said on stderr before anything is read. */
@@ -163,9 +164,12 @@ Timeouts (per instance in the fleet manifest):
     .description('run a read-only SQL query on a snapshot')
     .argument('<file>', 'snapshot file')
     .argument('<sql>', 'one SQL statement (SQLite dialect)')
-    .addOption(formatOption(['json', 'csv'], 'json'));
+    .addOption(formatOption(['json', 'csv'], 'json'))
+    .addOption(timeoutOption());
   for (const option of csvSafeOptions()) query.addOption(option);
-  query.action(async (file: string, sql: string, opts: { format: 'json' | 'csv'; csvSafe?: boolean }) => {
+  query.action(async (file: string, sql: string, opts: { format: 'json' | 'csv'; csvSafe?: boolean; timeout: number }) => {
+    // A statement that runs past --timeout ends the command (cli/guard.ts).
+    await watchStatements(opts.timeout, 'query');
       const db = openSnapshot(file);
       try {
         // The DQ definitions (blank, Han, test name, ...) as SQL functions, so evidence queries paste as they are.
@@ -197,7 +201,7 @@ Timeouts (per instance in the fleet manifest):
         else if (report.ok) {
           printLine(
             process.stdout,
-            `${file}: intact. ${report.checkedTables} tables verified; root sha256 ${report.rootSha256}; made ${manifest.createdAt} by ${manifest.createdBy} on ${manifest.createdOnHost} with snapbench ${manifest.tool.version}`,
+            `${file}: intact. ${report.checkedTables} tables verified; root sha256 ${report.rootSha256}; made ${manifest.createdAt} by ${manifest.createdBy} on ${manifest.createdOnHost} with snapbench ${manifest.tool.version}; schema ${report.schemaSource === 'recorded' ? 'as recorded in the manifest' : 'as rebuilt from the catalog (the file predates the schema record)'}; ${report.integrityCheck === 'quick_check' ? 'quick_check ok (the file is over 1 GiB: indexes were not cross-checked)' : 'integrity_check ok'}`,
           );
         } else {
           for (const problem of report.problems) printLine(process.stdout, `${file}: ${problem}`);

@@ -6,12 +6,52 @@ import {
   LINE_ITEMS,
   formatDollars,
   formatNumber,
+  formatWholeDollars,
   formatPercent,
   REPORT_DISCREPANCIES,
   type Explanation,
   type ScenarioResult,
+  type ScenarioSummary,
 } from '../../shared/cost/index.ts';
 import { csvRow } from '../output/csv.ts';
+import { TEXT_WIDTH, textTable, wrapLine, wrapText } from '../../shared/text/layout.ts';
+
+/** How many savings the summary lists before "and N more". */
+const SUMMARY_SAVINGS = 6;
+
+/**
+ * The answer in under 25 lines of at most 80 columns: today, N stores as is,
+ * N stores with the chosen decisions (per month and per store), and the
+ * savings ranked. `next` says how to see more.
+ */
+export function scenarioSummaryText(summary: ScenarioSummary, next: string): string {
+  const out: string[] = [];
+  const s = summary;
+  out.push(`Monthly cost of the fleet, preset ${s.preset}`);
+  out.push(...wrapLine(`Fleet: ${s.fleetSource}`, TEXT_WIDTH, '  '));
+  out.push('');
+  const target = s.target;
+  const rows = [s.today, s.asIs, s.chosen].map((f) => [f.label.replace(/^today/, 'Today'), formatWholeDollars(f.total), formatWholeDollars(f.perStore)]);
+  out.push(...textTable([{ header: '' }, { header: 'per month', right: true }, { header: 'per store', right: true }], rows).map((line) => `  ${line}`.replace(/ +$/, '')));
+  if (s.chosen.stores === target.stores) {
+    out.push(`  ${s.target.within ? 'Within' : 'Outside'} the report's target of $${target.from}–$${target.to} a store at ${target.stores} stores.`);
+  }
+  out.push('');
+  if (s.savings.length === 0 && s.costs.length === 0) {
+    out.push(`No decision changes the cost at ${s.chosen.stores.toLocaleString('en-US')} stores (preset ${s.preset}).`);
+  } else {
+    out.push(`Savings at ${s.chosen.stores.toLocaleString('en-US')} stores: ${formatWholeDollars(s.saved)} a month, largest first`);
+    const shown = s.savings.slice(0, SUMMARY_SAVINGS);
+    const savingRows = shown.map((v, i) => [`${i + 1}.`, v.label, formatWholeDollars(v.saved)]);
+    for (const cost of s.costs) savingRows.push(['', `${cost.label} (adds cost)`, `+${formatWholeDollars(-cost.saved)}`]);
+    const table = textTable([{ header: '', right: true }, { header: '' }, { header: '', right: true }], savingRows).slice(1);
+    out.push(...table.map((line) => `  ${line}`));
+    if (s.savings.length > shown.length) out.push(`  and ${s.savings.length - shown.length} smaller savings (--detail lists every step)`);
+  }
+  out.push('');
+  out.push(...wrapLine(`next: ${next}`, TEXT_WIDTH, '      '));
+  return out.join('\n') + '\n';
+}
 
 function pad(text: string, width: number, right = false): string {
   return right ? text.padStart(width) : text.padEnd(width);
@@ -28,7 +68,7 @@ function explanationLines(explanation: Explanation, indent: string): string[] {
   return lines;
 }
 
-/** The human-readable breakdown: totals, line items with their formulas, savings, curve, Redis projection. */
+/** The audit trail (`--detail`): totals, line items with their formulas, savings, curve, Redis projection; wrapped at 80 columns. */
 export function scenarioTable(result: ScenarioResult, options: { items?: number } = {}): string {
   const out: string[] = [];
   const m = result.monthly;
@@ -40,19 +80,15 @@ export function scenarioTable(result: ScenarioResult, options: { items?: number 
   out.push(...explanationLines(result.explanations.perStore, '  '));
   out.push('');
 
-  const widths = [10, 10, ...LINE_ITEMS.map(() => 12), 13];
-  const header = ['engine', 'instances', ...LINE_ITEMS, 'total'];
-  out.push(header.map((h, i) => pad(h, widths[i]!, i > 0)).join(' '));
-  for (const engine of ENGINES) {
-    const cells = [engine, String(result.instances[engine])];
-    for (const item of LINE_ITEMS) cells.push(formatDollars(result.lineItems.find((l) => l.engine === engine && l.item === item)!.monthly));
-    cells.push(formatDollars(m.byEngine[engine]));
-    out.push(cells.map((c, i) => pad(c, widths[i]!, i > 0)).join(' '));
-  }
-  const totals = ['all', String(ENGINES.reduce((n, e) => n + result.instances[e], 0))];
-  for (const item of LINE_ITEMS) totals.push(formatDollars(result.lineItems.filter((l) => l.item === item).reduce((n, l) => n + Math.round(l.monthly * 100), 0) / 100));
-  totals.push(formatDollars(m.total));
-  out.push(totals.map((c, i) => pad(c, widths[i]!, i > 0)).join(' '));
+  // Line items down, engines across: five columns fit 80 characters.
+  const itemRows = LINE_ITEMS.map((item) => [
+    item,
+    ...ENGINES.map((engine) => formatDollars(result.lineItems.find((l) => l.engine === engine && l.item === item)!.monthly)),
+    formatDollars(result.lineItems.filter((l) => l.item === item).reduce((n, l) => n + Math.round(l.monthly * 100), 0) / 100),
+  ]);
+  itemRows.push(['total', ...ENGINES.map((engine) => formatDollars(m.byEngine[engine])), formatDollars(m.total)]);
+  itemRows.push(['instances', ...ENGINES.map((engine) => String(result.instances[engine])), String(ENGINES.reduce((n, e) => n + result.instances[e], 0))]);
+  out.push(...textTable([{ header: 'per month' }, ...ENGINES.map((e) => ({ header: e, right: true })), { header: 'all', right: true }], itemRows));
   out.push('');
 
   out.push('Instances');
@@ -70,19 +106,23 @@ export function scenarioTable(result: ScenarioResult, options: { items?: number 
   }
   out.push('');
 
-  if (result.savings.steps.length > 0) {
+  const applied = result.savings.steps.filter((step) => Math.round(step.saved * 100) !== 0);
+  if (applied.length > 0) {
     out.push(`Savings against the current state at ${result.stores} stores (${formatDollars(result.savings.baseline)}), applied in this order`);
-    for (const step of result.savings.steps) {
-      const applied = step.explanation.note === 'not applied in this scenario' ? '  (not applied)' : '';
-      out.push(`  ${pad(step.label, 48)} ${pad(formatDollars(step.saved), 12, true)}   ${formatDollars(step.before)} → ${formatDollars(step.after)}${applied}`);
+    for (const step of applied) {
+      const amount = step.saved >= 0 ? formatDollars(step.saved) : `adds ${formatDollars(-step.saved)}`;
+      out.push(`  ${pad(step.label, 46)} ${pad(amount, 14, true)}  ${formatDollars(step.before)} → ${formatDollars(step.after)}`);
     }
-    out.push(`  ${pad('Total saved', 48)} ${pad(formatDollars(result.savings.saved), 12, true)}`);
+    out.push(`  ${pad('Total saved', 46)} ${pad(formatDollars(result.savings.saved), 14, true)}`);
     out.push('');
     out.push(`Section 11 toggles, each alone against the current state at ${result.stores} stores (the report's figures are at 16 stores)`);
     for (const section of result.sectionSavings) {
       out.push(`  ${section.report.section} ${pad(section.label, 36)} ${pad(formatDollars(section.saved), 12, true)}   report: ${section.report.saved}`);
     }
     out.push(`  note: ${REPORT_DISCREPANCIES.savingsOverlap}`);
+    out.push('');
+  } else {
+    out.push(`Savings against the current state at ${result.stores} stores: none (no decision differs from the current state)`);
     out.push('');
   }
 
@@ -115,7 +155,7 @@ export function scenarioTable(result: ScenarioResult, options: { items?: number 
   out.push('');
   out.push(`Prices: ${result.assumptions.prices!.value}; ${result.assumptions.prices!.source}`);
   out.push(`Rounding: ${result.rounding}`);
-  return out.join('\n') + '\n';
+  return wrapText(out.join('\n') + '\n');
 }
 
 /** One row per figure: section, engine, item, stores, value, unit, formula, worked. */

@@ -18,7 +18,7 @@ import {
   defaultAssumptions,
 } from '../../shared/cost/index.ts';
 import { openSnapshot, readManifest } from '../file/reader.ts';
-import { META } from '../file/schema.ts';
+import { columnNames, META } from '../file/schema.ts';
 
 const MIB = 1024 * 1024;
 const TEST_NAME = /\b(test|iqa\d*)\b/i;
@@ -30,6 +30,33 @@ interface InstanceRow {
   instanceClass: string | null;
   allocatedMemoryMb: number | null;
   status: string;
+  host: string | null;
+  port: number | null;
+  role: string | null;
+  primaryHost: string | null;
+}
+
+function sameHost(a: string, b: string): boolean {
+  const loopback = (h: string) => (h === 'localhost' || h === '::1' ? '127.0.0.1' : h.toLowerCase());
+  return loopback(a) === loopback(b);
+}
+
+/**
+ * Replicas whose primary is another instance of the same engine in the snapshot
+ * (matched by the host:port the replica reports): replica → primary. Such a
+ * replica is costed as its primary's replica, never as a cluster of its own.
+ */
+export function pairReplicas(rows: InstanceRow[]): Map<string, string> {
+  const pairs = new Map<string, string>();
+  for (const r of rows) {
+    if (r.role !== 'replica' || !r.primaryHost) continue;
+    const colon = r.primaryHost.lastIndexOf(':');
+    const host = colon > 0 ? r.primaryHost.slice(0, colon) : r.primaryHost;
+    const port = colon > 0 ? Number(r.primaryHost.slice(colon + 1)) : null;
+    const primary = rows.find((p) => p !== r && p.engine === r.engine && p.host !== null && sameHost(p.host, host) && (port === null || p.port === port));
+    if (primary) pairs.set(r.instance, primary.instance);
+  }
+  return pairs;
 }
 
 interface PatternTotals {
@@ -118,12 +145,17 @@ export function measuredStoreCount(db: Database.Database): { stores: number; fro
 
 /** Reads the cost model's view of the fleet from an open snapshot. */
 export function costFleetFromDatabase(db: Database.Database, label: string, prices: PriceCatalogue = US_EAST_1_PRICES, assumptions: Assumptions = defaultAssumptions()): CostFleet {
+  const hasRole = columnNames(db, META.instances).has('role');
   const instances = db
     .prepare(
-      `SELECT instance, engine, domain, instance_class AS instanceClass, allocated_memory_mb AS allocatedMemoryMb, status
+      `SELECT instance, engine, domain, instance_class AS instanceClass, allocated_memory_mb AS allocatedMemoryMb, status, host, port,
+              ${hasRole ? 'role, primary_host' : 'NULL AS role, NULL'} AS primaryHost
          FROM ${META.instances} ORDER BY instance`,
     )
     .all() as InstanceRow[];
+  const replicaOf = pairReplicas(instances);
+  const replicasOf = new Map<string, number>();
+  for (const primary of replicaOf.values()) replicasOf.set(primary, (replicasOf.get(primary) ?? 0) + 1);
   const facts = new Map<string, Map<string, string | null>>();
   const factRows = db
     .prepare(
@@ -154,7 +186,9 @@ export function costFleetFromDatabase(db: Database.Database, label: string, pric
   const caches: CacheWorkload[] = [];
   let measuredRedis = 0;
   let measuredSql = 0;
+  for (const [replica, primary] of replicaOf) notes.push(`${replica} is a replica of ${primary}: costed as ${primary}'s replica, not as an instance of its own`);
   for (const row of instances) {
+    if (replicaOf.has(row.instance)) continue;
     const preset = reportInstance(row.instance);
     const own = facts.get(row.instance) ?? new Map<string, string | null>();
     if (row.engine === 'redis') {
@@ -194,7 +228,8 @@ export function costFleetFromDatabase(db: Database.Database, label: string, pric
         name: row.instance,
         domain: row.domain ?? presetCache?.domain ?? 'other',
         nodeClass,
-        replicas: presetCache?.replicas ?? 1,
+        // Replica nodes per shard: as assumed (the preset, else 1), or as many as the snapshot paired with it.
+        replicas: Math.max(presetCache?.replicas ?? 1, replicasOf.get(row.instance) ?? 0),
         allocatedMib: allocatedMib ?? usableMib,
         usedMib,
         persistentMib,
@@ -256,6 +291,7 @@ export function costFleetFromDatabase(db: Database.Database, label: string, pric
       analytics: engine === 'mysql' && role === 'transactional' && (presetDb?.analytics ?? load >= 0.3),
       archivable: presetDb?.archivable ?? null,
       archivableShare: presetDb?.archivableShare ?? 0,
+      ...(replicasOf.has(row.instance) ? { replicas: replicasOf.get(row.instance)! } : {}),
       sources: { instanceClass: classSource, dataGb: sized ? 'measured' : presetDb ? 'preset' : 'default', load: loadSource, role: roleSource },
     });
   }

@@ -90,8 +90,10 @@ export class TableScans {
     return this.db.prepare(`SELECT ${exprs.join(', ')} FROM ${table.sqlName}`).safeIntegers(true).raw(true).get() as unknown[];
   }
 
-  run(): void {
+  /** Scans every table once; `onScan` hears of each scan first, with the indexes of the rules it serves. */
+  run(onScan?: (table: string, rules: number[]) => void): void {
     for (const [name, plan] of this.plans) {
+      onScan?.(name, [...plan.owners.keys()]);
       const started = performance.now();
       try {
         this.values.set(name, this.select(plan.table, plan.exprs));

@@ -1,22 +1,15 @@
 // SQL functions the rules use, registered on a snapshot connection. All are
-// deterministic and read-only. `snapbench query` needs them too for the
+// deterministic and read-only; regular expressions run under RE2 (linear time). `snapbench query` needs them too for the
 // evidence queries of regex, script, PII and secret rules.
 import type Database from 'better-sqlite3';
 import { DecimalSum } from '../../shared/dq/decimal.ts';
 import { hasScript, isBlank, maskSecret, piiKind, versionBelow } from '../../shared/dq/definitions.ts';
 import { evidenceValue } from './engine.ts';
+import { linearRegex, type LinearRegex } from '../../shared/dq/regex.ts';
 
-const regexCache = new Map<string, RegExp>();
-
-function compiled(pattern: string, flags: string): RegExp {
-  const key = `${flags}/${pattern}`;
-  let regex = regexCache.get(key);
-  if (!regex) {
-    // g and y would make test() stateful.
-    regex = new RegExp(pattern, flags.replace(/[gy]/g, ''));
-    regexCache.set(key, regex);
-  }
-  return regex;
+/** Patterns run under RE2 (shared/dq/regex.ts): linear time whatever the pattern and the value. */
+function compiled(pattern: string, flags: string): LinearRegex {
+  return linearRegex(pattern, flags);
 }
 
 type Cell = string | number | bigint | Buffer | null;
@@ -77,8 +70,8 @@ export function registerDqFunctions(db: Database.Database): void {
   db.function('dq_blank', deterministic, (value: Cell) => (isBlank(value) ? 1 : 0));
   db.function('dq_mask_secret', deterministic, (value: Cell, pattern: string, flags: string | null) => {
     const text = asText(value);
-    const match = text === null ? null : compiled(pattern, flags ?? '').exec(text);
-    return match ? maskSecret(match[0]) : null;
+    const match = text === null ? null : compiled(pattern, flags ?? '').firstMatch(text);
+    return match === null ? null : maskSecret(match);
   });
   db.function('dq_pii_kind', deterministic, (value: Cell, columnName: string) => piiKind(asText(value), columnName ?? ''));
   db.function('dq_version_below', deterministic, (version: Cell, minimum: string) => {

@@ -15,6 +15,7 @@ import { CHECKS } from './checks/index.ts';
 import { RuleContext, SkipRule, TableScans, toCount, type Finish, type Outcome } from './engine.ts';
 import { registerDqFunctions } from './functions.ts';
 import { quoteIdentifier } from './sql.ts';
+import { announceStatement } from '../file/timeLimit.ts';
 
 export interface DqRun {
   pack: RulePack;
@@ -113,6 +114,7 @@ export function runPack(db: Database.Database, pack: RulePack, options: RunPackO
   const timings: Record<string, number> = {};
 
   const planned = pack.rules.map((rule, index) => {
+    announceStatement(`rule ${rule.id}`);
     const t0 = performance.now();
     const ctx = new RuleContext(db, catalog, scans, rule, rule.evidence_limit ?? pack.evidence_limit);
     try {
@@ -125,9 +127,10 @@ export function runPack(db: Database.Database, pack: RulePack, options: RunPackO
     }
   });
 
-  scans.run();
+  scans.run((table, rules) => announceStatement(`the scan of ${table} for rule${rules.length > 1 ? 's' : ''} ${rules.map((i) => pack.rules[i]!.id).join(', ')}`));
 
   const results = planned.map(({ rule, ctx, finish, metrics, done, ms }, index) => {
+    announceStatement(`rule ${rule.id}`);
     const t0 = performance.now();
     try {
       if (done) return done;
@@ -150,6 +153,7 @@ export function runPack(db: Database.Database, pack: RulePack, options: RunPackO
     }
   });
 
+  announceStatement(null);
   return {
     pack,
     results,

@@ -4,7 +4,7 @@
 import Database from 'better-sqlite3';
 import { existsSync, statSync } from 'node:fs';
 import type { SnapshotManifest, TableListing } from '../../shared/model/snapshot.ts';
-import { columnNames, META, META_DDL } from './schema.ts';
+import { columnNames, LEGACY_META_DDL, META, META_DDL } from './schema.ts';
 import { rootHash } from './hash.ts';
 import { manifestShapeProblem } from '../../shared/model/manifestShape.ts';
 import { ddlObjects, schemaProblems, summarizeProblems } from './objects.ts';
@@ -125,8 +125,8 @@ export interface StoredManifest {
 export function readManifest(db: Database.Database, path: string): StoredManifest {
   // Read only the plain table Snapbench writes: a view or a changed table in its place could run code.
   const table = db.prepare(`SELECT type, sql FROM sqlite_master WHERE name = ?`).get(META.manifest) as { type: string; sql: string | null } | undefined;
-  const expected = ddlObjects(META_DDL).find((o) => o.name === META.manifest)!;
-  if (!table || table.type !== 'table' || table.sql !== expected.sql) {
+  const known = [META_DDL, LEGACY_META_DDL].map((ddl) => ddlObjects(ddl).find((o) => o.name === META.manifest)?.sql);
+  if (!table || table.type !== 'table' || !known.includes(table.sql ?? undefined)) {
     throw new SnapshotFileError(`${path}: the manifest table ${META.manifest} is not the one Snapbench writes (${table ? `a ${table.type} with another definition` : 'missing'}); it was not read`, 'the file was altered; pull it again');
   }
   const rows = db.prepare(`SELECT body, root_sha256 AS rootSha256 FROM ${META.manifest}`).all() as { body: string; rootSha256: string }[];

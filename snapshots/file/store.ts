@@ -2,6 +2,7 @@
 // temporary file and does every write. It runs in a worker thread so that
 // decoding rows (main thread) and storing them (here) use both cores.
 import Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, renameSync, rmSync } from 'node:fs';
 import type { Engine } from '../../shared/model/fleet.ts';
 import type {
@@ -27,13 +28,14 @@ const INSERT_CHUNK = 64;
 
 export type ManifestInput = Omit<SnapshotManifest, 'format' | 'formatVersion' | 'instances' | 'hashes' | 'rowEncoding' | 'complete'>;
 
-/** Physical table name in the snapshot: instance/database/table, unique case-insensitively. */
-function physicalName(parts: string[], used: Set<string>): string {
-  const base = parts.join('/');
-  let name = base;
-  for (let n = 2; used.has(name.toLowerCase()); n++) name = `${base}~${n}`;
-  used.add(name.toLowerCase());
-  return name;
+/**
+ * The suffix of a table whose plain name is shared: `~` and the first 8 hex
+ * digits of sha256 over its identity (instance, database, schema, table joined
+ * by NUL). It depends on the table alone, never on which tables were pulled
+ * first, so the same source table gets the same name in every snapshot.
+ */
+export function identitySuffix(identity: readonly string[], length = 8): string {
+  return `~${createHash('sha256').update(identity.join('\u0000')).digest('hex').slice(0, length)}`;
 }
 
 /** SQLite column names are case-insensitive where the source's may not be: keep each unique. */
@@ -56,11 +58,16 @@ interface OpenTable {
   tableName: string;
   sqlColumns: string[];
   insert: (rows: SqlValue[][]) => void;
+  /** Rebuilds `insert` for the table's current name (after a rename). */
+  reprepare: (tableName: string) => void;
 }
 
 export class SnapshotStore {
   private readonly db: Database.Database;
-  private readonly usedNames = new Set<string>();
+  /** Physical names in use, lower-cased (SQLite compares table names without case), with their owner's identity. */
+  private readonly usedNames = new Map<string, { name: string; identity: string[] }>();
+  /** Plain names (lower-cased) two or more tables share: none of them keeps it. */
+  private readonly sharedNames = new Set<string>();
   private readonly open = new Map<number, OpenTable>();
   /** Content hashes computed while inserting, by table name; the rest are hashed with SQL at finish. */
   private readonly hashedWhileWriting = new Map<string, ContentHash>();
@@ -142,6 +149,69 @@ export class SnapshotStore {
     };
   }
 
+  /**
+   * The physical name of a new table: `instance/database/table`, unless another
+   * table of the snapshot has (or had) the same name ignoring case, or the same
+   * text (schema `a` table `b.c` and schema `a.b` table `c`). Then none of them
+   * keeps the plain name: each gets its identity suffix (identitySuffix), and a
+   * table that already had the plain name is renamed.
+   */
+  private assignName(parts: string[], identity: string[]): string {
+    const base = parts.join('/');
+    const key = base.toLowerCase();
+    const holder = this.usedNames.get(key);
+    if (holder) {
+      // The table that had the plain name gives it up.
+      this.sharedNames.add(key);
+      this.usedNames.delete(key);
+      this.renameTable(holder.name, this.suffixed(holder.name, holder.identity));
+    }
+    if (this.sharedNames.has(key)) return this.suffixed(base, identity);
+    this.usedNames.set(key, { name: base, identity });
+    return base;
+  }
+
+  /** `base` with the identity suffix, lengthened in the (astronomically unlikely) case it is taken. */
+  private suffixed(base: string, identity: string[]): string {
+    for (let length = 8; ; length += 4) {
+      const name = `${base}${identitySuffix(identity, length)}`;
+      if (!this.usedNames.has(name.toLowerCase())) {
+        this.usedNames.set(name.toLowerCase(), { name, identity });
+        return name;
+      }
+    }
+  }
+
+  /** Renames a data table and every catalog row that names it. */
+  private renameTable(from: string, to: string): void {
+    if (from === to) return;
+    this.db.exec(`ALTER TABLE ${quoteIdentifier(from)} RENAME TO ${quoteIdentifier(to)}`);
+    this.db.prepare(`UPDATE ${META.tables} SET table_name = ?, sql_name = ? WHERE table_name = ?`).run(to, quoteIdentifier(to), from);
+    for (const meta of [META.columns, META.indexes, META.foreignKeys]) this.db.prepare(`UPDATE ${meta} SET table_name = ? WHERE table_name = ?`).run(to, from);
+    const hash = this.hashedWhileWriting.get(from);
+    if (hash) {
+      this.hashedWhileWriting.delete(from);
+      this.hashedWhileWriting.set(to, hash);
+    }
+    for (const open of this.open.values()) {
+      if (open.tableName !== from) continue;
+      open.tableName = to;
+      open.reprepare(to);
+    }
+  }
+
+  private openTable(id: number, tableName: string, sqlColumns: string[], width: number, convert: ((row: SqlValue[]) => void) | null): void {
+    const open: OpenTable = {
+      tableName,
+      sqlColumns,
+      insert: this.rowInserter(tableName, width, convert),
+      reprepare: (name) => {
+        open.insert = this.rowInserter(name, width, convert);
+      },
+    };
+    this.open.set(id, open);
+  }
+
   private table(id: number): OpenTable {
     const table = this.open.get(id);
     if (!table) throw new Error(`snapshot store: table #${id} is not open`);
@@ -150,10 +220,10 @@ export class SnapshotStore {
 
   beginTable(id: number, instance: InstanceRef, table: TableInfo): void {
     const sourceTable = table.schema ? `${table.schema}.${table.name}` : table.name;
-    const tableName = physicalName([instance.name, table.database, sourceTable], this.usedNames);
+    const tableName = this.assignName([instance.name, table.database, sourceTable], [instance.name, table.database, table.schema ?? '', table.name]);
     const columns = physicalColumns(table.columns);
     const { sqlColumns, convert } = this.createDataTable(tableName, columns);
-    this.open.set(id, { tableName, sqlColumns, insert: this.rowInserter(tableName, columns.length, convert) });
+    this.openTable(id, tableName, sqlColumns, columns.length, convert);
   }
 
   insertRows(id: number, batch: PackedBatch): void {
@@ -171,7 +241,7 @@ export class SnapshotStore {
   /** A table checked in place (pull: pushdown): its catalog and exact row count, no data table. */
   recordTable(instance: InstanceRef, table: TableInfo, rows: number): void {
     const sourceTable = table.schema ? `${table.schema}.${table.name}` : table.name;
-    const tableName = physicalName([instance.name, table.database, sourceTable], this.usedNames);
+    const tableName = this.assignName([instance.name, table.database, sourceTable], [instance.name, table.database, table.schema ?? '', table.name]);
     this.recordCatalog(instance, table, tableName, uniqueColumnNames(table.columns), PUSHDOWN_KIND, { rows, limited: false });
   }
 
@@ -259,9 +329,9 @@ export class SnapshotStore {
   }
 
   beginRedisDatabase(id: number, instance: InstanceRef, dbIndex: number): void {
-    const tableName = physicalName([instance.name, `db${dbIndex}`, 'keys'], this.usedNames);
+    const tableName = this.assignName([instance.name, `db${dbIndex}`, 'keys'], [instance.name, `db${dbIndex}`, '', 'keys']);
     const { sqlColumns } = this.createDataTable(tableName, REDIS_KEY_COLUMNS);
-    this.open.set(id, { tableName, sqlColumns, insert: this.rowInserter(tableName, REDIS_KEY_COLUMNS.length, null) });
+    this.openTable(id, tableName, sqlColumns, REDIS_KEY_COLUMNS.length, null);
   }
 
   finishRedisDatabase(id: number, instance: InstanceRef, dbIndex: number, rows: number, hash: ContentHash | null, limited = false): void {

@@ -15,6 +15,8 @@ export interface VerifyReport {
   checkedTables: number;
   /** SQLite's own check of the file's structure: which one ran (quick_check on large files), or why none did. */
   integrityCheck: 'integrity_check' | 'quick_check' | 'skipped';
+  /** Where the expected schema came from: the manifest's record, or (older files) the catalog. */
+  schemaSource: 'recorded' | 'rebuilt';
 }
 
 const META_TABLE_NAMES = new Set<string>(Object.values(META));
@@ -81,11 +83,11 @@ export function verifySnapshot(db: Database.Database, path: string): VerifyRepor
     const lines = db.pragma(`${integrityCheck}(100)`, { simple: false }) as { [key: string]: string }[];
     const messages = lines.map((row) => Object.values(row)[0]!).filter((m) => m !== 'ok');
     if (messages.length > 0) {
-      const more = messages.length > 1 ? ` (and ${messages.length >= 100 ? '99 or more' : messages.length - 1} more)` : '';
+      const more = messages.length > 1 ? ` (and ${messages.length >= 100 ? 'at least 99' : messages.length - 1} more)` : '';
       problems.push(`SQLite ${integrityCheck}: ${messages[0]}${more}`);
     }
   }
-  return { ok: problems.length === 0, rootSha256: stored.rootSha256, problems, checkedTables, integrityCheck };
+  return { ok: problems.length === 0, rootSha256: stored.rootSha256, problems, checkedTables, integrityCheck, schemaSource: manifest.schema === undefined ? 'rebuilt' : 'recorded' };
 }
 
 /**

@@ -172,6 +172,17 @@ export function catalogTree(db: Database.Database, tables: TableEntry[]): Catalo
   return { instances: list };
 }
 
+/** Every table's columns (snapshot names) in one read, for the SQL console's completion. */
+export function allColumns(db: Database.Database, tables: readonly TableEntry[]): { table: string; sqlName: string; columns: string[] }[] {
+  const byTable = new Map<string, string[]>();
+  for (const row of db.prepare(`SELECT table_name AS tableName, sql_column AS name FROM ${META.columns} ORDER BY table_name, ordinal`).all() as { tableName: string; name: string }[]) {
+    let list = byTable.get(row.tableName);
+    if (!list) byTable.set(row.tableName, (list = []));
+    list.push(row.name);
+  }
+  return tables.map((t) => ({ table: t.name, sqlName: t.sqlName, columns: byTable.get(t.name) ?? [] }));
+}
+
 export function readColumns(db: Database.Database, table: string): ColumnMeta[] {
   const rows = db
     .prepare(

@@ -8,6 +8,7 @@ import { startHttpHost, type HttpHost } from './http.ts';
 import { RendererBuildError, rendererDir } from './renderer.ts';
 import { CliError } from '../errors.ts';
 import { printLine } from '../terminal.ts';
+import { STATEMENT_TIMEOUT_ENV } from '../file/timeLimit.ts';
 
 function untilSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolveSignal) => {
@@ -21,8 +22,13 @@ function untilSignal(): Promise<NodeJS.Signals> {
   });
 }
 
-export async function serve(file: string | undefined, opts: { port: number }): Promise<void> {
+/** After a stop signal, the host gets this long to close before the process ends regardless. */
+const STOP_GRACE_MS = 5000;
+
+export async function serve(file: string | undefined, opts: { port: number; timeout?: number }): Promise<void> {
   const log = (line: string) => printLine(process.stderr, `snapbench serve: ${line}`);
+  // The worker pool reads the statement time limit from the environment (its default).
+  if (opts.timeout !== undefined) process.env[STATEMENT_TIMEOUT_ENV] = String(opts.timeout);
   let http: HttpHost | null = null;
   const host = new WorkbenchHost({
     transport: 'http',
@@ -59,6 +65,9 @@ export async function serve(file: string | undefined, opts: { port: number }): P
     log(`serving${file ? ` ${resolve(file)}` : ''} on 127.0.0.1:${http.port} (UI from ${staticDir}); open the URL above; Ctrl-C stops`);
     const signal = await untilSignal();
     log(`${signal}: stopping`);
+    // The first signal stops the host: running work is cancelled (its worker processes are killed), and
+    // should closing still take longer, the process ends anyway.
+    setTimeout(() => process.exit(process.exitCode ?? 0), STOP_GRACE_MS).unref();
   } finally {
     await http?.close();
     await host.close();

@@ -2,7 +2,7 @@
 // engine. Catalog reads run here (small tables, instant); anything that scans
 // rows runs in the job pool. Transports (http.ts, parentPort.ts) feed it calls.
 import type Database from 'better-sqlite3';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { tableFromIPC, tableToIPC } from 'apache-arrow';
@@ -33,7 +33,11 @@ import {
   parseDecisionSettings,
   PRESETS,
   PRESET_NAMES,
+  summarizeScenario,
+  type DecisionSettings,
+  type PresetName,
   type ScenarioSession,
+  type ScenarioSummary,
 } from '../../shared/cost/index.ts';
 import { BUILT_IN_PACKS } from '../../shared/dq/report07.ts';
 import { summarize } from '../../shared/dq/results.ts';
@@ -51,7 +55,9 @@ import { fleetInputs } from '../pull/inputs.ts';
 import { DemoCancelled, writeDemoSnapshot } from '../fleet/demo.ts';
 import { CancelledError, pullFleet } from '../pull/pullFleet.ts';
 import { TOOL_VERSION } from '../version.ts';
-import { catalogTree, describeTable, fleetOverview, readColumns, readTables, snapshotSummary } from './catalog.ts';
+import { allColumns, catalogTree, describeTable, fleetOverview, readColumns, readTables, snapshotSummary } from './catalog.ts';
+import { findingRowQueries } from './findingRows.ts';
+import { checkManifestText } from './manifestText.ts';
 import { RecentFiles } from './config.ts';
 import { TrustedKeys } from './trust.ts';
 import type { DqJobResult, ExportJobResult, JobSpec, SqlJobResult } from './jobs.ts';
@@ -120,13 +126,22 @@ function refuseOutput(output: string, inputs: CommandInput[], replaces: 'snapsho
   }
 }
 
+/** Why a file could not be read, in words (not "ENOENT: no such file or directory, stat"). */
+export function fileProblem(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'there is no such file';
+  if (code === 'EACCES' || code === 'EPERM') return 'you may not read this file (permission denied)';
+  if (code === 'EISDIR' || (error as Error).message === 'it is a directory') return 'this is a folder, not a file';
+  return `cannot be read (${(error as Error).message})`;
+}
+
 function readFleetFile(path: string): Fleet {
   let text: string;
   try {
     if (statSync(path).isDirectory()) throw new Error('it is a directory');
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    fail('not-found', `fleet manifest ${path}: cannot be read (${(error as Error).message})`, 'check the path of the fleet manifest (YAML)');
+    fail('not-found', `fleet manifest ${path}: ${fileProblem(error)}`, 'check the path of the fleet manifest (YAML), or write a new one from the template');
   }
   let document: unknown;
   try {
@@ -292,6 +307,12 @@ export class WorkbenchHost {
     return session.scenario;
   }
 
+  /** The three figures and the savings for a preset and decisions, on one fleet (with a series' measured growth when given). */
+  private summary(snapshotId: string | null, preset: PresetName, decisions: DecisionSettings, growth: { key: string; measured: MeasuredGrowth } | null): ScenarioSummary {
+    const session = growth ? this.growthScenario(snapshotId, growth.key, growth.measured) : this.scenarioSession(snapshotId);
+    return summarizeScenario((p, d, options) => session.evaluate(p, d, options), preset, decisions);
+  }
+
   /** The growth a series of snapshot files measures, built once in a worker. */
   private async seriesGrowth(paths: string[], signal: AbortSignal): Promise<{ key: string; measured: MeasuredGrowth }> {
     const full = [...new Set(paths.map((p) => resolve(p)))].sort();
@@ -347,7 +368,7 @@ export class WorkbenchHost {
     const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
     return {
       spec: (savePath) => ({ kind: 'export', path: session.path, source: { kind: 'sql', sql: source.sql }, format: source.format, csvSafe: source.csvSafe, savePath }),
-      fileName: exportFileName(`query-${stamp}`, extension),
+      fileName: exportFileName(source.name ?? `query-${stamp}`, extension),
       contentType,
     };
   }
@@ -421,6 +442,7 @@ export class WorkbenchHost {
         const session = this.session(r.snapshotId);
         return catalogTree(session.db, session.tables);
       },
+      'catalog/columns': (r) => allColumns(this.session(r.snapshotId).db, this.session(r.snapshotId).tables),
       'table/describe': (r) => {
         const session = this.session(r.snapshotId);
         return describeTable(session.db, this.table(session, r.table));
@@ -439,6 +461,15 @@ export class WorkbenchHost {
         const table = this.table(session, r.view.table);
         if (r.view.filters.length === 0) return { rows: table.rows };
         return pool.run('background', { kind: 'count', path: session.path, columns: this.columns(session, table.name), view: r.view }, { signal: ctx.signal as AbortSignal, onProgress: jobProgress(ctx) });
+      },
+      'table/facet': (r, ctx) => {
+        const session = this.session(r.snapshotId);
+        const table = this.table(session, r.view.table);
+        return pool.run(
+          'background',
+          { kind: 'facet', path: session.path, columns: this.columns(session, table.name), view: r.view, column: r.column, limit: r.limit },
+          { signal: ctx.signal as AbortSignal, onProgress: jobProgress(ctx) },
+        );
       },
       'column/profile': (r, ctx) => {
         const session = this.session(r.snapshotId);
@@ -533,6 +564,10 @@ export class WorkbenchHost {
         const job = await pool.run<SqlJobResult>('background', { kind: 'sql', path: session.path, sql: r.evidenceQuery, maxRows: r.maxRows, dqFunctions: true }, { signal: ctx.signal as AbortSignal, onProgress: jobProgress(ctx) });
         return this.storeResult(session.id, r.evidenceQuery, job);
       },
+      'dq/rows': (r) => {
+        const session = this.session(r.snapshotId);
+        return { tables: findingRowQueries(session.db, r.evidenceQuery, (name) => session.byName.get(name) ?? null, (name) => this.columns(session, name)) };
+      },
       'fleet/overview': (r) => {
         const session = this.session(r.snapshotId);
         return fleetOverview(session.db, session.tables);
@@ -552,6 +587,29 @@ export class WorkbenchHost {
         }
       },
       'scenario/compare': (r) => compareFleets(this.scenarioSession(null).fleet, this.scenarioSession(r.snapshotId).fleet),
+      'scenario/summary': async (r, ctx) => {
+        let decisions: DecisionSettings;
+        let summary: ScenarioSummary;
+        let growth: { key: string; measured: MeasuredGrowth } | null = null;
+        try {
+          decisions = parseDecisionSettings(r.decisions);
+          if (r.series) growth = await this.seriesGrowth(r.series, ctx.signal as AbortSignal);
+          summary = this.summary(r.snapshotId, r.preset, decisions, growth);
+        } catch (error) {
+          if (error instanceof DecisionError || error instanceof CostModelError) fail('bad-request', error.message, 'move the slider back into its range');
+          throw error;
+        }
+        let reference: ScenarioSummary | null = null;
+        if (r.snapshotId !== null) {
+          try {
+            reference = this.summary(null, r.preset, decisions, growth);
+          } catch (error) {
+            // A decision within the snapshot's range may be outside the preset fleet's: no comparison then.
+            if (!(error instanceof DecisionError || error instanceof CostModelError)) throw error;
+          }
+        }
+        return { summary, reference };
+      },
       'series/build': (r, ctx) =>
         this.pool.run<SeriesView>('background', { kind: 'series', paths: r.paths.map((p) => resolve(p)), computeDq: r.computeDq }, { signal: ctx.signal as AbortSignal, onProgress: jobProgress(ctx) }),
       'pull/inspect': (r) => {
@@ -587,7 +645,7 @@ export class WorkbenchHost {
         try {
           text = readFileSync(fleetPath, 'utf8');
         } catch (error) {
-          fail('not-found', `fleet manifest ${fleetPath}: cannot be read (${(error as Error).message})`, 'check the path of the fleet manifest (YAML)');
+          fail('not-found', `fleet manifest ${fleetPath}: ${fileProblem(error)}`, 'check the path of the fleet manifest (YAML)');
         }
         try {
           writeConnectionSettings(fleetPath, text, r.instance, r.settings);
@@ -596,6 +654,20 @@ export class WorkbenchHost {
           throw error;
         }
         return this.handlers['pull/inspect']({ fleetPath }, ctx as never);
+      },
+      'pull/validate': (r) => checkManifestText(r.yaml, r.path ? resolve(r.path) : null),
+      'pull/save-manifest': (r, ctx) => {
+        const path = resolve(r.path);
+        if (!/\.ya?ml$/i.test(path)) fail('bad-request', `${path}: a fleet manifest is a .yaml file`, 'end the file name with .yaml');
+        const check = checkManifestText(r.yaml, path);
+        if (!check.ok) fail('bad-request', `the manifest is not valid yet: ${check.problems[0]}`, check.problems.length > 1 ? `fix the ${check.problems.length} problems listed under the editor` : 'fix it and save again');
+        if (existsSync(path) && !r.replace) fail('refused', `${path}: a file with this name exists`, 'give another name, or tick "Replace it"');
+        refuseOutput(path, [], 'not-database');
+        mkdirSync(dirname(path), { recursive: true });
+        const temp = `${path}.partial-${process.pid}`;
+        writeFileSync(temp, r.yaml);
+        renameSync(temp, path);
+        return this.handlers['pull/inspect']({ fleetPath: path }, ctx as never);
       },
       'pull/start': async (r, ctx) => {
         const fleetPath = resolve(r.fleetPath);

@@ -6,6 +6,7 @@
 import { countJob } from './jobs/count.ts';
 import { dqJob, verifyJob } from './jobs/dq.ts';
 import { dqReportJob, exportJob } from './jobs/export.ts';
+import { facetJob } from './jobs/facet.ts';
 import { pageJob } from './jobs/page.ts';
 import { profileJob } from './jobs/profile.ts';
 import { seriesJob } from './jobs/series.ts';
@@ -23,6 +24,8 @@ export async function runJob(spec: JobSpec, ctx: JobContext): Promise<unknown> {
       return countJob(spec, ctx);
     case 'profile':
       return profileJob(spec, ctx);
+    case 'facet':
+      return facetJob(spec, ctx);
     case 'sql':
       return sqlJob(spec, ctx);
     case 'prepare':

@@ -1,14 +1,22 @@
-// Worker threads for the host's data work, in two lanes: `interactive` (grid
+// Worker processes for the host's data work, in two lanes: `interactive` (grid
 // pages: short, one at a time, never queued behind a profile) and `background`
 // (profiles, counts, SQL, exports, DQ, verify). Cancelling a running job ends
 // its worker (SQLite has no other way to stop a statement); a new one starts
 // on demand.
-import { Worker } from 'node:worker_threads';
+//
+// The workers are child processes, not threads: a statement that never returns
+// to JavaScript (an endless recursive CTE in the SQL console) cannot be stopped
+// in a thread, which then also keeps the host from exiting; a process is ended
+// with SIGKILL at once. Each worker announces the statement it runs
+// (snapshots/file/timeLimit.ts), and one that runs past the statement time
+// limit is stopped the same way, with a "stopped after N s" error.
+import { fork, type ChildProcess } from 'node:child_process';
 import { apiError, ApiFailure, type ApiError } from '../../shared/api/errors.ts';
 import type { JobProgress } from '../../shared/api/types.ts';
 import { compiledScript } from '../compiled.ts';
 import type { JobSpec } from './jobs.ts';
 import type { FromWorker, ToWorker } from './worker.ts';
+import { defaultStatementTimeout, formatSeconds, GUARDED_CHILD_ENV, isStatementMessage, STATEMENT_TIMEOUT_ENV } from '../file/timeLimit.ts';
 
 export type Lane = 'interactive' | 'background';
 
@@ -38,8 +46,10 @@ interface Job {
 }
 
 interface Slot {
-  worker: Worker | null;
+  worker: ChildProcess | null;
   job: Job | null;
+  /** Runs while the worker's current statement is within its time limit. */
+  timer: NodeJS.Timeout | null;
 }
 
 export class JobPool {
@@ -51,10 +61,12 @@ export class JobPool {
   constructor(
     private readonly script: string = compiledScript('hostWorker'),
     sizes: Record<Lane, number> = { interactive: 1, background: 2 },
+    /** Seconds one statement may run before its worker is stopped; 0 = no limit. */
+    private readonly statementTimeoutSeconds: number = defaultStatementTimeout(),
   ) {
     this.slots = {
-      interactive: Array.from({ length: sizes.interactive }, () => ({ worker: null, job: null })),
-      background: Array.from({ length: sizes.background }, () => ({ worker: null, job: null })),
+      interactive: Array.from({ length: sizes.interactive }, () => ({ worker: null, job: null, timer: null })),
+      background: Array.from({ length: sizes.background }, () => ({ worker: null, job: null, timer: null })),
     };
   }
 
@@ -108,25 +120,68 @@ export class JobPool {
       this.settle(job, { error: new ApiFailure(apiError('cancelled', 'cancelled')) });
       return;
     }
-    const worker = slot.worker;
-    slot.worker = null;
-    slot.job = null;
+    this.stopWorker(slot);
     this.settle(job, { error: new ApiFailure(apiError('cancelled', 'cancelled')) });
-    void worker?.terminate();
     void this.pump(job.lane);
   }
 
-  private async spawn(slot: Slot): Promise<Worker> {
-    const worker = new Worker(this.script);
-    worker.on('message', (message: FromWorker) => this.onMessage(slot, worker, message));
+  /** Ends a slot's worker at once, whatever it is doing. */
+  private stopWorker(slot: Slot): void {
+    this.clearTimer(slot);
+    const worker = slot.worker;
+    slot.worker = null;
+    slot.job = null;
+    worker?.kill('SIGKILL');
+  }
+
+  private clearTimer(slot: Slot): void {
+    if (slot.timer) clearTimeout(slot.timer);
+    slot.timer = null;
+  }
+
+  /** A worker announced a statement (label) or the end of one (null): keep its clock. */
+  private onStatement(slot: Slot, worker: ChildProcess, label: string | null): void {
+    this.clearTimer(slot);
+    const job = slot.job;
+    if (label === null || !job || this.statementTimeoutSeconds <= 0) return;
+    const seconds = this.statementTimeoutSeconds;
+    slot.timer = setTimeout(() => {
+      if (slot.worker !== worker || slot.job !== job) return;
+      this.stopWorker(slot);
+      if (!job.dropped) {
+        this.settle(job, {
+          error: new ApiFailure(
+            apiError('failed', `${label} stopped after ${formatSeconds(seconds)} s (the statement time limit)`, `change the SQL, or start the host with --timeout SECONDS (or ${STATEMENT_TIMEOUT_ENV}=SECONDS) to allow longer statements; 0 = no limit`),
+          ),
+        });
+      }
+      void this.pump(job.lane);
+    }, seconds * 1000);
+  }
+
+  private async spawn(slot: Slot): Promise<ChildProcess> {
+    const worker = fork(this.script, [], {
+      serialization: 'advanced',
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      env: { ...process.env, [GUARDED_CHILD_ENV]: '1' },
+    });
+    worker.on('message', (message: unknown) => {
+      if (isStatementMessage(message)) this.onStatement(slot, worker, message.label);
+      else this.onMessage(slot, worker, message as FromWorker);
+    });
     worker.on('error', (error) => this.onWorkerGone(slot, worker, error.message));
-    worker.on('exit', (code) => this.onWorkerGone(slot, worker, `exit code ${code}`));
-    worker.unref();
+    worker.on('exit', (code, signal) => {
+      liveWorkers.delete(worker);
+      this.onWorkerGone(slot, worker, signal ? `signal ${signal}` : `exit code ${code}`);
+    });
+    trackWorker(worker);
+    unref(worker);
     return worker;
   }
 
-  private onWorkerGone(slot: Slot, worker: Worker, why: string): void {
+  private onWorkerGone(slot: Slot, worker: ChildProcess, why: string): void {
     if (slot.worker !== worker) return;
+    this.clearTimer(slot);
     slot.worker = null;
     const job = slot.job;
     slot.job = null;
@@ -134,7 +189,7 @@ export class JobPool {
     void this.pump(job?.lane ?? 'background');
   }
 
-  private onMessage(slot: Slot, worker: Worker, message: FromWorker): void {
+  private onMessage(slot: Slot, worker: ChildProcess, message: FromWorker): void {
     const job = slot.job;
     if (!job || job.id !== message.id || slot.worker !== worker) return;
     if (job.dropped && message.type !== 'done' && message.type !== 'error') return;
@@ -144,15 +199,16 @@ export class JobPool {
         return;
       case 'chunk': {
         const ack = () => {
-          if (slot.worker === worker && slot.job === job) worker.postMessage({ type: 'ack', id: job.id } satisfies ToWorker);
+          if (slot.worker === worker && slot.job === job) worker.send({ type: 'ack', id: job.id } satisfies ToWorker);
         };
         Promise.resolve(job.options.onChunk?.(message.bytes)).then(ack, () => this.cancel(job));
         return;
       }
       case 'done':
       case 'error':
+        this.clearTimer(slot);
         slot.job = null;
-        worker.unref();
+        unref(worker);
         if (!job.dropped) this.settle(job, message.type === 'done' ? { value: message.result } : { error: new ApiFailure(message.error as ApiError) });
         void this.pump(job.lane);
         return;
@@ -173,8 +229,8 @@ export class JobPool {
         continue;
       }
       if (slot.job !== job) continue; // cancelled while the worker started
-      slot.worker.ref(); // a running job keeps the process alive; an idle worker does not
-      slot.worker.postMessage({ type: 'job', id: job.id, spec: job.spec } satisfies ToWorker);
+      ref(slot.worker); // a running job keeps the process alive; an idle worker does not
+      slot.worker.send({ type: 'job', id: job.id, spec: job.spec } satisfies ToWorker);
     }
   }
 
@@ -183,12 +239,38 @@ export class JobPool {
     for (const lane of ['interactive', 'background'] as const) {
       for (const job of this.queues[lane].splice(0)) this.settle(job, { error: new ApiFailure(apiError('cancelled', 'the host is shutting down')) });
       for (const slot of this.slots[lane]) {
+        const job = slot.job;
         const worker = slot.worker;
-        slot.worker = null;
-        if (slot.job) this.settle(slot.job, { error: new ApiFailure(apiError('cancelled', 'the host is shutting down')) });
-        slot.job = null;
-        await worker?.terminate();
+        // Ended at once: a worker in the middle of a statement would not stop otherwise.
+        this.stopWorker(slot);
+        if (job) this.settle(job, { error: new ApiFailure(apiError('cancelled', 'the host is shutting down')) });
+        if (worker && worker.exitCode === null && worker.signalCode === null) await new Promise<void>((resolve) => worker.once('exit', () => resolve()));
       }
     }
   }
+}
+
+/** An idle worker does not keep the host alive: neither its process nor its IPC channel. */
+function unref(worker: ChildProcess): void {
+  worker.unref();
+  (worker.channel as { unref?: () => void } | undefined)?.unref?.();
+}
+
+function ref(worker: ChildProcess): void {
+  worker.ref();
+  (worker.channel as { ref?: () => void } | undefined)?.ref?.();
+}
+
+/** Every worker process still running, so none outlives the host however it exits. */
+const liveWorkers = new Set<ChildProcess>();
+let exitHook = false;
+
+function trackWorker(worker: ChildProcess): void {
+  liveWorkers.add(worker);
+  if (exitHook) return;
+  exitHook = true;
+  // A worker stuck in a statement would not notice its parent is gone: end them all as the host exits.
+  process.once('exit', () => {
+    for (const w of liveWorkers) w.kill('SIGKILL');
+  });
 }

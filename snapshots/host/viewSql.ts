@@ -5,9 +5,10 @@
 // Order: ascending puts NULLs first, descending puts them last (SQLite's own
 // order); ties are broken by rowid in the same direction, so every row has one
 // place and the keyset condition after a key is exact.
-import type { ColumnFilter, ColumnMeta, ColumnSort } from '../../shared/api/types.ts';
+import { UNARY_FILTER_OPS, type ColumnFilter, type ColumnMeta, type ColumnSort } from '../../shared/api/types.ts';
 import { WHITE_SPACE_CODE_POINTS } from '../../shared/dq/definitions.ts';
 import { quoteIdentifier } from '../../shared/model/sql.ts';
+import { blankSql } from '../dq/sql.ts';
 import type { SqlValue } from '../../shared/model/snapshot.ts';
 
 export class ViewError extends Error {
@@ -70,7 +71,7 @@ export function filterCondition(columns: readonly ColumnMeta[], filter: ColumnFi
   const column = findColumn(columns, filter.column);
   const q = quoteIdentifier(column.name);
   const value = filter.value ?? '';
-  const needsValue = !['is-null', 'not-null', 'is-blank', 'not-blank'].includes(filter.op);
+  const needsValue = !UNARY_FILTER_OPS.includes(filter.op);
   if (needsValue && filter.value === undefined) throw new ViewError(`filter on "${column.name}": "${filter.op}" needs a value`);
   switch (filter.op) {
     case 'is-null':
@@ -81,6 +82,12 @@ export function filterCondition(columns: readonly ColumnMeta[], filter: ColumnFi
       return { sql: blankExpression(q), params: [] };
     case 'not-blank':
       return { sql: `NOT ${blankExpression(q)}`, params: [] };
+    // The DQ pack's `blank: true` (DQ-007): NULL, or empty after trimming Unicode white space.
+    // The same SQL as the rule's, so the explorer and DQ count the same rows.
+    case 'blank-or-null':
+      return { sql: blankSql(q), params: [] };
+    case 'not-blank-or-null':
+      return { sql: `NOT ${blankSql(q)}`, params: [] };
     case 'contains':
       return { sql: `${q} LIKE ? ESCAPE '\\'`, params: [likePattern(value, false)] };
     case 'starts-with':

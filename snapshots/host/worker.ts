@@ -1,7 +1,7 @@
-// Worker-thread entry of the host's job pool: runs one job at a time and
-// answers with plain data. Export bytes are sent in chunks that the host
-// acknowledges, so a slow download holds the export back instead of memory.
-import { parentPort } from 'node:worker_threads';
+// Worker-process entry of the host's job pool (pool.ts forks it): runs one job
+// at a time and answers with plain data over the IPC channel. Export bytes are
+// sent in chunks that the host acknowledges, so a slow download holds the
+// export back instead of memory.
 import { toApiError } from '../../shared/api/errors.ts';
 import { runJob, type JobSpec } from './jobs.ts';
 
@@ -15,19 +15,17 @@ export type FromWorker =
 /** Chunks a job may have unacknowledged before it waits. */
 const CHUNKS_IN_FLIGHT = 4;
 
-const port = parentPort!;
 let inFlight = 0;
 let wake: (() => void) | null = null;
 
-function transferables(value: unknown, out: ArrayBuffer[] = []): ArrayBuffer[] {
-  if (value instanceof Uint8Array) {
-    if (value.byteOffset === 0 && value.byteLength === value.buffer.byteLength && value.buffer instanceof ArrayBuffer && !out.includes(value.buffer)) out.push(value.buffer);
-  } else if (Array.isArray(value)) for (const v of value) transferables(v, out);
-  else if (typeof value === 'object' && value !== null) for (const v of Object.values(value)) transferables(v, out);
-  return out;
+function send(message: FromWorker): void {
+  if (process.connected) process.send!(message);
 }
 
-port.on('message', (message: ToWorker) => {
+// The host is gone (or closed the channel): nothing is left to answer.
+process.on('disconnect', () => process.exit(0));
+
+process.on('message', (message: ToWorker) => {
   if (message.type === 'ack') {
     inFlight = Math.max(0, inFlight - 1);
     const w = wake;
@@ -39,16 +37,16 @@ port.on('message', (message: ToWorker) => {
   inFlight = 0;
   const ctx = {
     progress(progress: unknown) {
-      port.postMessage({ type: 'progress', id, progress } satisfies FromWorker);
+      send({ type: 'progress', id, progress });
     },
     async chunk(bytes: Uint8Array) {
       inFlight++;
-      port.postMessage({ type: 'chunk', id, bytes } satisfies FromWorker, transferables(bytes));
+      send({ type: 'chunk', id, bytes });
       while (inFlight >= CHUNKS_IN_FLIGHT) await new Promise<void>((resolve) => (wake = resolve));
     },
   };
   runJob(spec, ctx as Parameters<typeof runJob>[1]).then(
-    (result) => port.postMessage({ type: 'done', id, result } satisfies FromWorker, transferables(result)),
-    (error: unknown) => port.postMessage({ type: 'error', id, error: toApiError(error, 'failed') } satisfies FromWorker),
+    (result) => send({ type: 'done', id, result }),
+    (error: unknown) => send({ type: 'error', id, error: toApiError(error, 'failed') }),
   );
 });

@@ -4,6 +4,7 @@ import type Database from 'better-sqlite3';
 import { jsonCell, uniqueKeys, type CellValue } from '../output/cells.ts';
 import { csvRow } from '../output/csv.ts';
 import { prepareReadOnly, queryFailure } from './readOnly.ts';
+import { announceStatement } from '../file/timeLimit.ts';
 
 const FLUSH_AT = 1 << 16;
 
@@ -15,6 +16,7 @@ export function runQuery(db: Database.Database, sql: string, format: 'json' | 'c
   let out = format === 'json' ? '[' : csvRow(keys, { safe: csvSafe });
   let first = true;
   try {
+    announceStatement('the query');
     for (const row of statement.iterate() as IterableIterator<CellValue[]>) {
       if (format === 'json') {
         const object: Record<string, unknown> = {};
@@ -27,11 +29,14 @@ export function runQuery(db: Database.Database, sql: string, format: 'json' | 'c
       if (out.length > FLUSH_AT) {
         write(out);
         out = '';
+        // Streaming output counts the time limit from its last chunk: a long result that keeps coming runs on.
+        announceStatement('the query');
       }
     }
   } catch (error) {
     throw queryFailure(error);
   }
+  announceStatement(null);
   if (format === 'json') out += first ? ']\n' : '\n]\n';
   write(out);
 }

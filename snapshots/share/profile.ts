@@ -18,6 +18,7 @@ import { createHash } from 'node:crypto';
 import { parseYamlText, YamlSyntaxError } from '../yamlText.ts';
 import { z } from 'zod';
 import { globToRegExp, isGlob } from '../../shared/dq/definitions.ts';
+import { linearRegex, type LinearRegex } from '../../shared/dq/regex.ts';
 import { findColumn, resolveTables, type Catalog, type CatalogTable } from '../dq/catalog.ts';
 
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'must be a name of letters, digits, "-", "_" or "."');
@@ -91,11 +92,11 @@ export function loadRedactionProfile(path: string): LoadedProfile {
     throw new ProfileError(`redaction profile ${path}: ${where}${message}`, 'the fields are name, description, mask, keep, drop (table: [columns]) and secrets ([{name, regex}])');
   }
   for (const [i, secret] of (parsed.data.secrets ?? []).entries()) {
-    let regex: RegExp;
+    let regex: LinearRegex;
     try {
-      regex = new RegExp(secret.regex, secret.flags ?? '');
+      regex = linearRegex(secret.regex, secret.flags ?? '');
     } catch (error) {
-      throw new ProfileError(`redaction profile ${path}: secrets[${i}] "${secret.name}": invalid regex: ${(error as Error).message}`);
+      throw new ProfileError(`redaction profile ${path}: secrets[${i}] "${secret.name}": invalid regex: ${(error as Error).message.replace(/^error parsing regexp: /, '')}`);
     }
     if (regex.test('')) throw new ProfileError(`redaction profile ${path}: secrets[${i}] "${secret.name}": the regex matches the empty text`, 'make it require at least one character');
   }

@@ -5,13 +5,15 @@
 import { DEFAULT_SECRET_PATTERN, requiredLiteral } from '../../shared/dq/definitions.ts';
 import { REPORT_07 } from '../../shared/dq/report07.ts';
 import type { Pseudonymizer } from './pseudonym.ts';
+import { linearRegex, type LinearRegex } from '../../shared/dq/regex.ts';
 
 export interface SecretRule {
   /** Rule name as recorded in the manifest: `SEC-002:api-key`, or `secret:<name>` from a profile. */
   rule: string;
   /** What replaces each match: `[redacted:<name>]`. */
   marker: string;
-  regex: RegExp;
+  /** Runs under RE2: linear time whatever the pattern (a profile's pattern is input too). */
+  regex: LinearRegex;
   /** A literal every match contains, for a cheap SQL prefilter; null when there is none. */
   literal: string | null;
 }
@@ -20,7 +22,7 @@ function secretRule(rule: string, name: string, source: string, flags: string): 
   return {
     rule,
     marker: `[redacted:${name}]`,
-    regex: new RegExp(source, flags.replace(/[gy]/g, '') + 'g'),
+    regex: linearRegex(source, flags),
     literal: flags.includes('i') ? null : requiredLiteral(source),
   };
 }
@@ -55,7 +57,7 @@ export function scrubText(text: string, secrets: readonly SecretRule[], emails: 
   let out = text;
   for (const secret of secrets) {
     if (secret.literal !== null && !out.includes(secret.literal)) continue;
-    const replaced = out.replace(secret.regex, secret.marker);
+    const replaced = secret.regex.replaceAll(out, () => secret.marker);
     if (replaced !== out) {
       rules.push(secret.rule);
       out = replaced;

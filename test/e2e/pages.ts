@@ -101,6 +101,11 @@ export class ExplorerPage {
     await grid.getByRole('button', { name: `Sort by ${column}`, exact: true }).click();
   }
 
+  /** The table's row count as its header says it (follows the filters). */
+  tableCount(): Locator {
+    return this.page.getByTestId('table-count');
+  }
+
   async addFilter(column: string, op: string, value?: string): Promise<void> {
     const form = this.page.getByRole('form', { name: 'Add a filter' });
     await form.getByLabel('Filter column').selectOption(column);
@@ -112,6 +117,11 @@ export class ExplorerPage {
   async profile(grid: Locator, column: string): Promise<Locator> {
     await grid.getByRole('button', { name: `Profile ${column}`, exact: true }).click();
     return this.page.getByTestId('profile-panel');
+  }
+
+  async facet(grid: Locator, column: string): Promise<Locator> {
+    await grid.getByRole('button', { name: `Facet ${column}`, exact: true }).click();
+    return this.page.getByTestId('facet-panel');
   }
 
   async runSql(sql: string): Promise<void> {
@@ -158,10 +168,17 @@ export class DqPage {
     return this.view.locator(`button.finding[data-rule="${rule}"]`);
   }
 
+  /** A finding's count as the findings list shows it. */
+  async listedCount(rule: string): Promise<number> {
+    return Number((await this.finding(rule).getByTestId('finding-list-count').innerText()).replaceAll(',', ''));
+  }
+
   detail(): Locator {
     return this.page.getByTestId('finding-detail');
   }
 }
+
+export type FigureId = 'today' | 'as-is' | 'chosen';
 
 export class ScenarioPage {
   constructor(readonly page: Page) {}
@@ -170,25 +187,47 @@ export class ScenarioPage {
     return this.page.getByTestId('scenario-view');
   }
 
-  monthlyTotal(): Locator {
-    return this.page.getByTestId('monthly-total');
+  summary(): Locator {
+    return this.page.getByTestId('scenario-summary');
   }
 
-  perStore(): Locator {
-    return this.page.getByTestId('per-store');
+  figureLabel(id: FigureId): Locator {
+    return this.page.getByTestId(`figure-${id}`).locator('.figure-label');
   }
 
+  figureTotal(id: FigureId): Locator {
+    return this.page.getByTestId(`figure-${id}-total`);
+  }
+
+  figurePerStore(id: FigureId): Locator {
+    return this.page.getByTestId(`figure-${id}-per-store`);
+  }
+
+  /** The savings the summary lists, largest first: label and amount as shown. */
+  async savings(): Promise<{ label: string; amount: string }[]> {
+    return this.summary()
+      .getByTestId('summary-saving')
+      .evaluateAll((items) => items.map((li) => ({ label: li.querySelector('.saving-label')!.textContent!, amount: li.querySelector('.saving-amount')!.textContent! })));
+  }
+
+  /** Types a store count into the box beside the slider. */
   async setStores(stores: number): Promise<void> {
-    await this.page.locator('#decision-stores').fill(String(stores));
+    await this.page.getByLabel('Stores', { exact: true }).fill(String(stores));
   }
 
   async preset(name: 'report-07' | 'report-07-plan'): Promise<void> {
-    await this.view.getByLabel('Preset').selectOption(name);
+    await this.view.getByRole('radio', { name: name === 'report-07' ? 'As found' : "The report's plan" }).click();
   }
 
   async exportPng(): Promise<Download> {
     const download = this.page.waitForEvent('download');
-    await this.view.getByRole('button', { name: 'Export PNG' }).click();
+    await this.view.getByRole('button', { name: 'Export the charts as PNG' }).click();
+    return download;
+  }
+
+  async exportSummary(format: 'PNG' | 'PDF'): Promise<Download> {
+    const download = this.page.waitForEvent('download');
+    await this.view.getByRole('button', { name: `Export the summary as ${format}` }).click();
     return download;
   }
 }

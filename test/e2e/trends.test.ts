@@ -82,8 +82,8 @@ describe('trends over a series of snapshots', () => {
   it('uses the measured growth in the scenarios and shows the preset beside the snapshot', async () => {
     await wb.go('scenarios');
     const scenario = new ScenarioPage(browser.page);
-    await scenario.monthlyTotal().waitFor(WAIT);
-    await scenario.view.getByLabel('Fleet').selectOption('snapshot');
+    await scenario.figureTotal('chosen').waitFor(WAIT);
+    await scenario.view.getByLabel('Fleet', { exact: true }).selectOption('snapshot');
     await browser.page.getByTestId('preset-comparison').waitFor(WAIT);
     await browser.page.getByTestId('measured-growth-switch').check();
     await expect.poll(async () => (await browser.page.getByTestId('growth-source').textContent()) ?? '', WAIT).toContain('Growth measured from 4 snapshots, 2026-02-14 … 2026-03-07');

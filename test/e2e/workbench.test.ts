@@ -88,8 +88,9 @@ describe('workbench in the browser host', () => {
     expect((await explorer.rowCells(grid, 0))[2]).toBe('99.99');
     let austin = 0;
     for (let i = 0; i < ROWS; i++) if (i % CITIES.length === 0 && i % 97 !== 0) austin++;
-    await browser.page.getByRole('button', { name: 'Count rows' }).click();
+    // A filtered view is counted at once: the range and the header both say how many rows match.
     await expect.poll(() => explorer.rangeText(grid).textContent(), WAIT).toMatch(new RegExp(`of ${austin.toLocaleString('en-US')}$`));
+    await expect.poll(() => explorer.tableCount().textContent(), WAIT).toBe(`${austin.toLocaleString('en-US')} of 1,500,000 rows match the filter`);
     await screenshot(browser.page, '04-explorer-sorted-filtered');
     await browser.page.getByRole('button', { name: 'Clear filters' }).click();
     await explorer.sortBy(grid, 'amount');
@@ -102,16 +103,19 @@ describe('workbench in the browser host', () => {
     const distinct = panel.locator('.stat', { hasText: 'distinct' }).locator('.stat-value');
     await distinct.waitFor(WAIT);
     await expect(distinct.innerText()).resolves.toBe('7');
-    await expect(panel.locator('.stat', { hasText: 'nulls' }).locator('.stat-value').innerText()).resolves.toMatch(/^15,464 /);
+    await expect(panel.locator('.stat', { hasText: 'NULL' }).locator('.stat-value').innerText()).resolves.toMatch(/^15,464 /);
     await expect(panel.locator('.bars li').count()).resolves.toBe(8);
     await screenshot(browser.page, '05-explorer-profile');
-    await panel.getByRole('button', { name: 'Close the profile' }).click();
+    // Escape closes the profile, and the focus goes back to the button that opened it.
+    await browser.page.keyboard.press('Escape');
+    await expect(panel.count()).resolves.toBe(0);
+    await expect(browser.page.locator(':focus').getAttribute('aria-label')).resolves.toBe('Profile city');
   }, 240_000);
 
   it('runs read-only SQL with results in the grid, and refuses a write', async () => {
     const explorer = new ExplorerPage(browser.page);
     await explorer.runSql(`SELECT city, count(*) AS n FROM "${LARGE_TABLE_NAME}" GROUP BY city ORDER BY city`);
-    await explorer.sqlPane.getByTestId('sql-summary').getByText(/^8 row\(s\)/).waitFor(WAIT);
+    await explorer.sqlPane.getByTestId('sql-summary').getByText(/^8 rows/).waitFor(WAIT);
     const grid = explorer.grid('Query result');
     expect(await explorer.rowCells(grid, 1)).toEqual(['Austin', String(Math.ceil(ROWS / 7) - Math.ceil(ROWS / (7 * 97)))]);
     await screenshot(browser.page, '06-explorer-sql');
@@ -176,22 +180,25 @@ describe('workbench in the browser host', () => {
   it('moves scenario sliders and exports the charts as PNG', async () => {
     await wb.go('scenarios');
     const scenario = new ScenarioPage(browser.page);
-    await scenario.monthlyTotal().waitFor(WAIT);
-    const before = dollars(await scenario.monthlyTotal().innerText());
+    await scenario.figureTotal('chosen').waitFor(WAIT);
+    const before = dollars(await scenario.figureTotal('chosen').innerText());
     expect(before).toBeGreaterThan(0);
     await scenario.setStores(100);
-    await expect.poll(async () => browser.page.getByTestId('value-stores').innerText(), WAIT).toBe('100 stores');
-    await expect.poll(async () => dollars(await scenario.monthlyTotal().innerText()), WAIT).not.toBe(before);
-    const total = dollars(await scenario.monthlyTotal().innerText());
-    const perStore = dollars(await scenario.perStore().innerText());
+    await expect.poll(async () => scenario.figureLabel('chosen').innerText(), WAIT).toMatch(/^100 stores/);
+    await expect.poll(async () => dollars(await scenario.figureTotal('chosen').innerText()), WAIT).not.toBe(before);
+    const total = dollars(await scenario.figureTotal('chosen').innerText());
+    const perStore = dollars(await scenario.figurePerStore('chosen').innerText());
     expect(Math.abs(perStore * 100 - total)).toBeLessThan(100);
     await scenario.preset('report-07-plan');
-    await expect.poll(async () => dollars(await scenario.monthlyTotal().innerText()), WAIT).toBeLessThan(total);
+    await expect.poll(async () => dollars(await scenario.figureTotal('chosen').innerText()), WAIT).toBeLessThan(total);
+    // The store count stays when the preset changes.
+    await expect(browser.page.getByLabel('Stores', { exact: true }).inputValue()).resolves.toBe('100');
     await screenshot(browser.page, '12-scenarios');
     const png = await scenario.exportPng();
     const file = join(dir, 'scenario.png');
     await png.saveAs(file);
     expect([...readFileSync(file).subarray(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
+    await scenario.view.getByRole('status').getByText(/Downloaded My_scenario-charts\.png/).waitFor(WAIT);
   }, 180_000);
 
   it('reads a fleet manifest and reports a failing instance with what to do', async () => {

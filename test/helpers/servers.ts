@@ -398,7 +398,9 @@ export async function mariadbExec(server: ThrowawayServer & { tls?: ServerTls },
 
 // ---------------------------------------------------------------- PostgreSQL
 
-export async function startPostgres(options: { logStatements?: boolean; tls?: ServerTls; extraListen?: string; settings?: Record<string, string> } = {}): Promise<ThrowawayServer & { user: 'postgres' }> {
+export async function startPostgres(
+  options: { logStatements?: boolean; tls?: ServerTls; extraListen?: string; settings?: Record<string, string>; standby?: boolean } = {},
+): Promise<ThrowawayServer & { user: 'postgres' }> {
   const bin = postgresBinDir();
   const { uid, gid } = postgresIdentity();
   return withPortRetry(async (port) => {
@@ -428,6 +430,11 @@ export async function startPostgres(options: { logStatements?: boolean; tls?: Se
     ];
     if (options.logStatements) args.push('-c', 'log_statement=all');
     for (const [name, value] of Object.entries(options.settings ?? {})) args.push('-c', `${name}=${value}`);
+    // A standby (in recovery, read-only) of the primary named by primary_conninfo, if any.
+    if (options.standby) {
+      writeFileSync(join(pgdata, 'standby.signal'), '');
+      if (uid !== undefined && gid !== undefined) await chown(join(pgdata, 'standby.signal'), uid, gid);
+    }
     // Another local address (a veth end in a test's own network namespace): trusted like 127.0.0.1.
     if (options.extraListen) writeFileSync(join(pgdata, 'pg_hba.conf'), `${readFileSync(join(pgdata, 'pg_hba.conf'), 'utf8')}\nhost all all ${options.extraListen}/24 trust\n`);
     if (options.tls) {

@@ -7,10 +7,9 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DqReport } from '../../shared/dq/results.ts';
-import { parseFleet } from '../../shared/model/fleet.ts';
-import type { InstanceTarget, TableSink } from '../../snapshots/engines/types.ts';
+import type { TableSink } from '../../snapshots/engines/types.ts';
 import { mysqlAdapter } from '../../snapshots/engines/mysql/index.ts';
-import { pullFleet } from '../../snapshots/pull/pullFleet.ts';
+import { hookedPull } from '../helpers/hookedPull.ts';
 import { parseJson, runCli, tempDir, writeFleet } from '../helpers/cli.ts';
 import { mariadbExec, startMariadb, type ThrowawayServer } from '../helpers/servers.ts';
 import { querySnapshot } from '../helpers/snapshotQuery.ts';
@@ -259,42 +258,27 @@ describe('what the account cannot read (issue 11)', () => {
 describe('concurrent DDL during a pull (item 23)', () => {
   it('reads a table rebuilt by an online schema change again in a snapshot of its own, and fails a dropped table alone', async () => {
     const out = join(dir, 'ddl.snapbench');
-    const fleet = parseFleet({ instances: [{ ...instance({ databases: ['ddl'] }), name: 'maria' }] });
     let altered = false;
     // While the first table streams, another session rebuilds one table (as pt-osc / gh-ost do) and drops another.
     const during = async () => {
       if (altered) return;
       altered = true;
-      await mariadbExec(server, 'SET SESSION lock_wait_timeout = 10; ALTER TABLE ddl.m_rebuilt ADD COLUMN w INT DEFAULT 7, ALGORITHM=COPY; DROP TABLE ddl.z_dropped;');
+      await mariadbExec(server, 'SET SESSION max_statement_time = 0; SET SESSION lock_wait_timeout = 10; ALTER TABLE ddl.m_rebuilt ADD COLUMN w INT DEFAULT 7, ALGORITHM=COPY; DROP TABLE ddl.z_dropped;');
     };
-    const wrap = (target: InstanceTarget): InstanceTarget => ({
-      ...target,
-      setVersion: (v) => target.setVersion(v),
-      setConsistency: (c, n) => target.setConsistency(c, n),
-      setReplication: (r) => target.setReplication(r),
-      addServerFacts: (f) => target.addServerFacts(f),
-      addObjects: (o) => target.addObjects(o),
-      recordTable: (t, r) => target.recordTable(t, r),
-      beginRedisDatabase: (db) => target.beginRedisDatabase(db),
-      beginTable: (table) => {
-        const begun = target.beginTable(table);
-        if (table.name !== 'a_first') return begun;
-        const sink: TableSink = { push: async (rows) => (await during(), begun.sink.push(rows)) };
-        return { ...begun, sink };
-      },
-    });
-    const result = await pullFleet({
-      fleet,
-      fleetFile: null,
-      fleetBytes: null,
+    const result = await hookedPull(
+      mysqlAdapter,
+      instance({ databases: ['ddl'] }),
       out,
-      only: null,
-      maxRows: null,
-      concurrency: 1,
-      signal: new AbortController().signal,
-      env: { MARIA_PW: 'pw' },
-      adapters: { mysql: { engine: 'mysql', pullInstance: (i, target, options) => mysqlAdapter.pullInstance(i, wrap(target), options) } },
-    });
+      (target) => ({
+        beginTable: (table) => {
+          const begun = target.beginTable(table);
+          if (table.name !== 'a_first') return begun;
+          const sink: TableSink = { push: async (rows) => (await during(), begun.sink.push(rows)) };
+          return { ...begun, sink };
+        },
+      }),
+      { MARIA_PW: 'pw' },
+    );
     expect(result.failures, JSON.stringify(result.failures)).toEqual([]);
     expect(altered).toBe(true);
     const tables = parseJson<{ table: string; rows: number; status: string; statusReason: string | null }[]>(await runCli(['tables', out, '--format', 'json']));

@@ -11,7 +11,7 @@ interface ScenarioJson {
   instances: { mysql: number; redis: number; postgres: number };
   assumptions: Record<string, { value: unknown; source: string; note?: string }>;
   lineItems: { engine: string; item: string; monthly: number; explanation: { formula: string; worked: string } }[];
-  savings: { baseline: number; saved: number; steps: { step: string; saved: number }[] };
+  savings: { baseline: number; saved: number; steps: { step: string; label: string; saved: number }[] };
   curve: { stores: number; total: number; perStore: number }[];
   redisProjection: { withoutTtl: { persistentKeys: number } };
   items: { name: string; why: string }[];
@@ -61,22 +61,55 @@ describe('snapbench scenario', () => {
     expect(json.redisProjection.withoutTtl.persistentKeys).toBeGreaterThan(16_000_000);
   });
 
-  it('prints the breakdown with explanations as a table', async () => {
+  it('prints the audit trail with --detail, in 80 columns', async () => {
     for (const stores of ['16', '100']) {
-      const result = await runCli(['scenario', '--preset', 'report-07', '--stores', stores, '--format', 'table']);
+      const result = await runCli(['scenario', '--preset', 'report-07', '--stores', stores, '--detail']);
       expect(result.code, result.stderr).toBe(0);
       const text = result.stdout;
       expect(text).toContain(`preset report-07, ${stores} stores`);
       expect(text).toMatch(/Monthly total \$[\d,]+\.\d\d {3}per store \$[\d,]+\.\d\d/);
-      expect(text).toMatch(/^mysql\s+62\s/m);
-      expect(text).toMatch(/^redis\s+78\s/m);
-      expect(text).toMatch(/^postgres\s+3\s/m);
+      expect(text).toMatch(/^per month\s+mysql\s+redis\s+postgres\s+all$/m);
+      expect(text).toMatch(/^instances\s+62\s+78\s+3\s+143$/m);
       expect(text).toContain('why: mysql + redis + postgres');
-      expect(text).toContain('why: Σ instances: hourly price of the smallest class');
+      expect(text).toContain('why: Σ instances: hourly price of the smallest');
       expect(text).toContain('Savings against the current state');
+      expect(text).not.toContain('not applied');
       expect(text).toContain('Cost per store by store count');
       expect(text).toContain('Where the report does not add up');
+      for (const line of text.split('\n')) expect([...line].length, line).toBeLessThanOrEqual(80);
     }
+    const plan = await runCli(['scenario', '--preset', 'report-07-plan', '--stores', '100', '--detail', '--format', 'table']);
+    expect(plan.stdout).toMatch(/Read replicas for analytics\s+adds \$[\d,]+\.\d\d/);
+    expect(plan.stdout).not.toMatch(/\(-\$/);
+  });
+
+  it('answers with a short summary by default: the three figures of the JSON and the savings ranked', async () => {
+    const [text, today, asIs, plan] = await Promise.all([
+      runCli(['scenario', '--preset', 'report-07-plan', '--stores', '100']),
+      runCli(['scenario', '--preset', 'report-07', '--format', 'json']),
+      runCli(['scenario', '--preset', 'report-07', '--stores', '100', '--format', 'json']),
+      runCli(['scenario', '--preset', 'report-07-plan', '--stores', '100', '--format', 'json']),
+    ]);
+    expect(text.code, text.stderr).toBe(0);
+    const lines = text.stdout.trimEnd().split('\n');
+    expect(lines.length).toBeLessThan(25);
+    for (const line of lines) expect([...line].length, line).toBeLessThanOrEqual(80);
+    const whole = (n: number) => `$${Math.round(n).toLocaleString('en-US')}`;
+    const escape = (text: string) => text.replace(/[()$]/g, '\\$&');
+    const row = (label: string, json: ScenarioJson) => new RegExp(`^  ${escape(label)}\\s+${escape(whole(json.monthly.total))}\\s+${escape(whole(json.monthly.perStore))}$`, 'm');
+    expect(text.stdout).toMatch(row('Today (16 stores)', parseJson<ScenarioJson>(today)));
+    expect(text.stdout).toMatch(row('100 stores as is', parseJson<ScenarioJson>(asIs)));
+    const planJson = parseJson<ScenarioJson>(plan);
+    expect(text.stdout).toMatch(row("100 stores with the report's plan", planJson));
+    // The savings in the order of their amounts, each as the JSON has it.
+    const ranked = planJson.savings.steps.filter((s) => cents(s.saved) > 0).sort((a, b) => b.saved - a.saved);
+    const listed = [...text.stdout.matchAll(/^ {2}(\d)\. {2}(.+?)\s+\$([\d,]+)$/gm)].map((m) => ({ label: m[2], saved: Number(m[3]!.replaceAll(',', '')) }));
+    expect(listed.length).toBeGreaterThanOrEqual(3);
+    listed.forEach((item, i) => {
+      expect(item.label).toBe(ranked[i]!.label);
+      expect(item.saved).toBe(Math.round(ranked[i]!.saved));
+    });
+    expect(text.stdout).toMatch(/^next: add --detail/m);
   });
 
   it('writes CSV with one row per figure', async () => {

@@ -126,3 +126,21 @@ describe('cost model properties', () => {
     }
   });
 });
+
+describe('replicas the fleet already runs', () => {
+  it('cost their primary\'s class each, on the engine\'s replicas line, and nothing else changes', async () => {
+    const { createCostModel, defaultAssumptions, US_EAST_1_PRICES } = await import('../../shared/cost/index.ts');
+    const decisions = resolve('report-07', {});
+    const postgres = session.fleet.databases.find((d) => d.engine === 'postgres')!;
+    const withReplica = { ...session.fleet, databases: session.fleet.databases.map((d) => (d === postgres ? { ...d, replicas: 1 } : d)) };
+    const before = fleetCost(createCostModel(session.fleet, US_EAST_1_PRICES, defaultAssumptions()), decisions);
+    const after = fleetCost(createCostModel(withReplica, US_EAST_1_PRICES, defaultAssumptions()), decisions);
+    expect(before.lines.postgres.replicas).toBe(0);
+    const hourly = US_EAST_1_PRICES.database[postgres.instanceClass]!.hourly.postgres;
+    expect(after.onDemand.postgres.replicas).toBeCloseTo(hourly * 730, 6);
+    expect(after.lines.postgres.replicas).toBeGreaterThan(0);
+    expect(after.counts.postgresReplicas).toBe(1);
+    expect(after.lines.postgres.compute).toBe(before.lines.postgres.compute);
+    expect(after.lines.mysql).toEqual(before.lines.mysql);
+  });
+});

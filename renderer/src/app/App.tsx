@@ -1,8 +1,9 @@
 // The workbench window: navigation, the current snapshot, and one view.
 // Alt+1…6 switch views; every view is reachable by keyboard.
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
 import { api } from '../api/client.ts';
 import { ErrorBox } from '../ui/components.tsx';
+import { formatDate } from '../ui/format.ts';
 import { DqView } from '../features/dq/DqView.tsx';
 import { ExplorerView } from '../features/explorer/ExplorerView.tsx';
 import { FleetView } from '../features/fleet/FleetView.tsx';
@@ -34,6 +35,12 @@ function CurrentView({ view }: { view: ViewId }) {
 
 export function App() {
   const wb = useWorkbench();
+  const main = useRef<HTMLElement>(null);
+
+  // Each view opens at its top: the scroll position of the last view does not carry over.
+  useEffect(() => {
+    main.current?.scrollTo({ top: 0 });
+  }, [wb.view]);
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
@@ -120,13 +127,14 @@ export function App() {
           {wb.current && <TrustStatus snapshot={wb.current} />}
           {wb.current && (
             <span className="muted small" title={wb.current.path}>
-              {wb.current.fleetName ?? 'fleet'} · made {new Date(wb.current.createdAt).toLocaleString()} by {wb.current.createdBy}
+              {wb.current.fleetName ?? 'fleet'} · made {formatDate(wb.current.createdAt)} by {wb.current.createdBy}
               {wb.current.synthetic ? ' · synthetic data' : ''}
             </span>
           )}
         </header>
-        <main id="main" className="view" tabIndex={-1}>
+        <main id="main" className="view" tabIndex={-1} ref={main}>
           {wb.hostError ? <ErrorBox error={wb.hostError} onRetry={() => window.location.reload()} /> : null}
+          {wb.linkError ? <ErrorBox error={wb.linkError} onDismiss={wb.dismissLinkError} /> : null}
           <CurrentView view={wb.view} />
         </main>
       </div>

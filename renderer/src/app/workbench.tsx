@@ -2,8 +2,9 @@
 // current, which view shows, the theme, and where "open in explorer" goes.
 // Views read it through useWorkbench(); the URL hash keeps the view.
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import type { AppInfo, ColumnFilter, SnapshotSummary } from '../../../shared/api/types.ts';
+import type { AppInfo, ColumnFilter, ColumnSort, SnapshotSummary } from '../../../shared/api/types.ts';
 import { api } from '../api/client.ts';
+import { parseExplorerLink } from '../features/explorer/links.ts';
 
 export const VIEWS = [
   { id: 'home', label: 'Library', key: '1' },
@@ -17,12 +18,15 @@ export const VIEWS = [
 export type ViewId = (typeof VIEWS)[number]['id'];
 
 /** Where "open in explorer" points: a table (optionally filtered) or a query. */
-export type ExplorerTarget = { kind: 'table'; table: string; filters?: ColumnFilter[] } | { kind: 'sql'; sql: string; title?: string };
+export type ExplorerTarget = { kind: 'table'; table: string; filters?: ColumnFilter[]; sort?: ColumnSort | null } | { kind: 'sql'; sql: string; title?: string };
 
 interface WorkbenchState {
   info: AppInfo | null;
   /** Why the host could not be reached, if it could not. */
   hostError: unknown;
+  /** Why a link to a view could not be followed (its snapshot would not open). */
+  linkError: unknown;
+  dismissLinkError(): void;
   snapshots: SnapshotSummary[];
   current: SnapshotSummary | null;
   view: ViewId;
@@ -69,6 +73,7 @@ export function WorkbenchProvider({ children }: { children: ReactNode }) {
   const [theme, setTheme] = useState<'light' | 'dark'>(initialTheme);
   const [explorerTarget, setExplorerTarget] = useState<ExplorerTarget | null>(null);
   const [demoRequests, setDemoRequests] = useState(0);
+  const [linkError, setLinkError] = useState<unknown>(null);
   const [seriesPaths, setSeriesPaths] = useState<string[] | null>(null);
   const [dqTarget, setDqTarget] = useState<string | null>(null);
 
@@ -77,16 +82,33 @@ export function WorkbenchProvider({ children }: { children: ReactNode }) {
     localStorage.setItem('snapbench-theme', theme);
   }, [theme]);
 
-  useEffect(() => {
-    const onHash = () => setView(viewFromHash());
-    window.addEventListener('hashchange', onHash);
-    return () => window.removeEventListener('hashchange', onHash);
-  }, []);
-
   const opened = useCallback((summary: SnapshotSummary) => {
     setSnapshots((list) => [...list.filter((s) => s.id !== summary.id), summary]);
     setCurrentId(summary.id);
   }, []);
+
+  // A link to a view (#/explorer?snapshot=…&table=…): open its snapshot if needed, then show the view.
+  const followLink = useCallback(() => {
+    const link = parseExplorerLink(window.location.hash);
+    if (!link) return;
+    api.invoke('snapshot/open', { path: link.snapshot }).then(
+      (summary) => {
+        opened(summary);
+        setExplorerTarget(link.kind === 'table' ? { kind: 'table', table: link.table, filters: link.filters, sort: link.sort } : { kind: 'sql', sql: link.sql });
+        setView('explorer');
+      },
+      (error: unknown) => setLinkError(error),
+    );
+  }, [opened]);
+
+  useEffect(() => {
+    const onHash = () => {
+      setView(viewFromHash());
+      followLink();
+    };
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, [followLink]);
 
   useEffect(() => {
     let live = true;
@@ -97,6 +119,7 @@ export function WorkbenchProvider({ children }: { children: ReactNode }) {
         setSnapshots(appInfo.open);
         const initial = appInfo.open.find((s) => s.path === appInfo.initial) ?? appInfo.open[appInfo.open.length - 1];
         if (initial) setCurrentId(initial.id);
+        followLink();
       },
       (error: unknown) => live && setHostError(error),
     );
@@ -105,7 +128,7 @@ export function WorkbenchProvider({ children }: { children: ReactNode }) {
       live = false;
       off();
     };
-  }, [opened]);
+  }, [opened, followLink]);
 
   const go = useCallback((next: ViewId) => {
     if (viewFromHash() !== next) window.location.hash = `#/${next}`;
@@ -116,6 +139,8 @@ export function WorkbenchProvider({ children }: { children: ReactNode }) {
     () => ({
       info,
       hostError,
+      linkError,
+      dismissLinkError: () => setLinkError(null),
       snapshots,
       current: snapshots.find((s) => s.id === currentId) ?? null,
       view,
@@ -159,7 +184,7 @@ export function WorkbenchProvider({ children }: { children: ReactNode }) {
         go('home');
       },
     }),
-    [info, hostError, snapshots, currentId, view, theme, explorerTarget, go, opened, demoRequests, seriesPaths, dqTarget],
+    [info, hostError, linkError, snapshots, currentId, view, theme, explorerTarget, go, opened, demoRequests, seriesPaths, dqTarget],
   );
   return <Context.Provider value={value}>{children}</Context.Provider>;
 }

@@ -110,6 +110,27 @@ export function Stat({ label, value, hint }: { label: string; value: ReactNode; 
   );
 }
 
+/** A short confirmation ("Downloaded summary.png") that stays until the next one; read out by screen readers. */
+export function useNotice(): { notice: string | null; show(text: string): void; clear(): void } {
+  const [notice, setNotice] = useState<string | null>(null);
+  const show = useCallback((text: string) => setNotice(text), []);
+  const clear = useCallback(() => setNotice(null), []);
+  return { notice, show, clear };
+}
+
+export function Notice({ text }: { text: string | null }) {
+  return (
+    <span className="notice small" role="status" aria-live="polite">
+      {text}
+    </span>
+  );
+}
+
+/** What the browser does with a file the page hands it, in words. */
+export function downloadedText(fileName: string): string {
+  return `Downloaded ${fileName} (your browser's downloads folder)`;
+}
+
 export function Badge({ tone, children }: { tone: 'ok' | 'warn' | 'bad' | 'info' | 'muted'; children: ReactNode }) {
   return <span className={`badge ${tone}`}>{children}</span>;
 }

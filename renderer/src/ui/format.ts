@@ -7,7 +7,8 @@ const decimal = new Intl.NumberFormat(locale, { maximumFractionDigits: 2 });
 const money = new Intl.NumberFormat(locale, { style: 'currency', currency: 'USD', maximumFractionDigits: 0 });
 const moneyCents = new Intl.NumberFormat(locale, { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 2 });
 const percent = new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 1 });
-const dateTime = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });
+/** The UI writes every date one way: the reader's locale, with the time zone ("Dec 6, 2026, 2:33 PM UTC"). */
+const dateTime = new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZoneName: 'short' });
 
 export function formatCount(n: number | bigint | null | undefined): string {
   if (n === null || n === undefined) return '—';

@@ -7,8 +7,15 @@ import { CliError } from '../../errors.ts';
 import { EXIT_DQ_FINDINGS } from '../../exitCodes.ts';
 import { csvSafeOptions } from '../options.ts';
 import { csvSafeFor } from '../../terminal.ts';
+import { existsSync } from 'node:fs';
+import { timeoutOption, watchStatements } from '../guard.ts';
 
 const actions = () => import('../../dq/commands.ts');
+
+/** True when --pack names a file (a pack someone wrote) rather than a built-in pack. */
+function userPack(pack: string | undefined): boolean {
+  return pack !== undefined && existsSync(pack);
+}
 
 export function registerDqCommands(program: Command): void {
   const dq = program
@@ -26,7 +33,8 @@ export function registerDqCommands(program: Command): void {
     .option('--timings', 'print per-rule and per-table timings on stderr')
     .addOption(csvSafeOptions()[0]!)
     .addOption(csvSafeOptions()[1]!)
-    .action(async (file: string | undefined, opts: { pack?: string; format?: string; out?: string; store: boolean; failOn?: 'warn' | 'fail'; timings?: boolean; csvSafe?: boolean; fleet?: string; pushdown?: boolean; only?: string }) => {
+    .addOption(timeoutOption())
+    .action(async (file: string | undefined, opts: { pack?: string; format?: string; out?: string; store: boolean; failOn?: 'warn' | 'fail'; timings?: boolean; csvSafe?: boolean; fleet?: string; pushdown?: boolean; only?: string; timeout: number }) => {
       if (opts.pushdown || opts.fleet) {
         if (!opts.pushdown) throw new CliError('dq --fleet: checks on the servers need --pushdown', 'add --pushdown, or pull the fleet and run dq on the snapshot');
         if (file) throw new CliError(`dq --pushdown: give --fleet, not a snapshot file (${file})`, 'dq --fleet FLEET.yaml --pack PACK --pushdown --out FILE');
@@ -34,6 +42,10 @@ export function registerDqCommands(program: Command): void {
         return (await import('./dqPushdown.ts')).runDqPushdown({ ...opts, fleet: opts.fleet, out: opts.out });
       }
       if (!file) throw new CliError('dq: give a snapshot file, or --fleet FLEET.yaml --pushdown', 'snapbench dq FILE --format json');
+      // A pack from a file brings its own SQL: a statement of it that runs past --timeout ends the command
+      // (cli/guard.ts) before anything is written. Built-in packs hold only Snapbench's own SQL, which ends
+      // (and whose regexes run under RE2), so they need no watchdog.
+      if (userPack(opts.pack)) await watchStatements(opts.timeout, 'dq');
       return (await actions()).runDq(file, opts);
     });
 
@@ -60,6 +72,9 @@ export function registerDqCommands(program: Command): void {
     .argument('<rule>', 'rule id, e.g. DQ-002')
     .option('--run <n>', 'a stored run (default: the latest; without any, or with --pack, the pack is run now)')
     .action(async function (this: Command, file: string, ruleId: string, opts: { run?: string }) {
+      const { timeout } = this.optsWithGlobals() as { timeout: number };
+      // Evidence queries may come from a run stored in the file: a statement past --timeout ends the command.
+      await watchStatements(timeout, 'dq evidence');
       const { format, pack, csvSafe } = shared(this, ['json', 'csv'], 'json');
       (await actions()).dqEvidence(file, ruleId, { ...opts, pack, format: format as 'json' | 'csv', csvSafe: csvSafeFor(csvSafe) });
     });

@@ -14,7 +14,8 @@ import {
   reportFleet,
   parseDecisionValue,
   PRESET_NAMES,
-  runScenario,
+  createScenarioSession,
+  summarizeScenario,
   SCALAR_PRICE_KEYS,
   US_EAST_1_PRICES,
   CostModelError,
@@ -26,10 +27,11 @@ import { annotateMeasuredGrowth, measuredGrowthAssumptions } from '../../../shar
 import type { MeasuredGrowth } from '../../../shared/series/growth.ts';
 import { SnapshotFileError } from '../../file/reader.ts';
 import { costFleetFromSnapshot } from '../../cost/snapshotFleet.ts';
-import { scenarioCsv, scenarioTable } from '../../cost/format.ts';
+import { scenarioCsv, scenarioSummaryText, scenarioTable } from '../../cost/format.ts';
 import { CliError } from '../../errors.ts';
 import { csvSafeOptions } from '../options.ts';
 import { csvSafeFor, printText } from '../../terminal.ts';
+import { TEXT_WIDTH, wrapLine } from '../../../shared/text/layout.ts';
 
 interface ScenarioOptions {
   preset: PresetName;
@@ -37,7 +39,8 @@ interface ScenarioOptions {
   set: string[];
   snapshot?: string;
   series?: string[];
-  format: 'table' | 'json' | 'csv';
+  format: 'table' | 'text' | 'json' | 'csv';
+  detail?: boolean;
   items: string;
   csvSafe?: boolean;
 }
@@ -57,7 +60,7 @@ function keyHelp(): string {
   lines.push(`  price.${SCALAR_PRICE_KEYS.join(', price.')}`);
   lines.push('', `Assumptions (--set assumption.KEY=VALUE): ${ASSUMPTION_KEYS.join(', ')}`);
   lines.push('', `Prices: ${US_EAST_1_PRICES.region}, ${US_EAST_1_PRICES.asOf}.`);
-  return lines.join('\n');
+  return lines.flatMap((line) => wrapLine(line, TEXT_WIDTH, line.startsWith('  ') ? '      ' : '  ')).join('\n');
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -73,8 +76,13 @@ export function registerScenarioCommands(program: Command): void {
     .option('--set <key=value>', 'a decision, price.<key> or assumption.<key>; repeatable', collect, [])
     .option('--snapshot <file>', 'take the fleet from a snapshot (its instance classes, Redis utilisation, data sizes and query rates)')
     .option('--series <files...>', 'measure growth from snapshots of one fleet (3 or more over 7 or more days): it replaces the preset\'s growth per category; the fleet is the latest of them unless --snapshot is given')
-    .option('--items <n>', 'table: how many of the largest items to list with their reasons', '12')
-    .addOption(new Option('--format <format>', 'output format: table | json | csv').choices(['table', 'json', 'csv']).default('table'))
+    .option('--detail', 'text: the audit trail instead of the summary (every line item with its formula, the savings step by step, the curve, the largest items)')
+    .option('--items <n>', '--detail: how many of the largest items to list with their reasons', '12')
+    .addOption(
+      new Option('--format <format>', 'table (or text): the summary (today, N stores as is, N stores with the decisions, the savings ranked), or with --detail the audit trail; json | csv: every figure')
+        .choices(['table', 'text', 'json', 'csv'])
+        .default('table'),
+    )
     .addOption(csvSafeOptions()[0]!)
     .addOption(csvSafeOptions()[1]!)
     .addHelpText('after', keyHelp())
@@ -122,8 +130,10 @@ export function registerScenarioCommands(program: Command): void {
         }
       }
       let result;
+      let session;
       try {
-        result = runScenario({ preset: opts.preset, fleet, settings });
+        session = createScenarioSession({ fleet, prices: settings.prices, assumptions: settings.assumptions });
+        result = session.evaluate(opts.preset, settings.decisions);
         if (measured) {
           result = annotateMeasuredGrowth(result, measured, overridden);
           process.stderr.write(`scenario: growth ${measured.usable ? measured.label : `from the preset: ${measured.reason}`}\n`);
@@ -140,6 +150,10 @@ export function registerScenarioCommands(program: Command): void {
       }
       if (opts.format === 'json') process.stdout.write(JSON.stringify(result, null, 2) + '\n');
       else if (opts.format === 'csv') process.stdout.write(scenarioCsv(result, csvSafeFor(opts.csvSafe)));
-      else printText(process.stdout, scenarioTable(result, { items }));
+      else if (opts.detail) printText(process.stdout, scenarioTable(result, { items }));
+      else {
+        const summary = summarizeScenario((preset, decisions, options) => session.evaluate(preset, decisions, options), opts.preset, settings.decisions, result);
+        printText(process.stdout, scenarioSummaryText(summary, 'add --detail for every figure with its formula, or --format json for the data'));
+      }
     });
 }

@@ -5,6 +5,7 @@
 // The desktop app runs the same host in its engine process
 // (snapshots/host/engineProcess.ts), not through the CLI.
 import { InvalidArgumentError, type Command } from 'commander';
+import { timeoutOption } from '../guard.ts';
 
 const actions = () => import('../../host/commands.ts');
 
@@ -19,5 +20,6 @@ export function registerServeCommands(program: Command): void {
     .description('serve the workbench UI and its API on 127.0.0.1 for a browser; prints the URL (with its token) first')
     .argument('[file]', 'snapshot file to open at start')
     .option('--port <n>', 'port on 127.0.0.1 (default: a free one)', portOption, 0)
-    .action(async (file: string | undefined, opts: { port: number }) => (await actions()).serve(file, opts));
+    .addOption(timeoutOption())
+    .action(async (file: string | undefined, opts: { port: number; timeout: number }) => (await actions()).serve(file, opts));
 }

@@ -1,6 +1,7 @@
 // Whether a MySQL/MariaDB server is a replica, of which primary, whether its
 // link to the primary is up and how far behind it is (SHOW REPLICA STATUS).
 import type { ReplicationInfo, ServerFact } from '../../../shared/model/snapshot.ts';
+import { replicationFacts } from '../replication.ts';
 import { mysqlQuery, type MysqlServer } from './connect.ts';
 
 type StatusRow = Record<string, unknown>;
@@ -42,17 +43,11 @@ export async function mysqlReplication(server: MysqlServer): Promise<{ info: Rep
     }
   }
   if (rows === null) return { info: null, facts: [{ category: 'replication', name: 'role', value: `unknown: ${refused}` }] };
-  if (rows.length === 0) return { info: { role: 'primary', primary: null, linkStatus: null, lagMs: null }, facts: [{ category: 'replication', name: 'role', value: 'primary' }] };
+  if (rows.length === 0) {
+    const primary: ReplicationInfo = { role: 'primary', primary: null, linkStatus: null, lagMs: null };
+    return { info: primary, facts: replicationFacts(primary) };
+  }
   const info = replicaInfo(rows[0]!);
   const lastError = field(rows[0]!, 'Last_IO_Error', 'Last_SQL_Error');
-  return {
-    info,
-    facts: [
-      { category: 'replication', name: 'role', value: 'replica' },
-      { category: 'replication', name: 'primary', value: info.primary },
-      { category: 'replication', name: 'link_status', value: info.linkStatus },
-      { category: 'replication', name: 'lag_ms', value: info.lagMs === null ? null : String(info.lagMs) },
-      ...(lastError ? [{ category: 'replication', name: 'last_error', value: lastError }] : []),
-    ],
-  };
+  return { info, facts: replicationFacts(info, lastError ? [{ category: 'replication', name: 'last_error', value: lastError }] : []) };
 }

@@ -66,7 +66,6 @@ export interface PreparedSession {
 export async function prepareMysqlSession(connection: MysqlConnection, isMariadb: boolean, statementTimeoutMs: number): Promise<PreparedSession> {
   const notes: string[] = [];
   const settings = sessionSettings(isMariadb, statementTimeoutMs);
-  const globals = await readGlobals(connection);
   const skipped = new Set<string>();
   for (const setting of settings) {
     if (!setting.set) continue;
@@ -88,6 +87,8 @@ export async function prepareMysqlSession(connection: MysqlConnection, isMariadb
       'session',
     );
   }
+  // Read after the session is set (the globals do not change): under a tiny global statement time the read itself could be killed.
+  const globals = await readGlobals(connection);
   const facts: ServerFact[] = [];
   for (const name of GLOBALS_WORTH_NAMING) {
     if (globals[name] === undefined) continue;

@@ -1,6 +1,7 @@
 // Server facts: version, configuration, status, and per database its size,
 // extensions and pg_stat_user_tables. All values are strings (or null).
-import type { ServerFact } from '../../../shared/model/snapshot.ts';
+import type { ReplicationInfo, ServerFact } from '../../../shared/model/snapshot.ts';
+import { replicationFacts } from '../replication.ts';
 import type { PgClient } from './connect.ts';
 
 /** Settings worth keeping for sizing and review, lower case (facts are named so); missing ones (older versions, managed services) are simply absent. */
@@ -89,7 +90,7 @@ export async function serverFacts(client: PgClient): Promise<ServerSummary> {
       in_recovery: boolean;
     }>(`SELECT version() AS version, current_setting('server_version') AS server_version,
                current_setting('server_version_num') AS server_version_num,
-               pg_postmaster_start_time()::text AS started,
+               to_char(pg_postmaster_start_time() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') || '+00' AS started,
                floor(extract(epoch FROM now() - pg_postmaster_start_time()))::bigint::text AS uptime,
                pg_is_in_recovery() AS in_recovery`)
   ).rows[0]!;
@@ -198,4 +199,34 @@ export function extensionFacts(perDatabase: Map<string, Map<string, string>>): S
           ? [...byVersion.keys()][0]!
           : [...byVersion.entries()].map(([version, dbs]) => `${version} (${dbs.join(', ')})`).join('; '),
     }));
+}
+
+/**
+ * The server's replication role: a standby (pg_is_in_recovery) with its primary
+ * from pg_stat_wal_receiver (host and status need pg_read_all_stats or
+ * superuser; without them they are unknown) and its replay lag.
+ */
+export async function postgresReplication(client: PgClient): Promise<{ info: ReplicationInfo; facts: ServerFact[] }> {
+  const { rows } = await client.query<{ standby: boolean; status: string | null; host: string | null; port: number | null; lag_ms: string | null; conninfo: string | null }>(
+    `SELECT pg_is_in_recovery() AS standby, w.status, w.sender_host AS host, w.sender_port AS port,
+            CASE WHEN pg_is_in_recovery() THEN floor(extract(epoch FROM now() - pg_last_xact_replay_timestamp()) * 1000)::bigint::text END AS lag_ms,
+            current_setting('primary_conninfo', true) AS conninfo
+       FROM (SELECT 1) AS one LEFT JOIN pg_stat_wal_receiver w ON true`,
+  );
+  const r = rows[0]!;
+  if (!r.standby) {
+    const primary: ReplicationInfo = { role: 'primary', primary: null, linkStatus: null, lagMs: null };
+    return { info: primary, facts: replicationFacts(primary) };
+  }
+  // Where the WAL receiver is not running, primary_conninfo (when the account may read it) still names the primary.
+  const conninfo = (key: string) => new RegExp(`(?:^|\\s)${key}=('(?:[^'\\\\]|\\\\.)*'|\\S+)`).exec(r.conninfo ?? '')?.[1]?.replace(/^'|'$/g, '') ?? null;
+  const host = r.host ?? conninfo('host');
+  const port = r.port ?? (conninfo('port') ? Number(conninfo('port')) : null);
+  const info: ReplicationInfo = {
+    role: 'replica',
+    primary: host ? `${host}:${port ?? 5432}` : null,
+    linkStatus: r.status === 'streaming' ? 'up' : `down (WAL receiver: ${r.status ?? 'not running'})`,
+    lagMs: r.lag_ms === null ? null : Number(r.lag_ms),
+  };
+  return { info, facts: replicationFacts(info) };
 }

@@ -20,10 +20,11 @@ export const PROGRESS_EVERY_ROWS = 50_000;
 /** The COPY statement for a table: explicit column list, `ONLY` for plain tables, LIMIT maxRows+1 to detect truncation. */
 export function copyStatement(table: PgTable, maxRows: number | null): string {
   const q = quotePostgresIdentifier;
-  const columns = table.info.columns.length > 0 ? table.info.columns.map((c) => q(c.name)).join(', ') : '';
-  // A partitioned root is read through the root (all its partitions); a plain
-  // table with ONLY, so an inheritance parent does not repeat its children's rows.
-  const from = `${table.relkind === 'p' ? '' : 'ONLY '}${q(table.info.schema!)}.${q(table.info.name)}`;
+  // money is read as its exact numeric value (its text form depends on lc_monetary).
+  const columns = table.info.columns.length > 0 ? table.info.columns.map((c, i) => (table.types[i]?.baseType === 'money' ? `${q(c.name)}::numeric` : q(c.name))).join(', ') : '';
+  // A partitioned root is read through the root (all its partitions), a materialized view as it is; a
+  // plain table with ONLY, so an inheritance parent does not repeat its children's rows.
+  const from = `${table.relkind === 'r' ? 'ONLY ' : ''}${q(table.info.schema!)}.${q(table.info.name)}`;
   const limit = maxRows !== null ? ` LIMIT ${maxRows + 1}` : '';
   return `COPY (SELECT ${columns} FROM ${from}${limit}) TO STDOUT`;
 }

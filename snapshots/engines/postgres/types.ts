@@ -72,8 +72,9 @@ export function columnTypeFor(typname: string, typcategory: string, builtin = tr
     case 'numeric':
       return t('decimal', Decode.Ascii);
     case 'money':
-      // Printed with the server's lc_monetary currency symbol and separators; kept exactly as printed.
-      return t('decimal', Decode.Utf8);
+      // Read as money::numeric (the pull's COPY casts it): exact decimal text, not the
+      // lc_monetary rendering ("$1,234.57"), which no number cast reads back.
+      return t('decimal', Decode.Ascii);
     case 'float4':
     case 'float8':
       return t('float', Decode.Ascii);

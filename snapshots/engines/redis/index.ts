@@ -12,7 +12,7 @@ import { type EngineAdapter, type InstanceTarget, type PullOptions, PullError } 
 import { connectionFacts } from '../../net/tls.ts';
 import { usingNetwork } from '../../net/network.ts';
 import { connectRedis, describeRedisError, openRespLane, redisTlsInfo } from './connect.ts';
-import { introspectRedis } from './introspect.ts';
+import { introspectRedis, redisReplication } from './introspect.ts';
 import { PullAborted, walkContext, walkDatabase, type WalkContext } from './pull.ts';
 import { discoverShards, walkCluster } from './clusterWalk.ts';
 import type { ServerFact } from '../../../shared/model/snapshot.ts';
@@ -68,6 +68,7 @@ async function pullRedisInstance(instance: FleetInstance, target: InstanceTarget
     client = null;
     if (info.version) target.setVersion(info.version);
     target.setConsistency('scan', SCAN_CONSISTENCY_NOTE);
+    target.setReplication(redisReplication(info.facts));
     if (shards) {
       // Cluster mode: every shard is walked, on its own node; db 0 is the only database.
       const ctx = walkContext(instance.name, instance.rawKeyNames, target, options, instance.memorySamples);

@@ -2,7 +2,7 @@
 // settings, plus the instance's memory allocation and utilisation.
 import type { Redis } from 'ioredis';
 import type { FleetInstance } from '../../../shared/model/fleet.ts';
-import type { ServerFact } from '../../../shared/model/snapshot.ts';
+import type { ReplicationInfo, ServerFact } from '../../../shared/model/snapshot.ts';
 import { scrubServerMessage } from './types.ts';
 
 /** INFO sections kept as facts, in the category named by the section (lower case). */
@@ -112,4 +112,26 @@ export async function introspectRedis(client: Redis, instance: FleetInstance): P
   const usedMemory = numberOrNull(info('memory', 'used_memory'));
   facts.push(...inventoryFacts(instance, usedMemory, maxmemory));
   return { version, facts, keyspace: parseKeyspace(facts), usedMemory, maxmemory };
+}
+
+/**
+ * Role, primary and link from INFO replication. Redis reports a replica's
+ * progress as an offset, not a time: the lag is unknown (null); the offsets are
+ * in the `replication` facts.
+ */
+export function redisReplication(facts: ServerFact[]): ReplicationInfo | null {
+  const info = (name: string) => facts.find((f) => f.category === 'replication' && f.name === name)?.value ?? null;
+  const role = info('role');
+  if (role === null) return null;
+  if (role !== 'slave' && role !== 'replica') return { role: 'primary', primary: null, linkStatus: null, lagMs: null };
+  const host = info('master_host');
+  const port = info('master_port');
+  const link = info('master_link_status');
+  const downFor = info('master_link_down_since_seconds');
+  return {
+    role: 'replica',
+    primary: host ? `${host}:${port ?? 6379}` : null,
+    linkStatus: link === 'up' ? 'up' : `down${downFor && downFor !== '-1' ? ` for ${downFor} s` : ''}`,
+    lagMs: null,
+  };
 }

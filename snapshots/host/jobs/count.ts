@@ -3,6 +3,7 @@ import { quoteIdentifier } from '../../../shared/model/sql.ts';
 import { whereFilters } from '../viewSql.ts';
 import { connection, throttled, withViewErrors } from './connection.ts';
 import type { JobContext, JobSpec } from './types.ts';
+import { announceStatement } from '../../file/timeLimit.ts';
 
 /** Rows per rowid range of a count or profile scan. */
 export const COUNT_CHUNK = 262_144;
@@ -18,11 +19,13 @@ export function countJob(spec: Extract<JobSpec, { kind: 'count' }>, ctx: JobCont
     const span = bounds.hi - bounds.lo + 1;
     const report = throttled(ctx);
     let rows = 0;
+    announceStatement(`counting the rows of ${spec.view.table}`);
     for (let lo = bounds.lo; lo <= bounds.hi; lo += COUNT_CHUNK) {
       const hi = Math.min(bounds.hi, lo + COUNT_CHUNK - 1);
       rows += statement.get(lo, hi, ...where.params) as number;
       report({ phase: 'counting rows', done: hi - bounds.lo + 1, total: span, unit: 'rows' });
     }
+    announceStatement(null);
     return { rows };
   });
 }

@@ -14,6 +14,7 @@ import { exportQuery } from '../viewSql.ts';
 import { connection, throttled, withViewErrors } from './connection.ts';
 import { prepareReadOnlyJob, sqlFailure } from './sql.ts';
 import type { ExportJobResult, JobContext, JobSpec } from './types.ts';
+import { announceStatement } from '../../file/timeLimit.ts';
 
 const EXPORT_BATCH = 16_384;
 const FLUSH_BYTES = 1 << 20;
@@ -125,10 +126,13 @@ export async function exportJob(spec: Extract<JobSpec, { kind: 'export' }>, ctx:
       }
       rows += batch.length;
       batch = [];
+      // A streaming export counts its time limit from its last batch: a long export that keeps producing rows runs on.
+      announceStatement('the export');
       report({ phase: 'exporting rows', done: rows, total, unit: 'rows' });
       if (output.full) await output.flush();
     };
     try {
+      announceStatement('the export');
       for (const row of statement.iterate(...params) as IterableIterator<SqlValue[]>) {
         batch.push(row);
         if (batch.length === EXPORT_BATCH) await writeBatch();
@@ -137,6 +141,7 @@ export async function exportJob(spec: Extract<JobSpec, { kind: 'export' }>, ctx:
       sqlFailure(error);
     }
     if (batch.length > 0) await writeBatch();
+    announceStatement(null);
     if (spec.format === 'arrow') {
       arrow ??= new ArrowStreamSink(kinds!([]), (bytes) => output.push(bytes));
       (arrow as ArrowStreamSink).finish();

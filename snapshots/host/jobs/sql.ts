@@ -8,6 +8,7 @@ import { prepareReadOnly, queryFailure, QueryRefusedError } from '../../query/re
 import { pageToArrow } from '../arrow.ts';
 import { connection, throttled } from './connection.ts';
 import type { JobContext, JobSpec, SqlJobResult } from './types.ts';
+import { announceStatement } from '../../file/timeLimit.ts';
 
 /** A QueryRefusedError as the API error the console shows. */
 function asApiFailure(error: QueryRefusedError): never {
@@ -43,6 +44,7 @@ export function sqlJob(spec: Extract<JobSpec, { kind: 'sql' }>, ctx: JobContext)
   let limited = false;
   const report = throttled(ctx);
   try {
+    announceStatement('the SQL statement');
     for (const row of statement.iterate() as IterableIterator<SqlValue[]>) {
       if (rows >= spec.maxRows) {
         limited = true;
@@ -59,6 +61,7 @@ export function sqlJob(spec: Extract<JobSpec, { kind: 'sql' }>, ctx: JobContext)
   } catch (error) {
     sqlFailure(error);
   }
+  announceStatement(null);
   if (block.length > 0 || blocks.length === 0) blocks.push(pageToArrow(names, block));
   return { columns, blocks, rows, limited, seconds: (performance.now() - started) / 1000 };
 }

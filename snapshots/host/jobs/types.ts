@@ -9,6 +9,7 @@ export type ExportSourceSpec = { kind: 'table'; table: string; columns: ColumnMe
 export type JobSpec =
   | { kind: 'page'; path: string; columns: ColumnMeta[]; view: TableView; offset: number; limit: number; catalogRows: number }
   | { kind: 'count'; path: string; columns: ColumnMeta[]; view: TableView }
+  | { kind: 'facet'; path: string; columns: ColumnMeta[]; view: TableView; column: string; limit: number }
   | { kind: 'profile'; path: string; table: string; column: ColumnMeta; rows: number }
   | { kind: 'sql'; path: string; sql: string; maxRows: number; dqFunctions: boolean }
   | { kind: 'prepare'; path: string; sql: string }

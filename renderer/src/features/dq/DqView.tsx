@@ -3,20 +3,23 @@
 // counts and evidence; all offending rows in the grid; open a row in the
 // explorer; the run history kept in the snapshot, a diff between two runs,
 // and the HTML report.
-import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { DqHistoryEntry, DqPackInfo, DqRunView, SqlResult } from '../../../../shared/api/types.ts';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { DqHistoryEntry, DqPackInfo, DqRowQueries, DqRunView, SqlResult } from '../../../../shared/api/types.ts';
+import { plural } from '../../../../shared/text/layout.ts';
 import { SEVERITIES } from '../../../../shared/dq/pack.ts';
 import { compareFindings, summarize, type DqResult, type FindingsComparison } from '../../../../shared/dq/results.ts';
 import { api } from '../../api/client.ts';
 import { decodePage } from '../../api/arrow.ts';
 import { useWorkbench } from '../../app/workbench.tsx';
+import { JsonValueView } from '../../ui/cells.tsx';
 import { Badge, EmptyState, ErrorBox, ProgressBar, Stat, useJob } from '../../ui/components.tsx';
 import { formatCount, formatDate } from '../../ui/format.ts';
 import { DataGrid } from '../explorer/DataGrid.tsx';
-import { download } from '../explorer/exporting.tsx';
+import { download, ExportButtons } from '../explorer/exporting.tsx';
 import type { RowSource } from '../explorer/rowCache.ts';
 
 const STATUS_TONE = { pass: 'ok', fail: 'bad', warn: 'warn', error: 'bad', skipped: 'muted' } as const;
+const STATUS_WORDS = { pass: 'passed', fail: 'failed', warn: 'warning', error: 'could not run', skipped: 'skipped' } as const;
 
 interface Shown {
   runId: number | null;
@@ -45,16 +48,77 @@ function evidenceSource(result: SqlResult): RowSource {
   };
 }
 
-function valueText(v: unknown): string {
-  if (v === null || v === undefined) return 'NULL';
-  return typeof v === 'object' ? JSON.stringify(v) : String(v);
+/** A count as a sentence part: "23 of 9,740". */
+function countText(result: DqResult): string {
+  if (result.count === null) return '';
+  return `${formatCount(result.count)}${result.total !== null ? ` of ${formatCount(result.total)}` : ''}`;
+}
+
+/**
+ * "Export these rows (all columns)": the finding's offending rows with every
+ * column of their table, one export per table; for a finding that names
+ * tables, instances or key patterns instead of rows, its list.
+ */
+function FindingExports({ result, snapshotId }: { result: DqResult; snapshotId: string }) {
+  const wb = useWorkbench();
+  const [queries, setQueries] = useState<DqRowQueries | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  useEffect(() => {
+    let live = true;
+    setQueries(null);
+    if (!result.evidenceQuery) return;
+    api.invoke('dq/rows', { snapshotId, evidenceQuery: result.evidenceQuery }).then(
+      (q) => live && setQueries(q),
+      (e: unknown) => live && setError(e),
+    );
+    return () => {
+      live = false;
+    };
+  }, [result.evidenceQuery, snapshotId]);
+  if (!result.evidenceQuery) return null;
+  if (error) return <ErrorBox error={error} onDismiss={() => setError(null)} />;
+  if (!queries) return null;
+  const rows = result.count !== null && !result.limited ? result.count : null;
+  if (queries.tables.length === 0) {
+    return (
+      <div className="finding-exports" data-testid="finding-exports">
+        <h4>Export the list</h4>
+        <ExportButtons snapshotId={snapshotId} what={`the list of ${result.id}`} source={(format) => ({ kind: 'sql', sql: result.evidenceQuery!, format, name: result.id })} />
+      </div>
+    );
+  }
+  return (
+    <div className="finding-exports" data-testid="finding-exports">
+      <h4>Export these rows (all columns)</h4>
+      {queries.tables.map((t) => (
+        <div key={t.table} className="row gap wrap">
+          {queries.tables.length > 1 && <span className="mono small">{t.source}</span>}
+          <ExportButtons
+            snapshotId={snapshotId}
+            what={`the rows of ${result.id}${queries.tables.length > 1 ? ` in ${t.source}` : ''} with all columns`}
+            rows={queries.tables.length === 1 ? rows : null}
+            labels={{ csv: 'CSV', arrow: 'Arrow' }}
+            source={(format) => ({ kind: 'sql', sql: t.sql, format, name: `${result.id}-${t.source}` })}
+          />
+          <button type="button" className="quiet small" onClick={() => wb.openInExplorer({ kind: 'sql', sql: t.sql, title: result.id })}>
+            Open them in the SQL console
+          </button>
+        </div>
+      ))}
+    </div>
+  );
 }
 
 function Finding({ result, definition, snapshotId }: { result: DqResult; definition: DqRunView['definitions'][string] | undefined; snapshotId: string }) {
   const wb = useWorkbench();
   const evidence = useJob<SqlResult>();
+  const heading = useRef<HTMLHeadingElement>(null);
   const source = useMemo(() => (evidence.result ? evidenceSource(evidence.result) : null), [evidence.result]);
   const keys = [...new Set(result.evidence.flatMap((e) => Object.keys(e)))];
+  // A newly picked finding shows its title: scrolled into view (only as far as needed), not past it.
+  useEffect(() => {
+    heading.current?.scrollIntoView({ block: 'nearest' });
+  }, [result.id]);
   const openRow = (row: Record<string, unknown>) => {
     const table = typeof row.table === 'string' ? row.table : null;
     if (!table) return;
@@ -63,37 +127,40 @@ function Finding({ result, definition, snapshotId }: { result: DqResult; definit
   };
   return (
     <div className="finding-detail" data-testid="finding-detail" data-rule={result.id}>
-      <h3>
+      <h3 ref={heading}>
         {result.id}: {result.title}
       </h3>
       <div className="row gap wrap">
-        <Badge tone={STATUS_TONE[result.status]}>{result.status}</Badge>
-        <Badge tone="info">{result.severity}</Badge>
+        <Badge tone={STATUS_TONE[result.status]}>{STATUS_WORDS[result.status]}</Badge>
+        <Badge tone="info">{result.severity} severity</Badge>
         {result.count !== null && (
-          <span>
-            {formatCount(result.count)}
-            {result.total !== null ? ` of ${formatCount(result.total)}` : ''} {result.limited ? '(on a limited pull)' : ''}
+          <span data-testid="finding-count">
+            {countText(result)}
+            {result.limited ? ' (on a pull limited by --max-rows: at least this many)' : ''}
           </span>
         )}
       </div>
       {definition?.description && <p className="definition">{definition.description}</p>}
       {result.status === 'error' && <ErrorBox error={new Error(String(result.metrics.error ?? 'the rule failed to run'))} />}
       {result.status === 'skipped' && <p className="muted">Skipped: {String(result.metrics.reason ?? '')}</p>}
-      <details>
-        <summary>Definition and metrics</summary>
-        <pre className="mono small pre">{JSON.stringify({ check: definition?.check, rule: definition?.rule, metrics: result.metrics }, null, 2)}</pre>
-      </details>
+      <FindingExports result={result} snapshotId={snapshotId} />
       {result.evidence.length > 0 && (
         <>
-          <h4>Evidence (first {formatCount(result.evidence.length)})</h4>
-          <div className="table-scroll">
-            <table className="plain" aria-label={`Evidence of ${result.id}`}>
+          <h4>
+            Evidence: the first {formatCount(result.evidence.length)} {plural(result.evidence.length, 'item', 'items')}
+          </h4>
+          <div className="table-scroll" tabIndex={0} role="region" aria-label={`Evidence of ${result.id} (scrolls)`}>
+            <table className="plain">
               <thead>
                 <tr>
                   {keys.map((k) => (
-                    <th key={k}>{k}</th>
+                    <th key={k} scope="col">
+                      {k}
+                    </th>
                   ))}
-                  <th />
+                  <th scope="col">
+                    <span className="visually-hidden">Open</span>
+                  </th>
                 </tr>
               </thead>
               <tbody>
@@ -101,7 +168,7 @@ function Finding({ result, definition, snapshotId }: { result: DqResult; definit
                   <tr key={i}>
                     {keys.map((k) => (
                       <td key={k} className="mono small">
-                        {valueText(row[k])}
+                        <JsonValueView value={row[k]} />
                       </td>
                     ))}
                     <td>
@@ -120,11 +187,11 @@ function Finding({ result, definition, snapshotId }: { result: DqResult; definit
       )}
       {result.evidenceQuery && (
         <div className="row gap wrap">
-          <button type="button" onClick={() => void evidence.run((signal, onProgress) => api.invoke('dq/evidence', { snapshotId, evidenceQuery: result.evidenceQuery! }, { signal, onProgress }))}>
+          <button type="button" className="secondary" onClick={() => void evidence.run((signal, onProgress) => api.invoke('dq/evidence', { snapshotId, evidenceQuery: result.evidenceQuery! }, { signal, onProgress }))}>
             Show all offending rows
           </button>
           <button type="button" className="quiet" onClick={() => wb.openInExplorer({ kind: 'sql', sql: result.evidenceQuery!, title: result.id })}>
-            Open the query in the SQL console
+            Open the rule's query in the SQL console
           </button>
         </div>
       )}
@@ -133,13 +200,18 @@ function Finding({ result, definition, snapshotId }: { result: DqResult; definit
       {source && evidence.result && (
         <>
           <p className="small">
-            {formatCount(evidence.result.rows)} offending row(s){evidence.result.limited ? ' (first ones shown)' : ''}
+            {formatCount(evidence.result.rows)} offending {plural(evidence.result.rows, 'row', 'rows')}
+            {evidence.result.limited ? ' (the first ones are shown)' : ''}
           </p>
           <div className="grid-and-panel short">
             <DataGrid source={source} label={`Offending rows of ${result.id}`} />
           </div>
         </>
       )}
+      <details>
+        <summary>Technical detail: the rule as written and what it measured</summary>
+        <pre className="mono small pre">{JSON.stringify({ check: definition?.check, rule: definition?.rule, metrics: result.metrics }, null, 2)}</pre>
+      </details>
     </div>
   );
 }
@@ -164,7 +236,9 @@ function Diff({ comparison, against }: { comparison: FindingsComparison; against
       {section('New findings', comparison.new)}
       {section('Fixed', comparison.fixed)}
       {section('Changed', comparison.changed)}
-      <p className="muted small">{formatCount(comparison.unchanged)} rule(s) unchanged.</p>
+      <p className="muted small">
+        {formatCount(comparison.unchanged)} {plural(comparison.unchanged, 'rule', 'rules')} unchanged.
+      </p>
     </div>
   );
 }
@@ -307,7 +381,7 @@ export function DqView() {
           <section className="panel">
             <div className="row space-between wrap">
               <h2>
-                {shown.pack} · {shown.runId !== null ? `run ${shown.runId}` : 'not stored'} · {formatDate(shown.finishedAt)}
+                {shown.pack} · {shown.runId !== null ? `run ${shown.runId}` : 'not kept in the snapshot'} · {formatDate(shown.finishedAt)}
               </h2>
               <div className="row gap">
                 <button
@@ -318,7 +392,7 @@ export function DqView() {
                     void report.run(async (signal) => {
                       const outcome = await api.invoke('export/start', { snapshotId: snapshot.id, source: { kind: 'dq-report', runId: shown.runId!, format: 'html' } }, { signal });
                       if (outcome.kind === 'download') download(outcome.url, outcome.fileName);
-                      return outcome.kind === 'file' ? `Saved to ${outcome.path}` : outcome.kind === 'download' ? `Downloading ${outcome.fileName}` : '';
+                      return outcome.kind === 'file' ? `Saved to ${outcome.path}` : outcome.kind === 'download' ? `Downloading ${outcome.fileName} to your browser's downloads folder` : 'Not saved: the save dialog was closed';
                     })
                   }
                 >
@@ -331,14 +405,14 @@ export function DqView() {
             {report.error ? <ErrorBox error={report.error} onDismiss={report.clear} /> : null}
             {summary && (
               <div className="stats">
-                <Stat label="rules" value={formatCount(summary.rules)} />
-                <Stat label="fail" value={formatCount(summary.fail)} />
-                <Stat label="warn" value={formatCount(summary.warn)} />
-                <Stat label="pass" value={formatCount(summary.pass)} />
-                <Stat label="error" value={formatCount(summary.error)} />
+                <Stat label={plural(summary.rules, 'rule', 'rules')} value={formatCount(summary.rules)} />
+                <Stat label="failed" value={formatCount(summary.fail)} />
+                <Stat label={plural(summary.warn, 'warning', 'warnings')} value={formatCount(summary.warn)} />
+                <Stat label="passed" value={formatCount(summary.pass)} />
+                <Stat label="could not run" value={formatCount(summary.error)} />
                 <Stat label="skipped" value={formatCount(summary.skipped)} />
                 {SEVERITIES.map((s) => (
-                  <Stat key={s} label={`${s} findings`} value={formatCount(summary.findingsBySeverity[s])} />
+                  <Stat key={s} label={`${s} severity`} value={formatCount(summary.findingsBySeverity[s])} hint={`findings (failed or warning) of ${s} severity`} />
                 ))}
               </div>
             )}
@@ -347,9 +421,9 @@ export function DqView() {
             <section className="panel findings" aria-label="Findings">
               <div className="row space-between">
                 <h2>Findings</h2>
-                <select value={statusFilter} onChange={(e) => setStatusFilter(e.target.value as 'findings' | 'all')} aria-label="Which results">
-                  <option value="findings">fail, warn and error</option>
-                  <option value="all">all rules</option>
+                <select value={statusFilter} onChange={(e) => setStatusFilter(e.target.value as 'findings' | 'all')} aria-label="Which rules to list">
+                  <option value="findings">failed, warnings, could not run</option>
+                  <option value="all">every rule</option>
                 </select>
               </div>
               {bySeverity.length === 0 && <p className="muted">No findings: every rule passed.</p>}
@@ -359,11 +433,20 @@ export function DqView() {
                   <ul className="finding-list">
                     {g.results.map((r) => (
                       <li key={r.id}>
-                        <button type="button" className={`finding${selected === r.id ? ' selected' : ''}`} onClick={() => setSelected(r.id)} data-rule={r.id}>
+                        <button
+                          type="button"
+                          className={`finding${selected === r.id ? ' selected' : ''}`}
+                          onClick={() => setSelected(r.id)}
+                          data-rule={r.id}
+                          aria-pressed={selected === r.id}
+                          title={`${r.id}: ${r.title} (${STATUS_WORDS[r.status]}${r.count !== null ? `, ${countText(r)}` : ''})`}
+                        >
                           <Badge tone={STATUS_TONE[r.status]}>{r.status}</Badge>
                           <span className="finding-id mono">{r.id}</span>
                           <span className="finding-title">{r.title}</span>
-                          <span className="finding-count">{r.count !== null ? formatCount(r.count) : ''}</span>
+                          <span className="finding-count" data-testid="finding-list-count">
+                            {r.count !== null ? formatCount(r.count) : ''}
+                          </span>
                         </button>
                       </li>
                     ))}
@@ -380,7 +463,7 @@ export function DqView() {
             {history.length === 0 ? (
               <p className="muted">No run kept in this snapshot yet.</p>
             ) : (
-              <table className="plain" aria-label="DQ runs">
+              <table className="plain" aria-label="Data-quality runs kept in the snapshot">
                 <thead>
                   <tr>
                     <th>run</th>

@@ -24,6 +24,7 @@ import type { ColumnFilter, ColumnSort } from '../../../../shared/api/types.ts';
 import type { Cell } from '../../api/arrow.ts';
 import { ErrorBox, ProgressBar } from '../../ui/components.tsx';
 import { inertText } from '../../../../shared/text/inert.ts';
+import { ValueView } from '../../ui/cells.tsx';
 import { cellText, formatCount } from '../../ui/format.ts';
 import { RowCache, type GridColumn, type RowSource } from './rowCache.ts';
 
@@ -44,13 +45,17 @@ interface GridRow {
 const features = tableFeatures({ rowSortingFeature, columnFilteringFeature, columnSizingFeature, columnResizingFeature });
 const helper = createColumnHelper<typeof features, GridRow>();
 
+export type ColumnAction = 'profile' | 'filter' | 'facet';
+
 export interface DataGridProps {
   source: RowSource;
   label: string;
   sort?: ColumnSort | null;
   onSort?: (sort: ColumnSort | null) => void;
   filters?: ColumnFilter[];
-  onColumnMenu?: (column: GridColumn, action: 'profile' | 'filter') => void;
+  onColumnMenu?: (column: GridColumn, action: ColumnAction, trigger: HTMLElement) => void;
+  /** Told the view's row count once it is known (a filtered view is counted in the background). */
+  onTotal?: (total: number | null, counting: boolean) => void;
 }
 
 function initialWidth(column: GridColumn): number {
@@ -66,24 +71,17 @@ function FunnelIcon() {
   );
 }
 
-function CellView({ value, column }: { value: Cell | undefined; column: GridColumn }) {
-  if (value === null) return <span className="null">NULL</span>;
-  if (value === undefined) return null;
-  const text = cellText(value);
-  if (typeof value === 'string' && text.trim() === '') return <span className="blank" title="blank (white space only)">{text.length === 0 ? '(empty)' : `(${text.length} space${text.length === 1 ? '' : 's'})`}</span>;
-  void column;
-  // Control characters and bidi overrides show as escapes; copying a cell still copies it exactly.
-  return <>{inertText(text)}</>;
-}
-
-export function DataGrid({ source, label, sort = null, onSort, filters = [], onColumnMenu }: DataGridProps) {
+export function DataGrid({ source, label, sort = null, onSort, filters = [], onColumnMenu, onTotal }: DataGridProps) {
   const cache = useMemo(() => new RowCache(source), [source]);
   useEffect(() => {
     cache.revive();
+    // A filtered view is counted at once (in the background, cancellable), so every count on screen follows the filter.
+    if (cache.total === null && source.count) cache.startCount();
     return () => cache.dispose();
-  }, [cache]);
+  }, [cache, source]);
   useSyncExternalStore(cache.subscribe, cache.getVersion);
   const count = cache.count();
+  useEffect(() => onTotal?.(cache.total, cache.counting), [onTotal, cache.total, cache.counting]);
 
   const scrollRef = useRef<HTMLDivElement>(null);
   const gridRef = useRef<HTMLDivElement>(null);
@@ -364,10 +362,13 @@ export function DataGrid({ source, label, sort = null, onSort, filters = [], onC
                     </button>
                     {onColumnMenu && (
                       <>
-                        <button type="button" className="head-action" aria-label={`Filter ${column.name}`} title="Filter this column" onClick={() => onColumnMenu(column, 'filter')}>
+                        <button type="button" className="head-action" aria-label={`Filter ${column.name}`} title="Filter this column" onClick={(e) => onColumnMenu(column, 'filter', e.currentTarget)}>
                           <FunnelIcon />
                         </button>
-                        <button type="button" className="head-action" aria-label={`Profile ${column.name}`} title="Profile this column" onClick={() => onColumnMenu(column, 'profile')}>
+                        <button type="button" className="head-action" aria-label={`Facet ${column.name}`} title="Count this column's values among the rows shown" onClick={(e) => onColumnMenu(column, 'facet', e.currentTarget)}>
+                          ≡
+                        </button>
+                        <button type="button" className="head-action" aria-label={`Profile ${column.name}`} title="Profile this column (nulls, blanks, distinct values, histogram)" onClick={(e) => onColumnMenu(column, 'profile', e.currentTarget)}>
                           ∑
                         </button>
                       </>
@@ -418,8 +419,9 @@ export function DataGrid({ source, label, sort = null, onSort, filters = [], onC
                             className={`grid-cell${typeof value === 'number' || typeof value === 'bigint' || (column.storage && NUMERIC.has(column.storage)) ? ' num' : ''}${id === activeId ? ' active' : ''}`}
                             style={{ width: cell.column.getSize() }}
                             onMouseDown={() => setActive({ row: r.index, col: ci })}
+                            title={typeof value === 'string' && value.length > 12 ? inertText(value.length > 2000 ? `${value.slice(0, 2000)}…` : value) : undefined}
                           >
-                            <CellView value={value} column={column} />
+                            <ValueView value={value} />
                           </div>
                         );
                       })

@@ -1,19 +1,24 @@
 // The explorer: the snapshot's tree, a table in the virtualised grid (sort,
-// filter, profile a column, export), and the read-only SQL console whose
-// results show in the same grid.
+// filter, facet and profile a column, export), and the read-only SQL console
+// (with completion) whose results show in the same grid. Every view has a
+// link that opens it again.
 import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
-import type { CatalogTree as Tree, ColumnFilter, ColumnSort, SqlResult, TableDescription } from '../../../../shared/api/types.ts';
-import { api } from '../../api/client.ts';
+import type { CatalogColumns, CatalogTree as Tree, ColumnFilter, ColumnSort, SqlResult, TableDescription } from '../../../../shared/api/types.ts';
+import { plural } from '../../../../shared/text/layout.ts';
+import { api, ApiFailure } from '../../api/client.ts';
 import { decodePage } from '../../api/arrow.ts';
 import { useWorkbench } from '../../app/workbench.tsx';
-import { EmptyState, ErrorBox, ProgressBar, useJob } from '../../ui/components.tsx';
+import { EmptyState, ErrorBox, Notice, ProgressBar, useJob, useNotice } from '../../ui/components.tsx';
 import { formatBytes, formatCount, formatSeconds } from '../../ui/format.ts';
 import { CatalogTree, type TreeSelection } from './CatalogTree.tsx';
-import { DataGrid } from './DataGrid.tsx';
+import { DataGrid, type ColumnAction } from './DataGrid.tsx';
 import { ExportButtons } from './exporting.tsx';
+import { FacetPanel } from './FacetPanel.tsx';
 import { FilterBar } from './FilterBar.tsx';
+import { explorerLinkUrl, type ExplorerLink } from './links.ts';
 import { ProfilePanel } from './ProfilePanel.tsx';
 import type { GridColumn, RowSource } from './rowCache.ts';
+import { completions, didYouMean, wordAt, type Completion } from './sqlCompletion.ts';
 
 function tableSource(snapshotId: string, description: TableDescription, sort: ColumnSort | null, filters: ColumnFilter[]): RowSource {
   const table = description.table;
@@ -50,21 +55,64 @@ function resultSource(result: SqlResult): RowSource {
   };
 }
 
-function TablePane({ snapshotId, tableName, initialFilters }: { snapshotId: string; tableName: string; initialFilters: ColumnFilter[] }) {
+/** Copies a link to this view; says so (or says why not). */
+function CopyLink({ link }: { link: ExplorerLink }) {
+  const notice = useNotice();
+  return (
+    <>
+      <button
+        type="button"
+        className="quiet small"
+        title="A link that opens this view again, in any tab of this browser"
+        onClick={() => {
+          const url = explorerLinkUrl(link);
+          if (!navigator.clipboard) return notice.show(`Copy this link: ${url}`);
+          void navigator.clipboard.writeText(url).then(
+            () => notice.show('Link copied: paste it into the address bar of this browser to open this view.'),
+            () => notice.show(`Copy this link: ${url}`),
+          );
+        }}
+      >
+        Copy link
+      </button>
+      <Notice text={notice.notice} />
+    </>
+  );
+}
+
+/** What the explorer showed for each snapshot, so leaving the view and coming back finds it as it was (for this page's life). */
+const lastViews = new Map<string, { table: string; filters: ColumnFilter[]; sort: ColumnSort | null; tab: 'table' | 'sql' }>();
+
+function TablePane({
+  snapshotId,
+  snapshotPath,
+  tableName,
+  initialFilters,
+  initialSort,
+}: {
+  snapshotId: string;
+  snapshotPath: string;
+  tableName: string;
+  initialFilters: ColumnFilter[];
+  initialSort: ColumnSort | null;
+}) {
   const wb = useWorkbench();
   const [description, setDescription] = useState<TableDescription | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const [sort, setSort] = useState<ColumnSort | null>(null);
+  const [sort, setSort] = useState<ColumnSort | null>(initialSort);
   const [filters, setFilters] = useState<ColumnFilter[]>(initialFilters);
-  const [profile, setProfile] = useState<string | null>(null);
+  const [panel, setPanel] = useState<{ kind: 'profile' | 'facet'; column: string } | null>(null);
   const [filterFocus, setFilterFocus] = useState<{ name: string; nonce: number } | null>(null);
+  const [matching, setMatching] = useState<{ total: number | null; counting: boolean }>({ total: null, counting: false });
+  const trigger = useRef<HTMLElement | null>(null);
+  const gridBox = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
     let live = true;
     setDescription(null);
     setError(null);
-    setSort(null);
-    setProfile(null);
+    setSort(initialSort);
+    setPanel(null);
     setFilters(initialFilters);
     api.invoke('table/describe', { snapshotId, table: tableName }).then(
       (d) => live && setDescription(d),
@@ -73,55 +121,71 @@ function TablePane({ snapshotId, tableName, initialFilters }: { snapshotId: stri
     return () => {
       live = false;
     };
-  }, [snapshotId, tableName, initialFilters]);
+  }, [snapshotId, tableName, initialFilters, initialSort]);
 
   const source = useMemo(() => (description ? tableSource(snapshotId, description, sort, filters) : null), [snapshotId, description, sort, filters]);
-  const onColumnMenu = useCallback((column: GridColumn, action: 'profile' | 'filter') => {
-    if (action === 'profile') setProfile(column.name);
-    else setFilterFocus({ name: column.name, nonce: Date.now() });
+  useEffect(() => {
+    const last = lastViews.get(snapshotId);
+    lastViews.set(snapshotId, { table: tableName, filters, sort, tab: last?.tab ?? 'table' });
+  }, [snapshotId, tableName, filters, sort]);
+  const onColumnMenu = useCallback((column: GridColumn, action: ColumnAction, from: HTMLElement) => {
+    trigger.current = from;
+    if (action === 'filter') setFilterFocus({ name: column.name, nonce: Date.now() });
+    else setPanel({ kind: action, column: column.name });
   }, []);
+  const onTotal = useCallback((total: number | null, counting: boolean) => setMatching({ total, counting }), []);
+  const closePanel = useCallback(() => {
+    setPanel(null);
+    // Back to the button that opened the panel (or the grid, if that header is gone).
+    const back = trigger.current;
+    setTimeout(() => (back?.isConnected ? back : gridBox.current?.querySelector<HTMLElement>('[role="grid"]'))?.focus(), 0);
+  }, []);
+  const filterValue = (column: string) => (value: string | null) => setFilters((f) => [...f, value === null ? { column, op: 'is-null' } : { column, op: 'equals', value }]);
 
   if (error) return <ErrorBox error={error} />;
   if (!description || !source) return <ProgressBar progress={null} label="Reading the table’s columns…" />;
   const t = description.table;
   const pk = description.columns.filter((c) => c.primaryKeyOrdinal !== null).map((c) => c.name);
+  const rowsText =
+    filters.length === 0
+      ? `${formatCount(t.rows)} ${plural(t.rows, 'row', 'rows')}`
+      : matching.total !== null
+        ? `${formatCount(matching.total)} of ${formatCount(t.rows)} ${plural(t.rows, 'row', 'rows')} match the ${plural(filters.length, 'filter', 'filters')}`
+        : `counting the rows that match the ${plural(filters.length, 'filter', 'filters')} (of ${formatCount(t.rows)})…`;
   return (
     <div className="table-pane" data-testid="table-pane" data-table={t.name}>
-      <div className="pane-head row space-between wrap">
-        <div>
+      <div className="pane-head row space-between wrap gap">
+        <div className="pane-title">
           <h2 className="table-title">
             {t.instance} / {t.database} / <strong>{t.source}</strong>
           </h2>
           <div className="muted small">
-            {formatCount(t.rows)} rows{t.limited ? ' (limited by --max-rows)' : ''} · {t.engine}
+            <span data-testid="table-count">{rowsText}</span>
+            {t.limited ? ' (the pull kept only the first rows: --max-rows)' : ''} · {t.engine}
             {t.engineTableType ? ` ${t.engineTableType}` : ''} · data {formatBytes(t.dataBytes)} · indexes {formatBytes(t.indexBytes)}
             {pk.length ? ` · primary key (${pk.join(', ')})` : ''}
             {t.comment ? ` · ${t.comment}` : ''}
           </div>
-          <div className="small">
-            SQL name: <code className="mono">{t.sqlName}</code>{' '}
+          <div className="small row gap wrap">
+            <span>
+              SQL name: <code className="mono">{t.sqlName}</code>
+            </span>
             <button type="button" className="quiet small" onClick={() => void navigator.clipboard?.writeText(t.sqlName).catch(() => {})}>
-              Copy
+              Copy the SQL name
             </button>
             <button type="button" className="quiet small" onClick={() => wb.openInExplorer({ kind: 'sql', sql: `SELECT * FROM ${t.sqlName} LIMIT 100` })}>
               Query this table
             </button>
+            <CopyLink link={{ snapshot: snapshotPath, kind: 'table', table: t.name, filters, sort }} />
           </div>
         </div>
-        <ExportButtons snapshotId={snapshotId} what={`table ${t.source}`} source={(format) => ({ kind: 'table', view: { table: t.name, sort, filters }, format })} />
+        <ExportButtons snapshotId={snapshotId} what={`table ${t.source}`} rows={filters.length === 0 ? t.rows : matching.total} source={(format) => ({ kind: 'table', view: { table: t.name, sort, filters }, format })} />
       </div>
       <FilterBar columns={source.columns} filters={filters} onChange={setFilters} focusColumn={filterFocus} />
-      <div className="grid-and-panel">
-        <DataGrid source={source} label={`Rows of ${t.source}`} sort={sort} onSort={setSort} filters={filters} onColumnMenu={onColumnMenu} />
-        {profile && (
-          <ProfilePanel
-            snapshotId={snapshotId}
-            table={t.name}
-            column={profile}
-            onClose={() => setProfile(null)}
-            onFilterValue={(value) => setFilters((f) => [...f, value === null ? { column: profile, op: 'is-null' } : { column: profile, op: 'equals', value }])}
-          />
-        )}
+      <div className="grid-and-panel" ref={gridBox}>
+        <DataGrid source={source} label={`Rows of ${t.source}`} sort={sort} onSort={setSort} filters={filters} onColumnMenu={onColumnMenu} onTotal={onTotal} />
+        {panel?.kind === 'profile' && <ProfilePanel snapshotId={snapshotId} table={t.name} column={panel.column} onClose={closePanel} onFilterValue={filterValue(panel.column)} />}
+        {panel?.kind === 'facet' && <FacetPanel snapshotId={snapshotId} table={t.name} column={panel.column} filters={filters} onClose={closePanel} onFilterValue={filterValue(panel.column)} />}
       </div>
     </div>
   );
@@ -129,16 +193,30 @@ function TablePane({ snapshotId, tableName, initialFilters }: { snapshotId: stri
 
 const HISTORY_KEY = 'snapbench-sql-history';
 
-function SqlPane({ snapshotId, request }: { snapshotId: string; request: { sql: string; nonce: number } | null }) {
+function SqlPane({ snapshotId, snapshotPath, request }: { snapshotId: string; snapshotPath: string; request: { sql: string; nonce: number } | null }) {
   const [sql, setSql] = useState(() => request?.sql ?? localStorage.getItem(HISTORY_KEY)?.split('\u0000')[0] ?? 'SELECT name, type FROM sqlite_master LIMIT 50');
   const job = useJob<SqlResult>();
   const { run } = job;
   const [history, setHistory] = useState<string[]>(() => (localStorage.getItem(HISTORY_KEY) ?? '').split('\u0000').filter(Boolean));
+  const [catalog, setCatalog] = useState<CatalogColumns>([]);
+  const [menu, setMenu] = useState<{ items: Completion[]; start: number; end: number; active: number } | null>(null);
   const editor = useRef<HTMLTextAreaElement>(null);
+
+  useEffect(() => {
+    let live = true;
+    api.invoke('catalog/columns', { snapshotId }).then(
+      (c) => live && setCatalog(c),
+      () => live && setCatalog([]),
+    );
+    return () => {
+      live = false;
+    };
+  }, [snapshotId]);
 
   const execute = useCallback(
     (text: string) => {
       if (!text.trim()) return;
+      setMenu(null);
       setHistory((h) => {
         const next = [text, ...h.filter((x) => x !== text)].slice(0, 20);
         localStorage.setItem(HISTORY_KEY, next.join('\u0000'));
@@ -156,18 +234,100 @@ function SqlPane({ snapshotId, request }: { snapshotId: string; request: { sql: 
   }, [request, execute]);
 
   const source = useMemo(() => (job.result ? resultSource(job.result) : null), [job.result]);
+  const suggest = (text: string, cursor: number) => {
+    const { start, word } = wordAt(text, cursor);
+    const items = word.replace(/^"/, '').length >= 2 ? completions(word, catalog) : [];
+    setMenu(items.length > 0 ? { items, start, end: cursor, active: 0 } : null);
+  };
+  const accept = (item: Completion) => {
+    if (!menu) return;
+    const next = sql.slice(0, menu.start) + item.text + sql.slice(menu.end);
+    setSql(next);
+    setMenu(null);
+    const at = menu.start + item.text.length;
+    setTimeout(() => {
+      editor.current?.focus();
+      editor.current?.setSelectionRange(at, at);
+    }, 0);
+  };
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
     if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
       event.preventDefault();
       execute(sql);
+      return;
     }
+    if (event.key === ' ' && event.ctrlKey) {
+      event.preventDefault();
+      suggest(sql, event.currentTarget.selectionStart);
+      return;
+    }
+    if (!menu) return;
+    if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+      event.preventDefault();
+      const step = event.key === 'ArrowDown' ? 1 : -1;
+      setMenu({ ...menu, active: (menu.active + step + menu.items.length) % menu.items.length });
+    } else if (event.key === 'Tab' || event.key === 'Enter') {
+      event.preventDefault();
+      accept(menu.items[menu.active]!);
+    } else if (event.key === 'Escape') {
+      event.preventDefault();
+      setMenu(null);
+    }
+  };
+  const failure = job.error instanceof ApiFailure || job.error instanceof Error ? (job.error as Error).message : '';
+  const suggestion = failure ? didYouMean(failure, catalog) : null;
+  const replaceMissing = () => {
+    const missing = /no such (?:table|column): ([^\s,)]+)/i.exec(failure)?.[1];
+    if (!missing || !suggestion) return;
+    const next = sql.replace(missing, suggestion);
+    setSql(next);
+    execute(next);
   };
   return (
     <div className="sql-pane" data-testid="sql-pane">
       <label className="visually-hidden" htmlFor="sql-editor">
-        SQL (read-only; Ctrl+Enter runs)
+        SQL (read-only; Ctrl+Enter runs, Ctrl+Space completes names)
       </label>
-      <textarea id="sql-editor" ref={editor} className="sql-editor mono" value={sql} onChange={(e) => setSql(e.target.value)} onKeyDown={onKeyDown} spellCheck={false} rows={5} />
+      <div className="sql-editor-box">
+        <textarea
+          id="sql-editor"
+          ref={editor}
+          className="sql-editor mono"
+          value={sql}
+          onChange={(e) => {
+            setSql(e.target.value);
+            suggest(e.target.value, e.target.selectionStart);
+          }}
+          onKeyDown={onKeyDown}
+          onBlur={() => setTimeout(() => setMenu(null), 150)}
+          spellCheck={false}
+          rows={5}
+          role="combobox"
+          aria-expanded={menu !== null}
+          aria-controls="sql-completions"
+          aria-autocomplete="list"
+          aria-activedescendant={menu ? `sql-completion-${menu.active}` : undefined}
+        />
+        {menu && (
+          <ul id="sql-completions" className="completions" role="listbox" aria-label="Table and column names">
+            {menu.items.map((item, i) => (
+              <li
+                key={`${item.text}-${item.detail}`}
+                id={`sql-completion-${i}`}
+                role="option"
+                aria-selected={i === menu.active}
+                className={i === menu.active ? 'active' : undefined}
+                onMouseDown={(e) => {
+                  e.preventDefault();
+                  accept(item);
+                }}
+              >
+                <span className="mono">{item.text}</span> <span className="muted small">{item.detail}</span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </div>
       <div className="row gap wrap">
         <button type="button" onClick={() => execute(sql)} disabled={job.running}>
           Run (Ctrl+Enter)
@@ -182,18 +342,29 @@ function SqlPane({ snapshotId, request }: { snapshotId: string; request: { sql: 
             ))}
           </select>
         )}
-        <span className="muted small">Read-only: statements that would change the snapshot are refused. Tables are named by their SQL name (see the tree).</span>
+        <span className="muted small">Read-only: a statement that would change the snapshot is refused. Type two letters of a table or column for suggestions (Tab accepts).</span>
       </div>
       {job.running && <ProgressBar progress={job.progress} label="Running the query…" onCancel={job.cancel} />}
       {job.error ? <ErrorBox error={job.error} onDismiss={job.clear} /> : null}
+      {suggestion && (
+        <p className="small" data-testid="did-you-mean">
+          Did you mean <code className="mono">{suggestion}</code>?{' '}
+          <button type="button" className="quiet small" onClick={replaceMissing}>
+            Use it and run again
+          </button>
+        </p>
+      )}
       {job.result && source && (
         <>
           <div className="row space-between wrap result-head">
             <span className="small" data-testid="sql-summary">
-              {formatCount(job.result.rows)} row(s) in {formatSeconds(job.result.seconds)}
-              {job.result.limited ? ` — only the first ${formatCount(job.result.rows)} are shown; export the query for all rows` : ''}
+              {formatCount(job.result.rows)} {plural(job.result.rows, 'row', 'rows')} in {formatSeconds(job.result.seconds)}
+              {job.result.limited ? ` — only the first ${formatCount(job.result.rows)} are shown; export the query for all of them` : ''}
             </span>
-            <ExportButtons snapshotId={snapshotId} what="the query result" source={(format) => ({ kind: 'sql', sql: job.result!.sql, format })} />
+            <div className="row gap wrap">
+              <CopyLink link={{ snapshot: snapshotPath, kind: 'sql', sql: job.result.sql }} />
+              <ExportButtons snapshotId={snapshotId} what="the query result" rows={job.result.limited ? null : job.result.rows} source={(format) => ({ kind: 'sql', sql: job.result!.sql, format })} />
+            </div>
           </div>
           <div className="grid-and-panel">
             <DataGrid source={source} label="Query result" />
@@ -209,8 +380,20 @@ export function ExplorerView() {
   const snapshot = wb.current;
   const [tree, setTree] = useState<Tree | null>(null);
   const [treeError, setTreeError] = useState<unknown>(null);
-  const [selection, setSelection] = useState<{ table: string; filters: ColumnFilter[] } | null>(null);
-  const [tab, setTab] = useState<'table' | 'sql'>('table');
+  const [selection, setSelection] = useState<{ table: string; filters: ColumnFilter[]; sort: ColumnSort | null } | null>(() => {
+    const last = snapshot ? lastViews.get(snapshot.id) : undefined;
+    return last ? { table: last.table, filters: last.filters, sort: last.sort } : null;
+  });
+  const [tab, setTabState] = useState<'table' | 'sql'>(() => (snapshot ? (lastViews.get(snapshot.id)?.tab ?? 'table') : 'table'));
+  const setTab = useCallback(
+    (next: 'table' | 'sql') => {
+      setTabState(next);
+      const last = snapshot ? lastViews.get(snapshot.id) : undefined;
+      if (snapshot && last) lastViews.set(snapshot.id, { ...last, tab: next });
+    },
+    [snapshot],
+  );
+  const shownFor = useRef<string | null>(snapshot?.id ?? null);
   const [sqlRequest, setSqlRequest] = useState<{ sql: string; nonce: number } | null>(null);
 
   useEffect(() => {
@@ -218,7 +401,12 @@ export function ExplorerView() {
     let live = true;
     setTree(null);
     setTreeError(null);
-    setSelection(null);
+    // Another snapshot: what the explorer last showed of it, else nothing picked.
+    if (shownFor.current !== snapshot.id) {
+      const last = lastViews.get(snapshot.id);
+      setSelection(last ? { table: last.table, filters: last.filters, sort: last.sort } : null);
+      shownFor.current = snapshot.id;
+    }
     api.invoke('catalog/tree', { snapshotId: snapshot.id }).then(
       (t) => live && setTree(t),
       (e: unknown) => live && setTreeError(e),
@@ -230,22 +418,25 @@ export function ExplorerView() {
 
   const { explorerTarget, takeExplorerTarget } = wb;
   useEffect(() => {
-    if (!explorerTarget) return;
+    if (!explorerTarget || !tree) return;
     const target = takeExplorerTarget();
     if (!target) return;
     if (target.kind === 'table') {
-      setSelection({ table: target.table, filters: target.filters ?? [] });
+      setSelection({ table: target.table, filters: target.filters ?? [], sort: target.sort ?? null });
       setTab('table');
     } else {
       setSqlRequest({ sql: target.sql, nonce: Date.now() });
       setTab('sql');
     }
-  }, [explorerTarget, takeExplorerTarget]);
+  }, [explorerTarget, takeExplorerTarget, tree, setTab]);
 
-  const onSelect = useCallback((s: TreeSelection) => {
-    setSelection({ table: s.table, filters: s.pattern ? [{ column: 'pattern', op: 'equals', value: s.pattern.pattern }] : [] });
-    setTab('table');
-  }, []);
+  const onSelect = useCallback(
+    (s: TreeSelection) => {
+      setSelection({ table: s.table, filters: s.pattern ? [{ column: 'pattern', op: 'equals', value: s.pattern.pattern }] : [], sort: null });
+      setTab('table');
+    },
+    [setTab],
+  );
 
   if (!snapshot) {
     return (
@@ -271,15 +462,15 @@ export function ExplorerView() {
             SQL console
           </button>
         </div>
-        <div hidden={tab !== 'table'} className="tab-panel">
+        <div hidden={tab !== 'table'} className="tab-panel" role="tabpanel" aria-label="Table">
           {selection ? (
-            <TablePane snapshotId={snapshot.id} tableName={selection.table} initialFilters={selection.filters} />
+            <TablePane snapshotId={snapshot.id} snapshotPath={snapshot.path} tableName={selection.table} initialFilters={selection.filters} initialSort={selection.sort} />
           ) : (
             <EmptyState title="Pick a table">Choose a table or a Redis key pattern in the tree on the left, or open the SQL console.</EmptyState>
           )}
         </div>
-        <div hidden={tab !== 'sql'} className="tab-panel">
-          <SqlPane snapshotId={snapshot.id} request={sqlRequest} />
+        <div hidden={tab !== 'sql'} className="tab-panel" role="tabpanel" aria-label="SQL console">
+          <SqlPane snapshotId={snapshot.id} snapshotPath={snapshot.path} request={sqlRequest} />
         </div>
       </div>
     </div>

@@ -14,8 +14,20 @@ export const OP_LABELS: Record<FilterOp, string> = {
   ge: '≥',
   'is-null': 'is NULL',
   'not-null': 'is not NULL',
-  'is-blank': 'is blank',
+  'is-blank': 'is blank (not NULL)',
   'not-blank': 'is not blank',
+  'blank-or-null': 'is blank or NULL',
+  'not-blank-or-null': 'has a value',
+};
+
+/** What each filter matches, exactly: which of NULL, empty and white space it counts. */
+export const OP_MEANINGS: Partial<Record<FilterOp, string>> = {
+  'is-null': 'NULL only (no value at all); empty text is not NULL',
+  'not-null': 'every row with a value, empty text and white space included',
+  'is-blank': 'text that is empty or only white space (spaces, tabs, U+3000, no-break space); NULL is not counted',
+  'not-blank': 'every row except blank text; NULL rows are included',
+  'blank-or-null': 'NULL, or text that is empty or only white space: the rows the data-quality rules count as blank',
+  'not-blank-or-null': 'neither NULL nor blank text',
 };
 
 export function describeFilter(f: ColumnFilter): string {
@@ -55,7 +67,7 @@ export function FilterBar({
   return (
     <div className="filter-bar">
       {filters.map((f, i) => (
-        <span key={`${f.column}-${f.op}-${f.value}-${i}`} className="chip">
+        <span key={`${f.column}-${f.op}-${f.value}-${i}`} className="chip" title={OP_MEANINGS[f.op] ? `${describeFilter(f)}: ${OP_MEANINGS[f.op]}` : undefined} data-op={f.op}>
           {describeFilter(f)}
           <button type="button" className="chip-remove" aria-label={`Remove filter ${describeFilter(f)}`} onClick={() => onChange(filters.filter((_, j) => j !== i))}>
             ✕
@@ -79,9 +91,9 @@ export function FilterBar({
             </option>
           ))}
         </select>
-        <select aria-label="Filter operator" value={op} onChange={(e) => setOp(e.target.value as FilterOp)}>
+        <select aria-label="Filter operator" value={op} onChange={(e) => setOp(e.target.value as FilterOp)} title={OP_MEANINGS[op]} aria-describedby="filter-meaning">
           {FILTER_OPS.map((o) => (
-            <option key={o} value={o}>
+            <option key={o} value={o} title={OP_MEANINGS[o]}>
               {OP_LABELS[o]}
             </option>
           ))}
@@ -95,6 +107,9 @@ export function FilterBar({
             Clear filters
           </button>
         )}
+        <span id="filter-meaning" className="muted small filter-meaning">
+          {OP_MEANINGS[op] ? `Matches ${OP_MEANINGS[op]}.` : ''}
+        </span>
       </form>
     </div>
   );

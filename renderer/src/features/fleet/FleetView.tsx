@@ -6,9 +6,24 @@ import { useEffect, useState } from 'react';
 import type { FleetOverview } from '../../../../shared/api/types.ts';
 import { api } from '../../api/client.ts';
 import { useWorkbench } from '../../app/workbench.tsx';
-import { BarChart, useChartColors } from '../../ui/charts.tsx';
+import { BarChart, engineColor, useChartColors } from '../../ui/charts.tsx';
 import { Badge, EmptyState, ErrorBox, ProgressBar, Stat } from '../../ui/components.tsx';
 import { formatBytes, formatCount, formatPercent } from '../../ui/format.ts';
+
+const ENGINE_NAMES: Record<string, string> = { mysql: 'MySQL', redis: 'Redis', postgres: 'PostgreSQL' };
+
+/** Which colour is which engine, under the charts coloured by engine. */
+function EngineKey() {
+  return (
+    <ul className="inline-list small legend" aria-label="Colours">
+      {(['mysql', 'redis', 'postgres'] as const).map((engine) => (
+        <li key={engine}>
+          <span className={`engine-dot ${engine}`} aria-hidden="true" /> {ENGINE_NAMES[engine]}
+        </li>
+      ))}
+    </ul>
+  );
+}
 
 export function FleetView() {
   const wb = useWorkbench();
@@ -33,15 +48,16 @@ export function FleetView() {
   if (!snapshot) return <EmptyState title="No snapshot open">Open a snapshot in the Library to see its fleet.</EmptyState>;
   if (error) return <ErrorBox error={error} />;
   if (!overview) return <ProgressBar progress={null} label="Reading the fleet…" />;
-  const engineColor = (engine: string) => (engine === 'mysql' ? colors.mysql : engine === 'redis' ? colors.redis : colors.postgres);
-  const tierColor = (tier: string) => (tier === '>20%' ? colors.good : tier === '<1%' ? colors.bad : tier === 'unknown' ? colors.muted : colors.accent);
+  // Tiers read as a scale from bad (red, almost idle) to good (green, well used); engines have colours of their own.
+  const tierColor = (tier: string) => (tier === '>20%' ? colors.good : tier === '<1%' ? colors.bad : tier === '1–5%' ? colors.warn : tier === 'unknown' ? colors.muted : colors.neutral);
+  const count = (n: number) => formatCount(n);
   return (
     <div className="fleet" data-testid="fleet-view">
       <h1>Fleet</h1>
       <div className="stats">
         <Stat label="instances" value={formatCount(overview.instances)} />
         {Object.entries(overview.byEngine).map(([engine, n]) => (
-          <Stat key={engine} label={engine} value={formatCount(n)} />
+          <Stat key={engine} label={ENGINE_NAMES[engine] ?? engine} value={formatCount(n)} />
         ))}
         <Stat label="tables" value={formatCount(overview.totals.tables)} />
         <Stat label="rows pulled" value={formatCount(overview.totals.rows)} />
@@ -59,21 +75,24 @@ export function FleetView() {
         <section className="panel" aria-label="Redis utilisation tiers">
           <BarChart
             title="Redis clusters by memory utilisation"
-            bars={overview.redisTiers.map((t) => ({ label: t.tier, value: t.instances, color: tierColor(t.tier), note: t.names.slice(0, 8).join(', ') }))}
-            format={(n) => formatCount(n)}
+            unit="Redis clusters"
+            bars={overview.redisTiers.map((t) => ({ label: t.tier === 'unknown' ? 'not known' : `${t.tier} used`, value: t.instances, color: tierColor(t.tier), note: t.names.slice(0, 8).join(', ') }))}
+            format={count}
           />
-          <p className="muted small">Used memory over allocated memory (the manifest’s allocation, else maxmemory). The report pooled the clusters below 1%.</p>
+          <p className="muted small">Memory used as a share of the memory allocated (the manifest’s allocation, else the server’s maxmemory). The report pooled the clusters below 1%.</p>
         </section>
         <section className="panel" aria-label="Instances by domain">
           <BarChart
             title="Instances by domain"
+            unit="instances (colour: engine)"
             labelWidth={190}
-            bars={overview.byDomain.slice(0, 14).map((d) => ({ label: `${d.domain} (${d.engine})`, value: d.instances, color: engineColor(d.engine) }))}
-            format={(n) => formatCount(n)}
+            bars={overview.byDomain.slice(0, 14).map((d) => ({ label: `${d.domain} (${ENGINE_NAMES[d.engine] ?? d.engine})`, value: d.instances, color: engineColor(colors, d.engine) }))}
+            format={count}
           />
+          <EngineKey />
         </section>
         <section className="panel" aria-label="Versions">
-          <BarChart title="Versions" bars={overview.versions.map((v) => ({ label: `${v.engine} ${v.version}`, value: v.instances, color: engineColor(v.engine) }))} format={(n) => formatCount(n)} />
+          <BarChart title="Versions" unit="instances" bars={overview.versions.map((v) => ({ label: `${ENGINE_NAMES[v.engine] ?? v.engine} ${v.version}`, value: v.instances, color: engineColor(colors, v.engine) }))} format={count} />
           <h3>Eviction policies</h3>
           <ul className="inline-list">
             {overview.evictionPolicies.map((p) => (
@@ -86,16 +105,17 @@ export function FleetView() {
         <section className="panel" aria-label="Largest instances">
           <BarChart
             title="Largest instances by data size"
+            unit="data on the source server (colour: engine)"
             labelWidth={230}
-            bars={overview.tables.slice(0, 12).map((t) => ({ label: t.instance, value: t.dataBytes, color: engineColor(t.engine) }))}
+            bars={overview.tables.slice(0, 12).map((t) => ({ label: t.instance, value: t.dataBytes, color: engineColor(colors, t.engine) }))}
             format={(n) => formatBytes(n)}
           />
         </section>
       </div>
       <section className="panel">
         <h2>Redis clusters ({overview.redis.length})</h2>
-        <div className="table-scroll tall">
-          <table className="plain" aria-label="Redis clusters">
+        <div className="table-scroll tall" tabIndex={0} role="region" aria-label="Redis clusters (scrolls)">
+          <table className="plain">
             <thead>
               <tr>
                 <th>cluster</th>
@@ -133,8 +153,8 @@ export function FleetView() {
       </section>
       <section className="panel">
         <h2>Databases ({overview.databases.length})</h2>
-        <div className="table-scroll tall">
-          <table className="plain" aria-label="Databases">
+        <div className="table-scroll tall" tabIndex={0} role="region" aria-label="Databases (scrolls)">
+          <table className="plain">
             <thead>
               <tr>
                 <th>instance</th>

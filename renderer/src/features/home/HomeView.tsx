@@ -7,6 +7,14 @@ import { api } from '../../api/client.ts';
 import { useWorkbench } from '../../app/workbench.tsx';
 import { Badge, EmptyState, ErrorBox, ProgressBar, Stat, useJob } from '../../ui/components.tsx';
 import { formatBytes, formatCount, formatDate } from '../../ui/format.ts';
+import { plural } from '../../../../shared/text/layout.ts';
+
+/** The folder a file is in (what tells two "demo.snapbench" apart). */
+export function folderOf(path: string): string {
+  const cut = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+  return cut > 0 ? path.slice(0, cut) : path.startsWith('/') ? '/' : '.';
+}
+
 import { seriesGroups } from '../trends/groups.ts';
 import { TrustedKeysPanel } from '../trust/TrustedKeysPanel.tsx';
 import { TrustPanel } from '../trust/TrustPanel.tsx';
@@ -98,18 +106,21 @@ function OpenPanel() {
       ) : recent.length === 0 ? (
         <p className="muted">No snapshot opened yet. Open one above, or make one with “snapbench pull” or “snapbench demo”.</p>
       ) : (
-        <ul className="recent-list">
+        <ul className="recent-list" aria-label="Recent snapshots">
           {recent.map((r) => (
             <li key={r.path}>
-              <button type="button" className="link" disabled={!r.exists} onClick={() => void openPath(r.path)} title={r.path}>
-                {r.fileName}
-              </button>
-              <span className="muted small">
-                {r.exists ? `made ${formatDate(r.createdAt)} · opened ${formatDate(r.openedAt)}` : 'the file is gone'} · {r.path}
+              <span className="recent-name">
+                <button type="button" className="link" disabled={!r.exists} onClick={() => void openPath(r.path)} title={`Open ${r.path}`}>
+                  {r.fileName}
+                </button>
+                <span className="muted small">
+                  in <span className="mono">{folderOf(r.path)}</span>
+                </span>
               </span>
-              <button type="button" className="quiet small" aria-label={`Forget ${r.fileName}`} onClick={() => api.invoke('recent/forget', { path: r.path }).then(setRecent, () => {})}>
+              <button type="button" className="quiet small" aria-label={`Forget ${r.path}`} title="Remove from this list (the file stays)" onClick={() => api.invoke('recent/forget', { path: r.path }).then(setRecent, () => {})}>
                 Forget
               </button>
+              <span className="muted small recent-where">{r.exists ? `made ${formatDate(r.createdAt)} · opened ${formatDate(r.openedAt)}` : 'The file is no longer there.'}</span>
             </li>
           ))}
         </ul>
@@ -179,7 +190,7 @@ function Provenance({ snapshot }: { snapshot: SnapshotSummary }) {
         <Stat label="tables" value={formatCount(snapshot.tables)} />
         <Stat label="rows" value={formatCount(snapshot.rows)} />
         <Stat label="file size" value={formatBytes(snapshot.bytes)} />
-        <Stat label="DQ runs kept" value={formatCount(snapshot.dqRuns)} />
+        <Stat label="data-quality runs kept" value={formatCount(snapshot.dqRuns)} />
       </div>
       <div className="row gap wrap">
         {/* No green badge on a file a check found altered: the failure says it instead. */}
@@ -193,15 +204,29 @@ function Provenance({ snapshot }: { snapshot: SnapshotSummary }) {
         )}
         {snapshot.synthetic && <Badge tone="info">synthetic data</Badge>}
         {snapshot.maxRows !== null && <Badge tone="warn">limited to {formatCount(snapshot.maxRows)} rows per table</Badge>}
-        {failed.length > 0 && <Badge tone="bad">{failed.length} instance(s) failed</Badge>}
-        <span className="muted small">
-          snapbench {snapshot.toolVersion} · key names: {snapshot.keyHashing} · root sha256 <span className="mono">{snapshot.rootSha256.slice(0, 16)}…</span>
-        </span>
+        {failed.length > 0 && (
+          <Badge tone="bad">
+            {formatCount(failed.length)} {plural(failed.length, 'instance', 'instances')} failed
+          </Badge>
+        )}
+        <span className="muted small">made with Snapbench {snapshot.toolVersion}</span>
       </div>
+      <details className="small">
+        <summary>Technical detail</summary>
+        <ul className="plain-list">
+          <li>
+            Redis key names are stored as a pattern and a keyed hash, not as the names themselves ({snapshot.keyHashing}).
+          </li>
+          <li>
+            Root hash (SHA-256 of the manifest): <span className="mono">{snapshot.rootSha256}</span>
+          </li>
+          <li>File: <span className="mono">{snapshot.path}</span></li>
+        </ul>
+      </details>
       <TrustPanel snapshot={snapshot} />
       <details>
         <summary>Instances ({snapshot.instances.length})</summary>
-        <div className="table-scroll">
+        <div className="table-scroll" tabIndex={0} role="region" aria-label={`Instances of ${snapshot.fileName} (scrolls)`}>
           <table className="plain">
             <thead>
               <tr>
