@@ -162,6 +162,10 @@ export interface TableEntry {
   indexBytes: number | null;
   engineTableType: string | null;
   comment: string | null;
+  /** `pulled` unless the data table holds less than the source (`partial`, `not-readable`, `skipped`, `failed`). */
+  status: string;
+  /** Why, when the status is not `pulled`. */
+  statusReason: string | null;
 }
 
 export interface RedisPatternEntry {

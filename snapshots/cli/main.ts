@@ -5,7 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { resolve } from 'node:path';
 import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_REDIS_COMMAND_TIMEOUT_MS, DEFAULT_STATEMENT_TIMEOUT_MS, FleetError } from '../../shared/model/fleet.ts';
 import { PullError } from '../engines/types.ts';
-import { listTables, openSnapshot, pullWarnings, readManifest, SnapshotFileError } from '../file/reader.ts';
+import { listTables, openSnapshot, pullWarnings, readManifest, SnapshotFileError, tablesNotReadWhole } from '../file/reader.ts';
 import { verifySnapshot } from '../file/verify.ts';
 import { checkSignatures, checkSignerName, describeSignatures, loadSigningKey, loadTrustedKey, SignatureError, signSnapshotFile, untrustedReason } from '../file/signature.ts';
 import { rootHash } from '../file/hash.ts';
@@ -176,6 +176,8 @@ Timeouts (per instance in the fleet manifest):
         const { registerDqFunctions } = await import('../dq/functions.ts');
         registerDqFunctions(db);
         warnIfManifestChanged(db, file);
+        // A query over a table the pull could not read whole gets what the file holds, and a line saying so.
+        for (const t of tablesNotReadWhole(db, sql)) printLine(process.stderr, `snapbench query: warning: ${t.sqlName} was not read whole: ${t.status}${t.statusReason ? ` (${t.statusReason})` : ''}`);
         runQuery(db, sql, opts.format, writeStdout, csvSafeFor(opts.csvSafe));
       } finally {
         db.close();

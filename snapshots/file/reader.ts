@@ -167,3 +167,9 @@ export function pullWarnings(db: Database.Database): { instance: string; warning
     .prepare(`SELECT instance, value AS warning FROM ${META.serverFacts} WHERE category = 'pull_warning' AND value IS NOT NULL ORDER BY instance, rowid`)
     .all() as { instance: string; warning: string }[];
 }
+
+/** The tables an SQL text names (by their snapshot name, ignoring case) that the pull did not read whole (--max-rows aside, which `limited` reports). */
+export function tablesNotReadWhole(db: Database.Database, sql: string): TableListing[] {
+  const text = sql.toLowerCase();
+  return listTables(db).filter((t) => t.status !== 'pulled' && !(t.status === 'partial' && t.statusReason?.startsWith('--max-rows')) && text.includes(t.sqlName.slice(1, -1).replaceAll('""', '"').toLowerCase()));
+}

@@ -21,7 +21,7 @@ import type { Engine } from '../../shared/model/fleet.ts';
 import type { StorageKind } from '../../shared/model/snapshot.ts';
 import { rootHash } from '../file/hash.ts';
 import { readManifest } from '../file/reader.ts';
-import { DQ_TABLES, META } from '../file/schema.ts';
+import { columnNames, DQ_TABLES, META } from '../file/schema.ts';
 
 interface TableRow {
   name: string;
@@ -39,13 +39,17 @@ interface TableRow {
   indexBytes: number | null;
   engineTableType: string | null;
   comment: string | null;
+  status: string;
+  statusReason: string | null;
 }
 
 export function readTables(db: Database.Database): TableEntry[] {
+  const has = columnNames(db, META.tables);
   const rows = db
     .prepare(
       `SELECT table_name AS name, sql_name AS sqlName, instance, engine, database, schema, source_table AS source, kind, rows, limited,
-              estimated_rows AS estimatedRows, data_bytes AS dataBytes, index_bytes AS indexBytes, engine_table_type AS engineTableType, comment
+              estimated_rows AS estimatedRows, data_bytes AS dataBytes, index_bytes AS indexBytes, engine_table_type AS engineTableType, comment,
+              ${has.has('status') ? 'status' : `'pulled'`} AS status, ${has.has('status_reason') ? 'status_reason' : 'NULL'} AS statusReason
          FROM ${META.tables} ORDER BY instance, database, source_table`,
     )
     .all() as TableRow[];

@@ -33,6 +33,21 @@ let pushdownFile: string;
 let mariaLog = '';
 let pgLog = '';
 let pushdownMs = 0;
+let dupOffline: Record<string, Result>;
+let dupPushed: Record<string, Result>;
+let pulledFile: string;
+
+/** duplicates on text (blank, Han, NULL, case), numbers, decimals, several columns and a primary key, in MariaDB and PostgreSQL. */
+const DUPLICATES_PACK = `pack: pushdown-duplicates
+rules:
+  - { id: D-shop-name, title: shop names shared, severity: low, check: duplicates, table: t_order, columns: [shop_name] }
+  - { id: D-shop-currency, title: shop and currency, severity: low, check: duplicates, table: t_order, columns: [shop_id, currency_code] }
+  - { id: D-amount, title: amounts, severity: low, check: duplicates, table: t_order, columns: [pay_amount] }
+  - { id: D-id, title: primary key, severity: low, check: duplicates, table: t_order, columns: [id] }
+  - { id: D-commodity, title: item names, severity: low, check: duplicates, table: t_order_item, columns: [commodity_name], fail: metrics.groups > 1000000 }
+  - { id: D-conversation, title: conversation names per app, severity: low, check: duplicates, table: conversations, columns: [app_id, name] }
+  - { id: D-latitude, title: store latitudes, severity: low, check: duplicates, table: store_locations, columns: [latitude] }
+`;
 
 beforeAll(async () => {
   [maria, pg, ...redis] = await Promise.all([startMariadb({ generalLog: true }), startPostgres({ logStatements: true }), ...Array.from({ length: 6 }, () => startRedis({ maxmemoryMb: 64 }))]);
@@ -41,7 +56,7 @@ beforeAll(async () => {
   const seeded = await runCli(['fleet', 'seed', '--scale', '0.01', '--mysql', `${maria.host}:${maria.port}`, '--mysql-user', 'root', '--postgres', `${pg.host}:${pg.port}`,
     '--redis', redis.map((r) => `${r.host}:${r.port}`).join(','), '--out', fleetFile]);
   expect(seeded.code, seeded.stderr).toBe(0);
-  const pulledFile = join(dir, 'pulled.snapbench');
+  pulledFile = join(dir, 'pulled.snapbench');
   const pulled = await runCli(['pull', '--fleet', fleetFile, '--out', pulledFile], { env });
   expect(pulled.code, pulled.stderr).toBe(0);
   const report = parseJson<{ results: Result[] }>(await runCli(['dq', pulledFile, '--format', 'json', '--no-store']));
@@ -57,6 +72,15 @@ beforeAll(async () => {
   pushed = Object.fromEntries(parseJson<{ results: Result[] }>(result).results.map((r) => [r.id, r]));
   mariaLog = readFileSync(maria.logFile).subarray(mariaBefore).toString('utf8');
   pgLog = readFileSync(pg.logFile).subarray(pgBefore).toString('utf8');
+
+  const dupPack = join(dir, 'duplicates.yaml');
+  writeFileSync(dupPack, DUPLICATES_PACK);
+  const [dupOfflineRun, dupPushedRun] = await Promise.all([
+    runCli(['dq', pulledFile, '--pack', dupPack, '--format', 'json', '--no-store']),
+    runCli(['dq', '--fleet', fleetFile, '--pack', dupPack, '--pushdown', '--out', join(dir, 'duplicates.snapbench'), '--format', 'json'], { env }),
+  ]);
+  dupOffline = Object.fromEntries(parseJson<{ results: Result[] }>(dupOfflineRun).results.map((r) => [r.id, r]));
+  dupPushed = Object.fromEntries(parseJson<{ results: Result[] }>(dupPushedRun).results.map((r) => [r.id, r]));
 }, 240_000);
 
 afterAll(async () => {
@@ -78,6 +102,31 @@ describe('dq --pushdown on the seeded reference fleet', () => {
     expect(pushed['DQ-002']!.evidence.length).toBe(50);
     expect(pushed['DQ-002']!.evidence[0]).toHaveProperty('id');
     expect(pushed['DQ-002']!.evidence.every((e) => e.currency_code !== 'USD')).toBe(true);
+  });
+
+  it('counts duplicates on the servers exactly as offline: rows in groups, groups, extra rows', () => {
+    console.log(`duplicates: ${Object.values(dupPushed).map((r) => `${r.id}=${r.status} ${r.count}/${r.total} groups ${String(r.metrics.groups)}`).join(', ')}`);
+    expect(Object.keys(dupPushed)).toEqual(Object.keys(dupOffline));
+    for (const id of Object.keys(dupOffline)) {
+      const [off, on] = [dupOffline[id]!, dupPushed[id]!];
+      expect(off.status, `${id} offline: ${JSON.stringify(off.metrics)}`).not.toMatch(/skipped|error/);
+      expect({ status: on.status, count: on.count, total: on.total, groups: on.metrics.groups, extra: on.metrics.extra_rows }, id).toEqual({
+        status: off.status,
+        count: off.count,
+        total: off.total,
+        groups: off.metrics.groups,
+        extra: off.metrics.extra_rows,
+      });
+    }
+    // Something was found on both engines, and nothing on a primary key.
+    expect(dupPushed['D-shop-name']!.count).toBeGreaterThan(0);
+    expect(dupPushed['D-conversation']!.count).toBeGreaterThan(0);
+    expect(dupPushed['D-id']!.count).toBe(0);
+    // Evidence: rows of a duplicate group, read by primary key, with the checked column.
+    const evidence = dupPushed['D-shop-name']!.evidence;
+    expect(evidence.length).toBeGreaterThan(0);
+    expect(evidence[0]).toHaveProperty('id');
+    expect(evidence.every((e) => typeof e.shop_name === 'string')).toBe(true);
   });
 
   it('writes a snapshot without data tables that verify accepts, holding the run and each table with its exact row count', async () => {
