@@ -255,6 +255,19 @@ export class WorkbenchHost {
     return table;
   }
 
+  /** A table whose rows are in the file: a table checked in place has none to page, count, profile or export. */
+  private rowsTable(session: Session, name: string): TableEntry {
+    const table = this.table(session, name);
+    if (table.kind === 'pushdown') {
+      fail(
+        'refused',
+        `${table.instance}/${table.database}/${table.source} was checked in place (pull: pushdown): ${session.summary.fileName} holds its columns and its row count (${table.rows}, counted on the server), not its rows`,
+        'its DQ results are in the Data quality view; pull the instance with pull: full (or sample) to browse its rows',
+      );
+    }
+    return table;
+  }
+
   private columns(session: Session, table: string): ColumnMeta[] {
     let columns = session.columns.get(table);
     if (!columns) session.columns.set(table, (columns = readColumns(session.db, table)));
@@ -355,7 +368,7 @@ export class WorkbenchHost {
     const extension = source.format === 'csv' ? 'csv' : 'arrows';
     const contentType = source.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.apache.arrow.stream';
     if (source.kind === 'table') {
-      const table = this.table(session, source.view.table);
+      const table = this.rowsTable(session, source.view.table);
       const columns = this.columns(session, table.name);
       return {
         spec: (savePath) => ({ kind: 'export', path: session.path, source: { kind: 'table', table: table.name, columns, view: source.view, rows: table.rows }, format: source.format, csvSafe: source.csvSafe, savePath }),
@@ -447,7 +460,7 @@ export class WorkbenchHost {
       },
       'table/page': (r, ctx) => {
         const session = this.session(r.snapshotId);
-        const table = this.table(session, r.view.table);
+        const table = this.rowsTable(session, r.view.table);
         return pool.run<RowPage>(
           'interactive',
           { kind: 'page', path: session.path, columns: this.columns(session, table.name), view: r.view, offset: r.offset, limit: r.limit, catalogRows: table.rows },
@@ -456,13 +469,14 @@ export class WorkbenchHost {
       },
       'table/count': (r, ctx) => {
         const session = this.session(r.snapshotId);
-        const table = this.table(session, r.view.table);
+        // Unfiltered, the catalog's exact count (of a table checked in place too); filtered, the rows themselves.
+        const table = r.view.filters.length === 0 ? this.table(session, r.view.table) : this.rowsTable(session, r.view.table);
         if (r.view.filters.length === 0) return { rows: table.rows };
         return pool.run('background', { kind: 'count', path: session.path, columns: this.columns(session, table.name), view: r.view }, { signal: ctx.signal as AbortSignal, onProgress: jobProgress(ctx) });
       },
       'table/facet': (r, ctx) => {
         const session = this.session(r.snapshotId);
-        const table = this.table(session, r.view.table);
+        const table = this.rowsTable(session, r.view.table);
         return pool.run(
           'background',
           { kind: 'facet', path: session.path, columns: this.columns(session, table.name), view: r.view, column: r.column, limit: r.limit },
@@ -471,7 +485,7 @@ export class WorkbenchHost {
       },
       'column/profile': (r, ctx) => {
         const session = this.session(r.snapshotId);
-        const table = this.table(session, r.table);
+        const table = this.rowsTable(session, r.table);
         const column = this.columns(session, table.name).find((c) => c.name === r.column);
         if (!column) fail('not-found', `no column "${r.column}" in ${table.sqlName}`, 'pick a column from the grid header');
         return pool.run('background', { kind: 'profile', path: session.path, table: table.name, column, rows: table.rows }, { signal: ctx.signal as AbortSignal, onProgress: jobProgress(ctx) });
