@@ -154,7 +154,12 @@ export interface TableEntry {
   schema: string | null;
   /** The table's name on the source server (`schema.table` for PostgreSQL). */
   source: string;
-  kind: 'table' | 'redis-keys';
+  /**
+   * `table`: rows in the file; `redis-keys`: a Redis key inventory; `pushdown`:
+   * checked in place (`pull: pushdown`, `dq --pushdown`): the file holds its
+   * columns and its exact row count, counted on the server, and no rows.
+   */
+  kind: 'table' | 'redis-keys' | 'pushdown';
   rows: number;
   limited: boolean;
   estimatedRows: number | null;
@@ -162,6 +167,10 @@ export interface TableEntry {
   indexBytes: number | null;
   engineTableType: string | null;
   comment: string | null;
+  /** `pulled` unless the data table holds less than the source (`partial`, `not-readable`, `skipped`, `failed`). */
+  status: string;
+  /** Why, when the status is not `pulled`. */
+  statusReason: string | null;
 }
 
 export interface RedisPatternEntry {

@@ -3,11 +3,21 @@
 // instance); it never touches the file itself.
 import type { Engine, FleetInstance } from '../../shared/model/fleet.ts';
 import type { Network } from '../net/network.ts';
+import type { EncodedRows } from '../file/encodedRows.ts';
+import type { Affinity } from '../file/hash.ts';
 import type { CatalogObject, Consistency, RedisKeyRecord, ReplicationInfo, ServerFact, SqlValue, TableInfo, TableOrigin, TableStatus } from '../../shared/model/snapshot.ts';
 
 /** Receives the rows of one table in column order. May return a promise to apply backpressure. */
 export interface TableSink {
   push(rows: SqlValue[][]): void | Promise<void>;
+  /**
+   * Rows already in the content hash's line encoding (file/encodedRows.ts), in
+   * order with the rows given to push(). Offered by the snapshot writer; an
+   * adapter uses it only when present, and writes a value only where
+   * `affinities` (one per physical column) says it is stored exactly (canEncode).
+   */
+  pushEncoded?(rows: EncodedRows): void | Promise<void>;
+  readonly affinities?: readonly Affinity[];
 }
 
 export interface TablePullResult {

@@ -110,7 +110,21 @@ export class RowHasher {
   private exact = true;
   rows = 0;
 
-  constructor(private readonly affinities: Affinity[]) {}
+  constructor(readonly affinities: readonly Affinity[]) {}
+
+  /**
+   * Rows already in the line encoding (encodedRows.ts), each value written where
+   * its column's affinity stores it exactly: hashed as they are.
+   */
+  updateEncoded(bytes: Uint8Array, rows: number): void {
+    if (!this.exact) return;
+    if (this.pending.length > 0) {
+      this.hash.update(this.pending);
+      this.pending = '';
+    }
+    this.hash.update(bytes);
+    this.rows += rows;
+  }
 
   update(rows: readonly (readonly unknown[])[]): void {
     if (!this.exact) return;

@@ -52,6 +52,8 @@ export function hardenConnection(db: Database.Database): void {
 export function openSnapshot(path: string, options: OpenOptions = {}): Database.Database {
   if (!existsSync(path)) throw new SnapshotFileError(`${path}: no such file`, 'check the path, or create a snapshot with "snapbench pull" or "snapbench demo"');
   if (statSync(path).isDirectory()) throw new SnapshotFileError(`${path}: is a directory, not a snapshot file`);
+  // A FIFO, device or socket would block the open or stream forever: only a regular file is read.
+  if (!statSync(path).isFile()) throw new SnapshotFileError(`${path}: is not a regular file (a FIFO, device or socket), so not a snapshot`, 'give the path of a .snapbench file');
   let db: Database.Database;
   try {
     db = new Database(path, { readonly: true, fileMustExist: true });
@@ -166,4 +168,10 @@ export function pullWarnings(db: Database.Database): { instance: string; warning
   return db
     .prepare(`SELECT instance, value AS warning FROM ${META.serverFacts} WHERE category = 'pull_warning' AND value IS NOT NULL ORDER BY instance, rowid`)
     .all() as { instance: string; warning: string }[];
+}
+
+/** The tables an SQL text names (by their snapshot name, ignoring case) that the pull did not read whole (--max-rows aside, which `limited` reports). */
+export function tablesNotReadWhole(db: Database.Database, sql: string): TableListing[] {
+  const text = sql.toLowerCase();
+  return listTables(db).filter((t) => t.status !== 'pulled' && !(t.status === 'partial' && t.statusReason?.startsWith('--max-rows')) && text.includes(t.sqlName.slice(1, -1).replaceAll('""', '"').toLowerCase()));
 }

@@ -20,6 +20,7 @@ import type { TablePullResult } from '../engines/types.ts';
 import { HASHED_META_TABLES, META, META_DDL, PUSHDOWN_KIND, REDIS_KEY_COLUMNS, physicalColumns, sqliteColumnType } from './schema.ts';
 import { ROW_ENCODING_DESCRIPTION, rootHash, rowIdAlias, tableContentHash, type Affinity, type ContentHash } from './hash.ts';
 import { unpackBatch, type PackedBatch } from './batch.ts';
+import { encodedPlaceholder, encodedRowsDecoder } from './encodedRows.ts';
 import { dataTableDdl, recordSchema } from './objects.ts';
 import { hardenConnection } from './reader.ts';
 
@@ -27,8 +28,19 @@ import { hardenConnection } from './reader.ts';
 const BASE_SCHEMA = 'snapbench_base';
 
 const COMMIT_EVERY_ROWS = 500_000;
-/** Rows per multi-row INSERT: fewer statement executions, same bound values. */
-const INSERT_CHUNK = 64;
+/**
+ * Rows per multi-row INSERT: fewer statement executions, same bound values. The
+ * values are passed as arguments (run(...params)), which better-sqlite3 binds
+ * about 20% faster than from one array; a few hundred arguments is where that
+ * gain levels off (bench/README.md).
+ */
+const INSERT_CHUNK = 32;
+const MAX_INSERT_ARGUMENTS = 960;
+
+/** Rows per multi-row INSERT for a table this wide. */
+function chunkRowsFor(width: number): number {
+  return Math.max(1, Math.min(INSERT_CHUNK, Math.floor(MAX_INSERT_ARGUMENTS / width)));
+}
 
 export type ManifestInput = Omit<SnapshotManifest, 'format' | 'formatVersion' | 'instances' | 'hashes' | 'rowEncoding' | 'complete'>;
 
@@ -63,6 +75,8 @@ interface OpenTable {
   sqlColumns: string[];
   columns: readonly Pick<ColumnInfo, 'name' | 'declaredType' | 'storage'>[];
   insert: (rows: SqlValue[][]) => void;
+  /** Rows in the content hash's line encoding (encodedRows.ts). */
+  insertEncoded: (bytes: Uint8Array, rows: number) => void;
   /** Rebuilds `insert` for the table's current name (after a rename). */
   reprepare: (tableName: string) => void;
 }
@@ -139,7 +153,7 @@ export class SnapshotStore {
   private rowInserter(tableName: string, width: number, convert: ((row: SqlValue[]) => void) | null) {
     const one = `(${new Array(width).fill('?').join(',')})`;
     const single = this.db.prepare(`INSERT INTO ${quoteIdentifier(tableName)} VALUES ${one}`);
-    const chunkSize = Math.max(1, Math.min(INSERT_CHUNK, Math.floor(32766 / width)));
+    const chunkSize = chunkRowsFor(width);
     const chunk = this.db.prepare(`INSERT INTO ${quoteIdentifier(tableName)} VALUES ${new Array(chunkSize).fill(one).join(',')}`);
     const params: SqlValue[] = new Array(width * chunkSize);
     return (rows: SqlValue[][]) => {
@@ -151,10 +165,28 @@ export class SnapshotStore {
           const row = rows[r]!;
           for (let c = 0; c < width; c++) params[p++] = row[c]!;
         }
-        chunk.run(params);
+        chunk.run(...params);
       }
-      for (; i < rows.length; i++) single.run(rows[i]!);
+      for (; i < rows.length; i++) single.run(...rows[i]!);
       this.countRows(rows.length);
+    };
+  }
+
+  /** Inserts rows given in the content hash's line encoding, decoded and bound here (encodedRows.ts). */
+  private encodedInserter(tableName: string, affinities: readonly Affinity[]) {
+    const one = `(${affinities.map(encodedPlaceholder).join(',')})`;
+    const chunkRows = chunkRowsFor(affinities.length);
+    const single = this.db.prepare(`INSERT INTO ${quoteIdentifier(tableName)} VALUES ${one}`);
+    const chunk = this.db.prepare(`INSERT INTO ${quoteIdentifier(tableName)} VALUES ${new Array(chunkRows).fill(one).join(',')}`);
+    const decode = encodedRowsDecoder(
+      affinities,
+      chunkRows,
+      (params) => chunk.run(...params),
+      (params) => single.run(...params),
+    );
+    return (bytes: Uint8Array, rows: number) => {
+      decode(bytes, rows);
+      this.countRows(rows);
     };
   }
 
@@ -214,16 +246,19 @@ export class SnapshotStore {
     tableName: string,
     sqlColumns: string[],
     columns: readonly Pick<ColumnInfo, 'name' | 'declaredType' | 'storage'>[],
+    affinities: readonly Affinity[],
     convert: ((row: SqlValue[]) => void) | null,
   ): void {
-    const width = columns.length;
+    const width = affinities.length;
     const open: OpenTable = {
       tableName,
       sqlColumns,
       columns,
       insert: this.rowInserter(tableName, width, convert),
+      insertEncoded: this.encodedInserter(tableName, affinities),
       reprepare: (name) => {
         open.insert = this.rowInserter(name, width, convert);
+        open.insertEncoded = this.encodedInserter(name, affinities);
       },
     };
     this.open.set(id, open);
@@ -239,8 +274,8 @@ export class SnapshotStore {
     const sourceTable = table.schema ? `${table.schema}.${table.name}` : table.name;
     const tableName = this.assignName([instance.name, table.database, sourceTable], [instance.name, table.database, table.schema ?? '', table.name]);
     const columns = physicalColumns(table.columns);
-    const { sqlColumns, convert } = this.createDataTable(tableName, columns);
-    this.openTable(id, tableName, sqlColumns, columns, convert);
+    const { sqlColumns, convert, affinities } = this.createDataTable(tableName, columns);
+    this.openTable(id, tableName, sqlColumns, columns, affinities, convert);
   }
 
   /**
@@ -294,6 +329,10 @@ export class SnapshotStore {
 
   insertRows(id: number, batch: PackedBatch): void {
     this.table(id).insert(unpackBatch(batch));
+  }
+
+  insertEncoded(id: number, rows: number, bytes: Uint8Array): void {
+    this.table(id).insertEncoded(bytes, rows);
   }
 
   /** `hash` is the content hash the writer computed while sending the rows, or null to hash with SQL. */
@@ -398,8 +437,8 @@ export class SnapshotStore {
 
   beginRedisDatabase(id: number, instance: InstanceRef, dbIndex: number): void {
     const tableName = this.assignName([instance.name, `db${dbIndex}`, 'keys'], [instance.name, `db${dbIndex}`, '', 'keys']);
-    const { sqlColumns } = this.createDataTable(tableName, REDIS_KEY_COLUMNS);
-    this.openTable(id, tableName, sqlColumns, REDIS_KEY_COLUMNS, null);
+    const { sqlColumns, affinities } = this.createDataTable(tableName, REDIS_KEY_COLUMNS);
+    this.openTable(id, tableName, sqlColumns, REDIS_KEY_COLUMNS, affinities, null);
   }
 
   finishRedisDatabase(id: number, instance: InstanceRef, dbIndex: number, rows: number, hash: ContentHash | null, limited = false): void {

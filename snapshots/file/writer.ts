@@ -17,6 +17,7 @@ import type { CatalogObject, Consistency, InstanceRecord, RedisKeyRecord, Replic
 import type { BaseTable, InstanceTarget, TablePullResult, TableSink } from '../engines/types.ts';
 import type { ManifestInput, SnapshotStore } from './store.ts';
 import { packBatch } from './batch.ts';
+import type { EncodedRows } from './encodedRows.ts';
 import { RowHasher, type Affinity } from './hash.ts';
 import { REDIS_KEY_COLUMNS, physicalColumns, sqliteColumnType } from './schema.ts';
 
@@ -29,6 +30,7 @@ type StoreMethod =
   | 'beginTable'
   | 'copyFromBase'
   | 'insertRows'
+  | 'insertEncoded'
   | 'finishTable'
   | 'abandonTable'
   | 'dropInstance'
@@ -104,8 +106,24 @@ export class SnapshotWriter {
   private pushBatch(tableId: number, rows: SqlValue[][], width: number, hasher: RowHasher): void | Promise<void> {
     hasher.update(rows);
     const { batch, transfer } = packBatch(rows, width);
+    return this.sendBatch(this.call('insertRows', [tableId, batch], transfer));
+  }
+
+  /**
+   * Rows already in the hash's line encoding: hashed as they are, and their
+   * buffer moved (not copied) to the worker, which binds the values from it.
+   */
+  private pushEncodedBatch(tableId: number, encoded: EncodedRows, hasher: RowHasher): void | Promise<void> {
+    if (encoded.rows === 0) return;
+    hasher.updateEncoded(encoded.bytes, encoded.rows);
+    // The producer (a RowEncoder) gives the buffer up: it moves to the worker, the view with it.
+    return this.sendBatch(this.call('insertEncoded', [tableId, encoded.rows, encoded.bytes], [encoded.bytes.buffer as ArrayBuffer]));
+  }
+
+  /** Counts a batch in flight until the worker has stored it; waits when too many are. */
+  private sendBatch(stored: Promise<void>): void | Promise<void> {
     this.batchesInFlight++;
-    this.call('insertRows', [tableId, batch], transfer)
+    stored
       .catch(() => {
         // The store remembers the failed table; its finish() reports the error.
       })
@@ -281,7 +299,11 @@ export class SnapshotWriter {
         const width = columns.length;
         const noColumns = info.columns.length === 0;
         return {
-          sink: { push: (rows: SqlValue[][]) => this.pushBatch(id, noColumns ? rows.map(() => [null]) : rows, width, hasher) },
+          sink: {
+            push: (rows: SqlValue[][]) => this.pushBatch(id, noColumns ? rows.map(() => [null]) : rows, width, hasher),
+            pushEncoded: (encoded: EncodedRows) => this.pushEncodedBatch(id, encoded, hasher),
+            affinities: hasher.affinities,
+          },
           finish: async (result: TablePullResult) => {
             await created;
             await this.call('finishTable', [id, ref, info, { ...result }, hasher.digest()]);

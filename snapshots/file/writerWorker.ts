@@ -17,10 +17,10 @@ try {
 const failedTables = new Map<number, string>();
 
 port.on('message', (call: StoreCall) => {
-  const tableId = call.method === 'insertRows' || call.method === 'finishTable' || call.method === 'finishRedisDatabase' ? (call.args[0] as number) : null;
+  const tableId = call.method === 'insertRows' || call.method === 'insertEncoded' || call.method === 'finishTable' || call.method === 'finishRedisDatabase' ? (call.args[0] as number) : null;
   try {
     if (tableId !== null && failedTables.has(tableId)) {
-      if (call.method === 'insertRows') return port.postMessage({ seq: call.seq, ok: true } satisfies StoreReply);
+      if (call.method === 'insertRows' || call.method === 'insertEncoded') return port.postMessage({ seq: call.seq, ok: true } satisfies StoreReply);
       throw new Error(failedTables.get(tableId));
     }
     const value = (store[call.method] as (...args: unknown[]) => unknown).apply(store, call.args);

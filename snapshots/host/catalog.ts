@@ -21,7 +21,7 @@ import type { Engine } from '../../shared/model/fleet.ts';
 import type { StorageKind } from '../../shared/model/snapshot.ts';
 import { rootHash } from '../file/hash.ts';
 import { readManifest } from '../file/reader.ts';
-import { DQ_TABLES, META } from '../file/schema.ts';
+import { columnNames, DQ_TABLES, META } from '../file/schema.ts';
 
 interface TableRow {
   name: string;
@@ -31,7 +31,7 @@ interface TableRow {
   database: string;
   schema: string | null;
   source: string;
-  kind: 'table' | 'redis-keys';
+  kind: TableEntry['kind'];
   rows: number;
   limited: number;
   estimatedRows: number | null;
@@ -39,13 +39,17 @@ interface TableRow {
   indexBytes: number | null;
   engineTableType: string | null;
   comment: string | null;
+  status: string;
+  statusReason: string | null;
 }
 
 export function readTables(db: Database.Database): TableEntry[] {
+  const has = columnNames(db, META.tables);
   const rows = db
     .prepare(
       `SELECT table_name AS name, sql_name AS sqlName, instance, engine, database, schema, source_table AS source, kind, rows, limited,
-              estimated_rows AS estimatedRows, data_bytes AS dataBytes, index_bytes AS indexBytes, engine_table_type AS engineTableType, comment
+              estimated_rows AS estimatedRows, data_bytes AS dataBytes, index_bytes AS indexBytes, engine_table_type AS engineTableType, comment,
+              ${has.has('status') ? 'status' : `'pulled'`} AS status, ${has.has('status_reason') ? 'status_reason' : 'NULL'} AS statusReason
          FROM ${META.tables} ORDER BY instance, database, source_table`,
     )
     .all() as TableRow[];
@@ -180,7 +184,8 @@ export function allColumns(db: Database.Database, tables: readonly TableEntry[])
     if (!list) byTable.set(row.tableName, (list = []));
     list.push(row.name);
   }
-  return tables.map((t) => ({ table: t.name, sqlName: t.sqlName, columns: byTable.get(t.name) ?? [] }));
+  // A table checked in place (pull: pushdown) has no rows in the file, so no SQL table to complete.
+  return tables.filter((t) => t.kind !== 'pushdown').map((t) => ({ table: t.name, sqlName: t.sqlName, columns: byTable.get(t.name) ?? [] }));
 }
 
 export function readColumns(db: Database.Database, table: string): ColumnMeta[] {
@@ -325,7 +330,7 @@ export function fleetOverview(db: Database.Database, tables: TableEntry[]): Flee
     s.rows += t.rows;
     s.dataBytes += t.dataBytes ?? 0;
     s.indexBytes += t.indexBytes ?? 0;
-    if (t.rows === 0 && t.kind === 'table') s.empty++;
+    if (t.rows === 0 && t.kind !== 'redis-keys') s.empty++;
     perInstance.set(t.instance, s);
   }
   const databases: DatabaseInstanceFacts[] = instances

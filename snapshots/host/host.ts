@@ -207,8 +207,6 @@ export class WorkbenchHost {
   open(path: string): SnapshotSummary {
     const full = resolve(path);
     for (const s of this.sessions.values()) if (s.path === full) return s.summary;
-    // A FIFO or a device would block or stream forever: only a regular file is opened.
-    if (existsSync(full) && !statSync(full).isFile() && !statSync(full).isDirectory()) fail('failed', `${full}: is not a regular file, so not a snapshot`, 'give the path of a .snapbench file');
     let db: Database.Database;
     try {
       db = openSnapshot(full);
@@ -255,6 +253,19 @@ export class WorkbenchHost {
   private table(session: Session, name: string): TableEntry {
     const table = session.byName.get(name);
     if (!table) fail('not-found', `no table "${name}" in ${session.summary.fileName}`, 'pick a table from the tree');
+    return table;
+  }
+
+  /** A table whose rows are in the file: a table checked in place has none to page, count, profile or export. */
+  private rowsTable(session: Session, name: string): TableEntry {
+    const table = this.table(session, name);
+    if (table.kind === 'pushdown') {
+      fail(
+        'refused',
+        `${table.instance}/${table.database}/${table.source} was checked in place (pull: pushdown): ${session.summary.fileName} holds its columns and its row count (${table.rows}, counted on the server), not its rows`,
+        'its DQ results are in the Data quality view; pull the instance with pull: full (or sample) to browse its rows',
+      );
+    }
     return table;
   }
 
@@ -358,7 +369,7 @@ export class WorkbenchHost {
     const extension = source.format === 'csv' ? 'csv' : 'arrows';
     const contentType = source.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.apache.arrow.stream';
     if (source.kind === 'table') {
-      const table = this.table(session, source.view.table);
+      const table = this.rowsTable(session, source.view.table);
       const columns = this.columns(session, table.name);
       return {
         spec: (savePath) => ({ kind: 'export', path: session.path, source: { kind: 'table', table: table.name, columns, view: source.view, rows: table.rows }, format: source.format, csvSafe: source.csvSafe, savePath }),
@@ -450,7 +461,7 @@ export class WorkbenchHost {
       },
       'table/page': (r, ctx) => {
         const session = this.session(r.snapshotId);
-        const table = this.table(session, r.view.table);
+        const table = this.rowsTable(session, r.view.table);
         return pool.run<RowPage>(
           'interactive',
           { kind: 'page', path: session.path, columns: this.columns(session, table.name), view: r.view, offset: r.offset, limit: r.limit, catalogRows: table.rows },
@@ -459,13 +470,14 @@ export class WorkbenchHost {
       },
       'table/count': (r, ctx) => {
         const session = this.session(r.snapshotId);
-        const table = this.table(session, r.view.table);
+        // Unfiltered, the catalog's exact count (of a table checked in place too); filtered, the rows themselves.
+        const table = r.view.filters.length === 0 ? this.table(session, r.view.table) : this.rowsTable(session, r.view.table);
         if (r.view.filters.length === 0) return { rows: table.rows };
         return pool.run('background', { kind: 'count', path: session.path, columns: this.columns(session, table.name), view: r.view }, { signal: ctx.signal as AbortSignal, onProgress: jobProgress(ctx) });
       },
       'table/facet': (r, ctx) => {
         const session = this.session(r.snapshotId);
-        const table = this.table(session, r.view.table);
+        const table = this.rowsTable(session, r.view.table);
         return pool.run(
           'background',
           { kind: 'facet', path: session.path, columns: this.columns(session, table.name), view: r.view, column: r.column, limit: r.limit },
@@ -474,7 +486,7 @@ export class WorkbenchHost {
       },
       'column/profile': (r, ctx) => {
         const session = this.session(r.snapshotId);
-        const table = this.table(session, r.table);
+        const table = this.rowsTable(session, r.table);
         const column = this.columns(session, table.name).find((c) => c.name === r.column);
         if (!column) fail('not-found', `no column "${r.column}" in ${table.sqlName}`, 'pick a column from the grid header');
         return pool.run('background', { kind: 'profile', path: session.path, table: table.name, column, rows: table.rows }, { signal: ctx.signal as AbortSignal, onProgress: jobProgress(ctx) });

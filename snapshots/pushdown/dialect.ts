@@ -35,6 +35,12 @@ export interface Dialect {
   blank(column: string): string;
   /** Holds a character of Unicode script Han. */
   han(column: string): string;
+  /**
+   * What a duplicates check groups a column by: two values are equal here
+   * exactly when the values a pull stores for them are equal in the snapshot
+   * (byte-wise text, whatever the column's collation; numbers and bytes as they are).
+   */
+  groupKey(column: string, storage: StorageKind, declaredType: string): string;
 }
 
 function hexOf(text: string): string {
@@ -100,6 +106,8 @@ export function mysqlDialect(mariadb: boolean): Dialect {
     regex,
     blank: (column) => `(${column} IS NULL OR ${text(column)} REGEXP ${string(`^[${WHITE_SPACE_CLASS_MYSQL}]*$`)})`,
     han: (column) => `(${text(column)} REGEXP ${string(`[${HAN_CLASS_MYSQL}]`)})`,
+    // FLOAT (binary32) is stored as the shortest text of its value, one text per value (-0 included, as 0): its own equality is the same.
+    groupKey: (column, storage, declaredType) => (!comparesAsText(storage) || storage === 'blob' || (storage === 'float' && /^float\b/i.test(declaredType)) ? column : `CAST(${text(column)} AS BINARY)`),
   };
 }
 
@@ -133,6 +141,8 @@ export function postgresDialect(): Dialect {
     },
     blank: (column) => `(${column} IS NULL OR ${text(column)} ~ ${string(`^[${WHITE_SPACE_CLASS_POSTGRES}]*$`)})`,
     han: (column) => `(${text(column)} ~ ${string(`[${HAN_CLASS_POSTGRES}]`)})`,
+    // Text as printed (numeric 1.5 and 1.50, interval '1 day' and '24 hours' stay apart, as in the snapshot), compared byte-wise.
+    groupKey: (column, storage) => (!comparesAsText(storage) || storage === 'blob' ? column : `(${text(column)} COLLATE "C")`),
   };
 }
 

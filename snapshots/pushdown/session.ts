@@ -12,9 +12,9 @@ import type { InPlaceSession } from '../engines/types.ts';
 import { comparesAsText, dialectOf, PushdownUnsupported, type Dialect } from './dialect.ts';
 
 /** Checks compiled to SQL on the source; the rest run on the output snapshot or are skipped. */
-export const PUSHED_DOWN = new Set(['row_count', 'empty', 'missing', 'allowed_values', 'pattern', 'reference', 'condition', 'sql', 'pii_columns', 'secrets']);
+export const PUSHED_DOWN = new Set(['row_count', 'empty', 'missing', 'allowed_values', 'pattern', 'duplicates', 'reference', 'condition', 'sql', 'pii_columns', 'secrets']);
 /** Checks that name offending rows (their metrics may read {{failing}}). */
-const ROW_CHECKS = new Set(['missing', 'allowed_values', 'pattern', 'reference', 'condition']);
+const ROW_CHECKS = new Set(['missing', 'allowed_values', 'pattern', 'duplicates', 'reference', 'condition']);
 /** Checks answered from the catalog, server facts and Redis inventory the output file holds. */
 export const FROM_CATALOG = new Set(['schema', 'redis_persistent_keys', 'redis_utilisation', 'version_below']);
 
@@ -134,6 +134,12 @@ interface OffendingSource {
   catalogTable: CatalogTable;
   condition: string;
   columns: string[];
+  /**
+   * duplicates: counts the key's groups of more than one row and the rows in
+   * them. A GROUP BY cannot join the one-row aggregate scan, so it is a query
+   * of its own (offline too), reading only the key columns.
+   */
+  groupStats?: string;
 }
 
 /**
@@ -287,6 +293,19 @@ function planRule(rule: Rule, d: Dialect, session: InPlaceSession, catalog: Cata
       }
       break;
     }
+    case 'duplicates': {
+      // As offline: rows whose key columns are all non-NULL and shared by another row; count = the rows in such groups.
+      for (const t of tablesOf(rule.table, rule.instance)) {
+        const columns = rule.columns.map((name) => columnOf(t, name));
+        const keys = columns.map((c) => d.groupKey(d.ident(c.name), c.storage, c.declaredType));
+        const list = keys.join(', ');
+        const notNull = columns.map((c) => `${d.ident(c.name)} IS NOT NULL`).join(' AND ');
+        const grouped = `FROM ${d.table(info.get(t)!)} WHERE ${notNull} GROUP BY ${list} HAVING COUNT(*) > 1`;
+        offending(t, `(${notNull} AND ${keys.length === 1 ? list : `(${list})`} IN (SELECT ${list} ${grouped}))`, columns.map((c) => c.name));
+        sources.at(-1)!.groupStats = `SELECT COUNT(*) AS dq_groups, COALESCE(SUM(dq_rows), 0) AS dq_rows FROM (SELECT COUNT(*) AS dq_rows ${grouped}) AS dq_duplicates`;
+      }
+      break;
+    }
     case 'condition': {
       const text = session.dialect === 'mysql' ? rule.query_mysql : rule.query_postgres;
       if (!text) throw new PushdownUnsupported(`where: is SQLite SQL; give query_${session.dialect}: with the same condition in ${session.dialect === 'mysql' ? 'MySQL' : 'PostgreSQL'} SQL to run it on the server`);
@@ -372,9 +391,9 @@ function planRule(rule: Rule, d: Dialect, session: InPlaceSession, catalog: Cata
     const key = s.catalogTable.primaryKey.map((c) => d.ident(c.name));
     return {
       s,
-      count: scans.add(s.table, d.countIf(s.condition)),
+      count: s.groupStats === undefined ? scans.add(s.table, d.countIf(s.condition)) : null,
       total: scans.add(s.table, 'COUNT(*)'),
-      keys: key.length > 0 && limit > 0 ? scans.add(s.table, d.keysIf(s.condition, key, limit)) : null,
+      keys: s.groupStats === undefined && key.length > 0 && limit > 0 ? scans.add(s.table, d.keysIf(s.condition, key, limit)) : null,
       keyColumns: s.catalogTable.primaryKey.map((c) => c.name),
     };
   });
@@ -382,8 +401,21 @@ function planRule(rule: Rule, d: Dialect, session: InPlaceSession, catalog: Cata
   const needsFailingRows = Object.values(rule.metrics ?? {}).some((m) => m.where?.includes('{{failing}}') || /\{\{\s*failing\s*\}\}/.test(m.where ?? ''));
   return async () => {
     for (const p of planned) {
-      const n = toNumber(p.count.value);
+      let n: number;
       let evidence: Evidence[] = [];
+      if (p.count) n = toNumber(p.count.value);
+      else {
+        const found = await duplicateGroups(session, d, p.s.groupStats!);
+        n = found.rows;
+        tally.extra.groups = toNumber(tally.extra.groups) + found.groups;
+        tally.extra.extra_rows = toNumber(tally.extra.extra_rows) + found.rows - found.groups;
+        if (n > 0 && limit > 0) {
+          const columns = [...new Set([...p.keyColumns, ...p.s.columns])];
+          const order = p.keyColumns.length > 0 ? ` ORDER BY ${p.keyColumns.map((c) => d.ident(c)).join(', ')}` : '';
+          const rows = await session.query<Record<string, unknown>>(`SELECT ${columns.map((c) => d.ident(c)).join(', ')} FROM ${d.table(p.s.table)} WHERE ${p.s.condition}${order} LIMIT ${limit}`);
+          evidence = rows.map((r) => ({ table: p.s.catalogTable.name, ...Object.fromEntries(columns.map((c) => [c, evidenceValue(r[c])])) }));
+        }
+      }
       if (n > 0 && p.keys?.value) {
         const keys = String(p.keys.value).split('\n').slice(0, limit).map((k) => JSON.parse(k) as unknown[]);
         const columns = [...new Set([...p.keyColumns, ...p.s.columns])];
@@ -403,6 +435,19 @@ function planRule(rule: Rule, d: Dialect, session: InPlaceSession, catalog: Cata
     }
     await metricFinish();
   };
+}
+
+/** MySQL groups TEXT and BLOB values by their first max_sort_length bytes only: the whole value, up to the server's maximum (8 MiB), decides. */
+const longSortKeys = new WeakSet<InPlaceSession>();
+
+/** The key's groups of more than one row and the rows in them (a duplicates check on one table). */
+async function duplicateGroups(session: InPlaceSession, d: Dialect, stats: string): Promise<{ groups: number; rows: number }> {
+  if (d.name === 'mysql' && !longSortKeys.has(session)) {
+    await session.query('SET SESSION max_sort_length = 8388608');
+    longSortKeys.add(session);
+  }
+  const [row] = await session.query<Record<string, unknown>>(stats);
+  return { groups: toNumber(row?.dq_groups), rows: toNumber(row?.dq_rows) };
 }
 
 function expandRefs(text: string, d: Dialect, catalog: Catalog, info: Map<CatalogTable, TableInfo>): string {

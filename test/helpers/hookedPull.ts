@@ -3,7 +3,8 @@
 // precise moment of a pull (another session's DDL while a table streams, a
 // TRUNCATE right after the catalog is read) and the file is still the real one.
 import { parseFleet } from '../../shared/model/fleet.ts';
-import type { EngineAdapter, InstanceTarget } from '../../snapshots/engines/types.ts';
+import type { EngineAdapter, InstanceTarget, PullOptions } from '../../snapshots/engines/types.ts';
+import type { FleetInstance } from '../../shared/model/fleet.ts';
 import { pullFleet, type PullFleetResult } from '../../snapshots/pull/pullFleet.ts';
 
 export async function hookedPull(
@@ -23,6 +24,11 @@ export async function hookedPull(
     concurrency: 1,
     signal: new AbortController().signal,
     env,
-    adapters: { [adapter.engine]: { engine: adapter.engine, pullInstance: (i, target, options) => adapter.pullInstance(i, { ...target, ...hooks(target) }, options) } },
+    adapters: {
+      [adapter.engine]: {
+        engine: adapter.engine,
+        pullInstance: (i: FleetInstance, target: InstanceTarget, options: PullOptions) => adapter.pullInstance(i, { ...target, ...hooks(target) }, options),
+      },
+    },
   });
 }

@@ -7,6 +7,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { mariadbExec, startMariadb, type ThrowawayServer } from '../helpers/servers.ts';
 import { parseJson, runCli, tempDir, writeFleet } from '../helpers/cli.ts';
+import { pullWithBothDecoders } from '../helpers/decoderEquivalence.ts';
 
 let server: ThrowawayServer;
 let dir: string;
@@ -203,6 +204,14 @@ describe('MySQL/MariaDB pull', () => {
     expect(limited.map((t) => t.table_name)).toEqual(['maria/fidelity/big_table']);
     const manifest = parseJson<{ body: string }[]>(await runCli(['query', limitedFile, 'SELECT body FROM _snapbench_manifest']));
     expect(JSON.parse(manifest[0]!.body).options.maxRows).toBe(100);
+  });
+
+  it('stores the same bytes whether its wire encoder or mysql2 decoded the rows', async () => {
+    const fleet = writeFleet(dir, [{ name: 'maria', engine: 'mysql', host: server.host, port: server.port, user: 'root', databases: ['fidelity'] }], 'decoders.yaml');
+    const { hashes, verified } = await pullWithBothDecoders(dir, fleet);
+    expect(hashes.size).toBeGreaterThanOrEqual(10);
+    for (const [table, [wire, driver]] of hashes) expect(wire, table).toBe(driver);
+    expect(verified).toEqual([0, 0]);
   });
 
   it('pulls every user database when the manifest lists none', async () => {

@@ -33,16 +33,21 @@ function digests(): Record<string, string> {
   return out;
 }
 
-/** One line on stderr naming the output and what it is; exit 1; no file changed, none added. */
+/** One line on stderr naming the output and what it is; exit 1. */
 async function expectRefused(args: string[], ...mentions: (string | RegExp)[]): Promise<CliResult> {
-  const before = digests();
   const result = await runCli(args, { env: env() });
   expect(result.code, result.stderr).toBe(1);
   const lines = result.stderr.trim().split('\n');
   expect(lines, result.stderr).toHaveLength(1);
   for (const m of mentions) expect(lines[0]).toMatch(m);
-  expect(digests()).toEqual(before);
   return result;
+}
+
+/** Runs refused commands side by side (each is a process start, mostly waiting); afterwards no file changed and none was added. */
+async function allRefused(runs: (() => Promise<CliResult>)[]): Promise<void> {
+  const before = digests();
+  await Promise.all(runs.map((run) => run()));
+  expect(digests()).toEqual(before);
 }
 
 beforeAll(async () => {
@@ -76,53 +81,67 @@ afterAll(() => {
 
 describe('dq --out', () => {
   it('refuses the snapshot itself, through a symlink and through a hard link', async () => {
-    await expectRefused(['dq', snapshot, '--format', 'html', '--out', snapshot], `--out ${snapshot}: is the snapshot;`);
-    await expectRefused(['dq', snapshot, '--format', 'html', '--out', join(dir, 'link-to-s.snapbench')], /is the snapshot .*s\.snapbench \(the same file through a link\)/);
-    await expectRefused(['dq', snapshot, '--format', 'json', '--out', join(dir, 'hard-s.snapbench')], /is the snapshot .*same file through a link/);
+    await allRefused([
+      () => expectRefused(['dq', snapshot, '--format', 'html', '--out', snapshot], `--out ${snapshot}: is the snapshot;`),
+      () => expectRefused(['dq', snapshot, '--format', 'html', '--out', join(dir, 'link-to-s.snapbench')], /is the snapshot .*s\.snapbench \(the same file through a link\)/),
+      () => expectRefused(['dq', snapshot, '--format', 'json', '--out', join(dir, 'hard-s.snapbench')], /is the snapshot .*same file through a link/),
+    ]);
   });
 
   it('refuses the pack, and another snapshot', async () => {
-    await expectRefused(['dq', snapshot, '--pack', pack, '--format', 'csv', '--out', pack], /is the rule pack \(--pack\)/);
-    await expectRefused(['dq', snapshot, '--format', 'csv', '--out', other], /is a Snapbench snapshot; it is not replaced/);
+    await allRefused([
+      () => expectRefused(['dq', snapshot, '--pack', pack, '--format', 'csv', '--out', pack], /is the rule pack \(--pack\)/),
+      () => expectRefused(['dq', snapshot, '--format', 'csv', '--out', other], /is a Snapbench snapshot; it is not replaced/),
+    ]);
   });
 });
 
 describe('pull', () => {
   it('refuses the fleet manifest, a file it names, and the signing key', async () => {
-    await expectRefused(['pull', '--fleet', fleet, '--out', fleet], /is the fleet manifest \(--fleet\)/);
-    await expectRefused(['pull', '--fleet', fleet, '--out', join(dir, 'hard-fleet.yaml')], /is the fleet manifest \(--fleet\) .*same file through a link/);
-    await expectRefused(['pull', '--fleet', fleet, '--out', join(dir, 'ca.pem')], /is the file named in the fleet manifest \(ca\.pem\)/);
-    await expectRefused(['pull', '--fleet', fleet, '--out', key, '--sign', key], /is the signing key \(--sign\)/);
-    await expectRefused(['pull', '--fleet', fleet, '--out', join(dir, 'link-to-k.key'), '--sign', key], /is the signing key \(--sign\) .*same file through a link/);
+    await allRefused([
+      () => expectRefused(['pull', '--fleet', fleet, '--out', fleet], /is the fleet manifest \(--fleet\)/),
+      () => expectRefused(['pull', '--fleet', fleet, '--out', join(dir, 'hard-fleet.yaml')], /is the fleet manifest \(--fleet\) .*same file through a link/),
+      () => expectRefused(['pull', '--fleet', fleet, '--out', join(dir, 'ca.pem')], /is the file named in the fleet manifest \(ca\.pem\)/),
+      () => expectRefused(['pull', '--fleet', fleet, '--out', key, '--sign', key], /is the signing key \(--sign\)/),
+      () => expectRefused(['pull', '--fleet', fleet, '--out', join(dir, 'link-to-k.key'), '--sign', key], /is the signing key \(--sign\) .*same file through a link/),
+    ]);
   });
 
   it('never replaces an existing file that is not a snapshot', async () => {
-    await expectRefused(['pull', '--fleet', fleet, '--out', notes], `--out ${notes}: exists and is not a Snapbench snapshot; it is not replaced`);
-    await expectRefused(['pull', '--fleet', fleet, '--out', join(dir, 'dangling')], /symbolic link to a file that does not exist/);
+    await allRefused([
+      () => expectRefused(['pull', '--fleet', fleet, '--out', notes], `--out ${notes}: exists and is not a Snapbench snapshot; it is not replaced`),
+      () => expectRefused(['pull', '--fleet', fleet, '--out', join(dir, 'dangling')], /symbolic link to a file that does not exist/),
+    ]);
   });
 });
 
 describe('share', () => {
   it('refuses the source, the signing key, the profile and the pseudonym key', async () => {
     writeFileSync(join(dir, 'pseudo.key'), 'a pseudonym key of more than sixteen characters\n');
-    await expectRefused(['share', snapshot, '--out', snapshot, '--fresh-key'], /is the snapshot being shared;/);
-    await expectRefused(['share', snapshot, '--out', join(dir, 'hard-s.snapbench'), '--fresh-key'], /is the snapshot being shared .*same file through a link/);
-    await expectRefused(['share', snapshot, '--out', key, '--sign', key, '--fresh-key'], /is the signing key \(--sign\)/);
-    await expectRefused(['share', snapshot, '--out', profile, '--profile', profile, '--fresh-key'], /is the redaction profile \(--profile\)/);
-    await expectRefused(['share', snapshot, '--out', join(dir, 'pseudo.key'), '--key-file', join(dir, 'pseudo.key')], /is the pseudonym key \(--key-file\)/);
-    await expectRefused(['share', snapshot, '--out', notes, '--fresh-key'], /exists and is not a Snapbench snapshot/);
+    await allRefused([
+      () => expectRefused(['share', snapshot, '--out', snapshot, '--fresh-key'], /is the snapshot being shared;/),
+      () => expectRefused(['share', snapshot, '--out', join(dir, 'hard-s.snapbench'), '--fresh-key'], /is the snapshot being shared .*same file through a link/),
+      () => expectRefused(['share', snapshot, '--out', key, '--sign', key, '--fresh-key'], /is the signing key \(--sign\)/),
+      () => expectRefused(['share', snapshot, '--out', profile, '--profile', profile, '--fresh-key'], /is the redaction profile \(--profile\)/),
+      () => expectRefused(['share', snapshot, '--out', join(dir, 'pseudo.key'), '--key-file', join(dir, 'pseudo.key')], /is the pseudonym key \(--key-file\)/),
+      () => expectRefused(['share', snapshot, '--out', notes, '--fresh-key'], /exists and is not a Snapbench snapshot/),
+    ]);
   });
 });
 
 describe('demo, fleet seed, fleet manifest, keys generate, sign', () => {
   it('refuse what they must not replace', async () => {
-    await expectRefused(['demo', '--out', notes], /exists and is not a Snapbench snapshot/);
-    await expectRefused(['fleet', 'seed', '--out', snapshot], /is a Snapbench snapshot; it is not replaced/);
-    await expectRefused(['fleet', 'manifest', '--out', join(dir, 'link-to-s.snapbench')], /is a Snapbench snapshot/);
+    await allRefused([
+      () => expectRefused(['demo', '--out', notes], /exists and is not a Snapbench snapshot/),
+      () => expectRefused(['fleet', 'seed', '--out', snapshot], /is a Snapbench snapshot; it is not replaced/),
+      () => expectRefused(['fleet', 'manifest', '--out', join(dir, 'link-to-s.snapbench')], /is a Snapbench snapshot/),
+    ]);
     symlinkSync(join(dir, 'nowhere.key'), join(dir, 'dk.key'));
-    await expectRefused(['keys', 'generate', '--out', join(dir, 'dk')], /dk\.key: is a symbolic link to a file that does not exist/);
-    await expectRefused(['keys', 'generate', '--out', join(dir, 'k')], /k\.key already exists; a key is never overwritten/);
-    await expectRefused(['sign', key, '--key', key], /is the signing key \(--key\)/);
+    await allRefused([
+      () => expectRefused(['keys', 'generate', '--out', join(dir, 'dk')], /dk\.key: is a symbolic link to a file that does not exist/),
+      () => expectRefused(['keys', 'generate', '--out', join(dir, 'k')], /k\.key already exists; a key is never overwritten/),
+      () => expectRefused(['sign', key, '--key', key], /is the signing key \(--key\)/),
+    ]);
   });
 });
 

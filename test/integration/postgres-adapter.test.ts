@@ -18,6 +18,9 @@ import { Decode } from '../../snapshots/engines/postgres/types.ts';
 import { PullError, type InstanceTarget, type PullEvent } from '../../snapshots/engines/types.ts';
 import type { FleetInstance } from '../../shared/model/fleet.ts';
 import type { SqlValue, TableInfo } from '../../shared/model/snapshot.ts';
+import { rmSync } from 'node:fs';
+import { tempDir, writeFleet } from '../helpers/cli.ts';
+import { pullWithBothDecoders } from '../helpers/decoderEquivalence.ts';
 
 type Server_ = Awaited<ReturnType<typeof startPostgres>>;
 let server: Server_;
@@ -561,6 +564,21 @@ describe('postgres adapter: a full pull', () => {
       await new Promise((r) => setTimeout(r, 100));
     }
     expect(open).toBe('0');
+  });
+});
+
+describe('postgres pull through the CLI', () => {
+  it('stores the same bytes whether its COPY encoder or the value decoder read the rows', async () => {
+    const dir = tempDir();
+    try {
+      const fleet = writeFleet(dir, [{ name: 'pg', engine: 'postgres', host: server.host, port: server.port, user: 'postgres', databases: ['shop'] }]);
+      const { hashes, verified } = await pullWithBothDecoders(dir, fleet);
+      expect(hashes.size).toBeGreaterThan(5);
+      for (const [table, [wire, driver]] of hashes) expect(wire, table).toBe(driver);
+      expect(verified).toEqual([0, 0]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -137,6 +137,14 @@ describe('a PostgreSQL account that cannot read everything (items 7, 8; issue 11
     expect(query(`SELECT not_read_tables FROM _snapbench_instances`)).toEqual([{ not_read_tables: 6 }]);
   });
 
+  it('query answers from what the file holds, and says when a table was not read whole', async () => {
+    const result = await runCli(['query', file, 'SELECT count(*) AS n FROM "pg/shop/public.secret"']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(parseJson(result)).toEqual([{ n: 0 }]);
+    expect(result.stderr.trim()).toMatch(/^snapbench query: warning: "pg\/shop\/public\.secret" was not read whole: not-readable \(missing privilege: SELECT on public\.secret/);
+    expect((await runCli(['query', file, 'SELECT count(*) FROM "pg/shop/public.orders"'])).stderr).toBe('');
+  });
+
   it('tables --format json carries status and schema', async () => {
     const tables = parseJson<{ table: string; schema: string | null; status: string; statusReason: string | null; sqlName: string }[]>(await runCli(['tables', file, '--format', 'json']));
     expect(tables.find((t) => t.table === 'nousage.t')).toMatchObject({ schema: 'nousage', status: 'not-readable' });

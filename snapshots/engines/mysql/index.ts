@@ -11,7 +11,7 @@ import { closeMysql, connectMysql, mysqlPullError, mysqlQuery, type MysqlServer 
 import { introspectMysql, listDatabases, mysqlServerFacts, userDatabases, type MysqlTable } from './introspect.ts';
 import { mysqlReadability, type MysqlReadability } from './privileges.ts';
 import { IMPLICIT_PERIOD_COLUMNS, pullMysqlTable } from './pull.ts';
-import { beginIncrement, finishIncrement, tableDone, trackKeys } from '../../pull/incremental.ts';
+import { beginIncrement, finishIncrement, tableDone } from '../../pull/incremental.ts';
 import { mysqlChangeProofs, mysqlTableReader } from './changes.ts';
 import { mysqlReplication } from './replication.ts';
 import { prepareMysqlSession } from './session.ts';
@@ -204,7 +204,8 @@ export const mysqlAdapter: EngineAdapter = {
         const read = async (from: MysqlServer, table: MysqlTable): Promise<TablePullResult> => {
           const { sink, finish, abandon } = target.beginTable(table);
           try {
-            const result = await pullMysqlTable(from.connection, table, table.dataTypes, increment && from === server ? trackKeys(sink, increment) : sink, options, instance.name, history);
+            // The sink as it is (with its encoded-rows fast path): an append-only table's largest key comes from the server (changes.ts).
+            const result = await pullMysqlTable(from.connection, table, table.dataTypes, sink, options, instance.name, history);
             const status: Partial<TablePullResult> = {};
             if (visibleColumnsOnly) {
               status.status = 'partial';

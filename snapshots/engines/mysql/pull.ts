@@ -1,10 +1,17 @@
 // Streams one MySQL/MariaDB table row by row into a table sink: the rows are
 // never buffered whole, only in batches the sink takes at once.
+//
+// When the sink takes encoded rows (the snapshot writer does), each row packet
+// is encoded straight into the snapshot's line encoding (rowEncoder.ts) in
+// place of mysql2's row parser; a row the encoder leaves to mysql2, and every
+// row after it, goes through mysql2's parser as JS values instead.
 import type { SqlValue, TableInfo } from '../../../shared/model/snapshot.ts';
 import { quoteMysqlIdentifier } from '../../../shared/model/sql.ts';
 import type { PullOptions, TablePullResult, TableSink } from '../types.ts';
 import { isUtf8 } from 'node:buffer';
+import { wireDecoding } from '../rowDecoding.ts';
 import type { MysqlConnection } from './connect.ts';
+import { MysqlRowEncoder, type MysqlDecodingConfig, type MysqlFieldInfo } from './rowEncoder.ts';
 import { NO_LIMIT } from './session.ts';
 import { bigIntegerValue, float32Text, mysqlSelectExpression } from './types.ts';
 
@@ -28,6 +35,23 @@ export function mysqlSelectSql(table: TableInfo, dataTypes: string[], limit: num
   const from = `${quoteMysqlIdentifier(table.database)}.${quoteMysqlIdentifier(table.name)}${history ? ' FOR SYSTEM_TIME ALL' : ''}`;
   const where = above ? ` WHERE ${quoteMysqlIdentifier(above.key)} > ${above.after} ORDER BY ${quoteMysqlIdentifier(above.key)}` : '';
   return `SELECT ${list} FROM ${from}${where} LIMIT ${limit === null ? NO_LIMIT : limit}`;
+}
+
+/** What mysql2's Query hands its row state: a packet with the row's payload at [offset, end). */
+interface RowPacket {
+  buffer: Buffer;
+  offset: number;
+  end: number;
+  isEOF(): boolean;
+}
+
+/** The parts of mysql2's Query (commands/query.js) the row hook uses. */
+interface QueryInternals {
+  row: (packet: RowPacket, connection: unknown) => unknown;
+  _rowParser: { next(packet: RowPacket, fields: unknown, options: unknown): unknown };
+  _currentFields: unknown;
+  options: unknown;
+  on(event: string, listener: (...args: never[]) => void): unknown;
 }
 
 export function pullMysqlTable(
@@ -60,6 +84,7 @@ export function pullMysqlTable(
     let batch: SqlValue[][] = [];
     let settled = false;
     let pending: Promise<void> = Promise.resolve();
+    let encoder: MysqlRowEncoder | null = null;
     const fail = (error: unknown) => {
       if (settled) return;
       settled = true;
@@ -76,25 +101,28 @@ export function pullMysqlTable(
     };
     if (options.signal.aborted) return onAbort();
     options.signal.addEventListener('abort', onAbort, { once: true });
-    const flush = () => {
-      if (batch.length === 0) return;
-      const out = batch;
-      batch = [];
-      batchBytes = 0;
-      const result = sink.push(out);
+    const wait = (result: void | Promise<void>) => {
       if (result && typeof (result as Promise<void>).then === 'function') {
         connection.pause();
         pending = (result as Promise<void>).then(() => connection.resume(), fail);
       }
     };
-    const query = connection.query({ sql, rowsAsArray: true });
-    query.on('result', (row: unknown) => {
-      if (settled) return;
-      const values = row as SqlValue[];
-      if (maxRows !== null && rows >= maxRows) {
-        limited = true;
-        return;
-      }
+    const flushEncoded = () => {
+      if (encoder && encoder.encoder.rows > 0) wait(sink.pushEncoded!(encoder.encoder.take()));
+    };
+    const flush = () => {
+      flushEncoded();
+      if (batch.length === 0) return;
+      const out = batch;
+      batch = [];
+      batchBytes = 0;
+      wait(sink.push(out));
+    };
+    const counted = () => {
+      rows++;
+      if (rows % PROGRESS_EVERY_ROWS === 0) options.progress({ type: 'table-progress', instance, table: label, rows, bytes: (socket?.bytesRead ?? 0) - startBytes });
+    };
+    const accept = (values: SqlValue[]) => {
       for (const i of bigColumns) {
         const v = values[i];
         if (typeof v === 'string') values[i] = bigIntegerValue(v);
@@ -108,13 +136,57 @@ export function pullMysqlTable(
         if (v instanceof Uint8Array && isUtf8(v)) values[i] = Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('utf8');
       }
       batch.push(values);
-      rows++;
       for (const i of longColumns) {
         const v = values[i];
         if (v !== null) batchBytes += (v as string | Uint8Array).length;
       }
       if (batch.length >= BATCH_ROWS || batchBytes >= BATCH_BYTES) flush();
-      if (rows % PROGRESS_EVERY_ROWS === 0) options.progress({ type: 'table-progress', instance, table: label, rows, bytes: (socket?.bytesRead ?? 0) - startBytes });
+      counted();
+    };
+    const query = connection.query({ sql, rowsAsArray: true });
+    if (sink.pushEncoded && sink.affinities && wireDecoding()) {
+      const internals = query as unknown as QueryInternals;
+      internals.on('fields', (fields: MysqlFieldInfo[]) => {
+        const config = (connection as unknown as { config: MysqlDecodingConfig }).config;
+        encoder = MysqlRowEncoder.create(fields, sink.affinities!, { bigColumns, floatColumns, binaryTextColumns }, config);
+        if (!encoder) return;
+        const libraryRow = internals.row;
+        // mysql2's state machine asks the query for its row state after the column
+        // definitions (`return this.row`): this one takes the rows from here on.
+        const encodedRow = function (this: QueryInternals, packet: RowPacket, conn: unknown): unknown {
+          if (packet.isEOF()) return libraryRow.call(this, packet, conn);
+          if (settled) return encodedRow;
+          if (maxRows !== null && rows >= maxRows) {
+            limited = true;
+            return encodedRow;
+          }
+          try {
+            if (encoder && encoder.encode(packet.buffer, packet.offset, packet.end)) {
+              const enc = encoder.encoder;
+              if (enc.rows >= BATCH_ROWS || enc.bytes >= BATCH_BYTES) flushEncoded();
+              counted();
+            } else {
+              // Left to mysql2 from here on, in order after the rows encoded so far.
+              flushEncoded();
+              encoder = null;
+              accept(this._rowParser.next(packet, this._currentFields, this.options) as SqlValue[]);
+            }
+          } catch (error) {
+            connection.destroy();
+            fail(error);
+          }
+          return encodedRow;
+        };
+        internals.row = encodedRow;
+      });
+    }
+    query.on('result', (row: unknown) => {
+      if (settled) return;
+      if (maxRows !== null && rows >= maxRows) {
+        limited = true;
+        return;
+      }
+      accept(row as SqlValue[]);
     });
     query.on('error', (error: unknown) => fail(error));
     query.on('end', () => {

@@ -17,8 +17,18 @@
 // Rows may span chunk boundaries: the incomplete tail of a chunk is kept (as a
 // list of pieces, joined once the row's newline arrives, so a huge field that
 // arrives in many chunks is copied once, not once per chunk).
+//
+// Encoded mode (`encode`): the rows go straight from the bytes into the
+// snapshot's line encoding (file/encodedRows.ts) with no JS value per field:
+// text without a backslash is copied as it is, escapes are undone byte by byte,
+// integers and booleans are written as digits, bytea's hex as bytes. The stored
+// values are the same as in value mode; anything unusual (a region that is not
+// UTF-8, an integer that is not canonical) turns the parser to value mode for
+// the rest of the stream, after the rows already encoded.
 import { isUtf8 } from 'node:buffer';
 import type { SqlValue } from '../../../shared/model/snapshot.ts';
+import { canEncode, RowEncoder, TYPE_BLOB, TYPE_INTEGER, TYPE_TEXT, writeInteger, type EncodedRows } from '../../file/encodedRows.ts';
+import type { Affinity } from '../../file/hash.ts';
 import type { Decode } from './types.ts';
 
 // Node's Buffer has had this direct decoder for every supported version; it
@@ -43,7 +53,15 @@ export interface CopyTextParserOptions {
    * for SQL_ASCII databases, where the server sends stored bytes unconverted.
    */
   strictUtf8?: boolean;
+  /**
+   * The affinity of each column in the snapshot: encode rows (takeEncoded)
+   * instead of decoding them into values, where every column's values can be.
+   */
+  encodeFor?: readonly Affinity[];
 }
+
+/** The encoded type each decoder writes. */
+const ENCODED_TYPE = [TYPE_INTEGER, TYPE_INTEGER, TYPE_TEXT, TYPE_TEXT, TYPE_INTEGER, TYPE_BLOB];
 
 export class CopyTextParser {
   /** Rows parsed since the last take(), at most `keepAtMost` in total. */
@@ -62,6 +80,9 @@ export class CopyTextParser {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   private scratch: Buffer = Buffer.allocUnsafe(4096);
+  /** Encoded mode's output (null when the columns cannot be encoded), and whether rows still go there. */
+  private readonly encoder: RowEncoder | null = null;
+  private encodingOn = false;
 
   /** @param kinds one Decode code per column, in COPY column order */
   constructor(kinds: readonly Decode[], options: CopyTextParserOptions = {}) {
@@ -69,6 +90,31 @@ export class CopyTextParser {
     this.ncols = kinds.length;
     this.keepAtMost = options.keepAtMost ?? Number.POSITIVE_INFINITY;
     this.strict = options.strictUtf8 ?? false;
+    const affinities = options.encodeFor;
+    if (affinities && kinds.length > 0 && affinities.length === kinds.length && kinds.every((k, c) => canEncode(ENCODED_TYPE[k]!, affinities[c]!))) {
+      this.encoder = new RowEncoder();
+      this.encodingOn = true;
+    }
+  }
+
+  /** Whether rows are being encoded (takeEncoded) rather than decoded into values (take). */
+  get encoding(): boolean {
+    return this.encodingOn;
+  }
+
+  /** Encoded rows waiting to be taken. */
+  get encodedRows(): number {
+    return this.encoder?.rows ?? 0;
+  }
+
+  /** Hands out the rows encoded so far; they come before any rows take() hands out. */
+  takeEncoded(): EncodedRows | null {
+    return this.encoder && this.encoder.rows > 0 ? this.encoder.take() : null;
+  }
+
+  /** Leaves encoded mode for good: the rows from here on are decoded into values (the encoded ones stay for takeEncoded). */
+  private stopEncoding(): void {
+    this.encodingOn = false;
   }
 
   /** Parses every complete row in `chunk`; keeps the incomplete tail for the next call. */
@@ -132,12 +178,162 @@ export class CopyTextParser {
    * region never splits a character because it ends at a newline.
    */
   private parseRegion(buf: Buffer, start: number, end: number): void {
-    if (this.strict && !isUtf8(buf.subarray(start, end))) {
-      throw new CopyFormatError(
-        `rows ${this.rowsSeen + 1}+ hold text that is not valid UTF-8 (the database encoding is SQL_ASCII, which stores bytes unchecked)`,
-      );
+    if ((this.strict || this.encodingOn) && !isUtf8(buf.subarray(start, end))) {
+      if (this.strict) {
+        throw new CopyFormatError(
+          `rows ${this.rowsSeen + 1}+ hold text that is not valid UTF-8 (the database encoding is SQL_ASCII, which stores bytes unchecked)`,
+        );
+      }
+      // Value mode replaces what is not UTF-8 with U+FFFD, as it always has.
+      this.stopEncoding();
+    }
+    if (this.encodingOn) {
+      start = this.encodeRegion(buf, start, end);
+      if (start === end) return;
+      this.stopEncoding();
     }
     this.parseText((buf as FastBuffer).utf8Slice(start, end));
+  }
+
+  /**
+   * Encodes the complete rows in buf[start, end) (valid UTF-8, ending in a
+   * newline). Returns where it stopped: `end`, or the start of a row it leaves
+   * to value mode (which then stores it, or reports it, exactly as it always has).
+   */
+  private encodeRegion(buf: Buffer, start: number, end: number): number {
+    const enc = this.encoder!;
+    const ncols = this.ncols;
+    const last = ncols - 1;
+    const kinds = this.kinds;
+    let pos = start;
+    while (pos < end) {
+      if (this.rowsKept >= this.keepAtMost) {
+        // Rows past --max-rows are only counted.
+        for (let k = buf.indexOf(10, pos); k >= 0 && k < end; k = buf.indexOf(10, k + 1)) this.rowsSeen++;
+        return end;
+      }
+      enc.beginRow();
+      let s = pos;
+      for (let col = 0; col < ncols; col++) {
+        let k = s;
+        let escaped = false;
+        let b = buf[k]!;
+        while (b !== 9 && b !== 10) {
+          if (b === 92) escaped = true;
+          b = buf[++k]!;
+        }
+        if ((b === 10) !== (col === last) || !this.encodeField(buf, s, k, kinds[col]!, escaped)) {
+          enc.rollbackRow();
+          return pos;
+        }
+        s = k + 1;
+      }
+      enc.endRow();
+      this.rowsSeen++;
+      this.rowsKept++;
+      pos = s;
+    }
+    return end;
+  }
+
+  /** Encodes one field, buf[s, e); false when value mode must decode it. */
+  private encodeField(buf: Buffer, s: number, e: number, kind: number, escaped: boolean): boolean {
+    const enc = this.encoder!;
+    if (escaped && e - s === 2 && buf[s] === 92 && buf[s + 1] === 78 /* \N */) {
+      enc.writeNull();
+      return true;
+    }
+    switch (kind) {
+      case 0: // Int
+      case 1: // BigInt
+        return !escaped && writeInteger(enc, buf, s, e);
+      case 2: // Ascii
+      case 3: // Utf8
+        if (!escaped) enc.value(TYPE_TEXT, buf, s, e);
+        else {
+          const n = this.unescapeInto(buf, s, e);
+          if (n < 0) return false;
+          enc.value(TYPE_TEXT, this.scratch, 0, n);
+        }
+        return true;
+      case 4: // Bool: as value mode, 't' is true and anything else false
+        if (escaped) return false;
+        enc.header(TYPE_INTEGER, 1);
+        enc.buf[enc.at++] = buf[s] === 116 ? 0x31 : 0x30;
+        enc.buf[enc.at++] = 0x2c;
+        return true;
+      default: {
+        // Bytea, hex output: `\\x` then an even number of hex digits.
+        const digits = e - s - 3;
+        if (!escaped || digits < 0 || digits % 2 !== 0 || buf[s] !== 92 || buf[s + 1] !== 92 || buf[s + 2] !== 120) return false;
+        enc.header(TYPE_BLOB, digits / 2);
+        const out = enc.buf;
+        let o = enc.at;
+        for (let k = s + 3; k < e; k += 2) {
+          const hi = hexValue(buf[k]!);
+          const lo = hexValue(buf[k + 1]!);
+          if (hi < 0 || lo < 0) return false;
+          out[o++] = hi * 16 + lo;
+        }
+        out[o++] = 0x2c;
+        enc.at = o;
+        return true;
+      }
+    }
+  }
+
+  /**
+   * Undoes the escapes of buf[s, e) into this.scratch, byte by byte, as value
+   * mode does; returns the length, or -1 when an octal or hex escape made bytes
+   * that are not UTF-8 (value mode replaces them, or refuses them in strict mode).
+   */
+  private unescapeInto(buf: Buffer, s: number, e: number): number {
+    if (this.scratch.length < e - s) this.scratch = Buffer.allocUnsafe(Math.max(e - s, this.scratch.length * 2));
+    const out = this.scratch;
+    let o = 0;
+    let madeHigh = false;
+    for (let k = s; k < e; k++) {
+      let c = buf[k]!;
+      if (c === 92 && k + 1 < e) {
+        c = buf[++k]!;
+        switch (c) {
+          case 98: c = 8; break; // \b
+          case 102: c = 12; break; // \f
+          case 110: c = 10; break; // \n
+          case 114: c = 13; break; // \r
+          case 116: c = 9; break; // \t
+          case 118: c = 11; break; // \v
+          case 120: { // \xH or \xHH; a bare \x is a literal x
+            const h1 = k + 1 < e ? hexValue(buf[k + 1]!) : -1;
+            if (h1 >= 0) {
+              c = h1;
+              k++;
+              const h2 = k + 1 < e ? hexValue(buf[k + 1]!) : -1;
+              if (h2 >= 0) {
+                c = c * 16 + h2;
+                k++;
+              }
+              madeHigh ||= c >= 0x80;
+            }
+            break;
+          }
+          default:
+            if (c >= 48 && c <= 55) { // \o, \oo, \ooo
+              let v = c - 48;
+              for (let n = 0; n < 2 && k + 1 < e && buf[k + 1]! >= 48 && buf[k + 1]! <= 55; n++) v = v * 8 + (buf[++k]! - 48);
+              c = v & 0xff;
+              madeHigh ||= c >= 0x80;
+            }
+          // any other byte after a backslash stands for itself (this covers \\)
+        }
+      }
+      out[o++] = c;
+    }
+    if (madeHigh && !isUtf8(out.subarray(0, o))) {
+      if (this.strict) throw new CopyFormatError(`row ${this.rowsSeen + 1}: an escaped text value is not valid UTF-8`);
+      return -1;
+    }
+    return o;
   }
 
   /** Parses rows from `text`, which ends with a newline. */

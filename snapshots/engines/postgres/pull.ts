@@ -3,11 +3,11 @@
 // push() promise is pending nothing more is read from the stream, so the socket
 // stops being read and the server waits (TCP flow control).
 import { to as copyTo } from 'pg-copy-streams';
-import type { SqlValue } from '../../../shared/model/snapshot.ts';
 import { quotePostgresIdentifier } from '../../../shared/model/sql.ts';
 import type { PullOptions, TablePullResult, TableSink } from '../types.ts';
 import { abortError, destroyClient, type PgClient } from './connect.ts';
 import { CopyTextParser } from './copyText.ts';
+import { wireDecoding } from '../rowDecoding.ts';
 import type { PgTable } from './introspect.ts';
 
 /** Rows per sink.push() (a batch may run over by the rows of one network chunk). */
@@ -57,9 +57,10 @@ export async function copyTable(
 ): Promise<TablePullResult> {
   const { signal, maxRows } = options;
   if (signal.aborted) throw abortError(signal);
+  const encode = sink.pushEncoded && sink.affinities && wireDecoding() ? sink.affinities : undefined;
   const parser = new CopyTextParser(
     table.types.map((t) => t.decode),
-    { keepAtMost: maxRows ?? Number.POSITIVE_INFINITY, strictUtf8: context.strictUtf8 },
+    { keepAtMost: maxRows ?? Number.POSITIVE_INFINITY, strictUtf8: context.strictUtf8, encodeFor: encode },
   );
   const stream = client.query(copyTo(copyStatement(table, maxRows, range)));
   // Abort: stop reading and drop the connection (it is mid-COPY and cannot be reused).
@@ -71,17 +72,28 @@ export async function copyTable(
   let delivered = 0;
   let nextProgress = PROGRESS_EVERY_ROWS;
   let bytesDelivered = 0;
-  const deliver = async (rows: SqlValue[][]) => {
-    delivered += rows.length;
+  // Encoded rows first: the parser encodes until it meets a row it leaves to values, and never goes back.
+  const deliver = async () => {
     bytesDelivered = parser.bytes;
-    const pending = sink.push(rows);
-    if (pending) await pending;
+    const encoded = parser.takeEncoded();
+    if (encoded) {
+      delivered += encoded.rows;
+      const pending = sink.pushEncoded!(encoded);
+      if (pending) await pending;
+    }
+    if (parser.buffered > 0) {
+      const rows = parser.take();
+      delivered += rows.length;
+      const pending = sink.push(rows);
+      if (pending) await pending;
+    }
   };
+  const waiting = () => parser.buffered + parser.encodedRows;
   try {
     for await (const chunk of stream) {
       parser.push(chunk as Buffer);
-      if (parser.buffered >= BATCH_ROWS || (parser.buffered > 0 && parser.bytes - bytesDelivered >= BATCH_BYTES)) {
-        await deliver(parser.take());
+      if (waiting() >= BATCH_ROWS || (waiting() > 0 && parser.bytes - bytesDelivered >= BATCH_BYTES)) {
+        await deliver();
         if (signal.aborted) throw abortError(signal);
         if (delivered >= nextProgress) {
           options.progress({ type: 'table-progress', instance: context.instance, table: context.label, rows: delivered, bytes: parser.bytes });
@@ -90,7 +102,7 @@ export async function copyTable(
       }
     }
     parser.end();
-    if (parser.buffered > 0) await deliver(parser.take());
+    if (waiting() > 0) await deliver();
     if (signal.aborted) throw abortError(signal);
     const limited = maxRows !== null && parser.rowsSeen > maxRows;
     return { rows: parser.rowsKept, limited };

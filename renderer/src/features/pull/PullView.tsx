@@ -8,7 +8,9 @@ import { api } from '../../api/client.ts';
 import { useWorkbench } from '../../app/workbench.tsx';
 import { Badge, ErrorBox, ProgressBar, useJob } from '../../ui/components.tsx';
 import { formatBytes, formatCount } from '../../ui/format.ts';
+import { plural } from '../../../../shared/text/layout.ts';
 import { CheckResult, ConnectionSettingsForm } from './ConnectionSettings.tsx';
+import { ManifestEditor } from './ManifestEditor.tsx';
 
 interface InstanceState {
   status: 'waiting' | 'running' | 'done' | 'failed';
@@ -70,6 +72,7 @@ export function PullView() {
   const check = useJob<ConnectCheck[]>();
   const save = useJob<PullInspection>();
   const [editing, setEditing] = useState<string | null>(null);
+  const [writing, setWriting] = useState(false);
   const manifest = inspect.result;
   const checks = useMemo(() => new Map((check.result ?? []).map((c) => [c.instance, c])), [check.result]);
 
@@ -138,14 +141,31 @@ export function PullView() {
               Browse…
             </button>
           )}
+          <button type="button" className="secondary" aria-expanded={writing} onClick={() => setWriting((w) => !w)}>
+            {writing ? 'Close the template' : 'New manifest from a template…'}
+          </button>
         </form>
         <p className="muted small">Passwords come from the environment variables the manifest names, in the environment that runs snapbench. They are never written to the snapshot.</p>
         {inspect.error ? <ErrorBox error={inspect.error} onDismiss={inspect.clear} /> : null}
       </section>
+      {writing && (
+        <ManifestEditor
+          defaultPath={fleetPath.trim() && !manifest ? fleetPath.trim() : ''}
+          onSaved={(saved) => {
+            setWriting(false);
+            setFleetPath(saved.path);
+            void inspect.run(() => Promise.resolve(saved)).then((result) => {
+              if (!result) return;
+              setChosen(new Set(result.instances.filter((i) => i.endpoint).map((i) => i.name)));
+              if (!out) setOut(result.path.replace(/\.(ya?ml)$/i, '') + '.snapbench');
+            });
+          }}
+        />
+      )}
       {manifest && (
         <section className="panel">
           <h2>
-            {manifest.name ?? 'Fleet'}: {formatCount(manifest.instances.length)} instances, {formatCount(pullable.length)} with connection details
+            {manifest.name ?? 'Fleet'}: {formatCount(manifest.instances.length)} {plural(manifest.instances.length, 'instance', 'instances')}, {formatCount(pullable.length)} with connection details
           </h2>
           {manifest.warnings.map((w) => (
             <p key={w} className="muted small">
@@ -160,8 +180,8 @@ export function PullView() {
               Select none
             </button>
           </div>
-          <div className="table-scroll tall">
-            <table className="plain" aria-label="Instances to pull">
+          <div className="table-scroll tall" tabIndex={0} role="region" aria-label="Instances to pull (scrolls)">
+            <table className="plain">
               <thead>
                 <tr>
                   <th />
@@ -218,12 +238,13 @@ export function PullView() {
                       <td>
                         {s && (
                           <div className="small">
-                            <Badge tone={s.status === 'done' ? 'ok' : s.status === 'failed' ? 'bad' : s.status === 'running' ? 'info' : 'muted'}>{s.status}</Badge> {formatCount(s.tables)} tables,{' '}
-                            {formatCount(s.rows)} rows
+                            <Badge tone={s.status === 'done' ? 'ok' : s.status === 'failed' ? 'bad' : s.status === 'running' ? 'info' : 'muted'}>{s.status}</Badge> {formatCount(s.tables)}{' '}
+                            {plural(s.tables, 'table', 'tables')}, {formatCount(s.rows)} {plural(s.rows, 'row', 'rows')}
                             {s.carriedRows > 0 || s.carriedTables > 0 ? (
                               <span data-testid="carried">
                                 {' '}
-                                ({formatCount(s.carriedTables)} tables carried, {formatCount(s.carriedRows)} rows from the base, {formatCount(s.rows - s.carriedRows)} read)
+                                ({formatCount(s.carriedTables)} {plural(s.carriedTables, 'table', 'tables')} carried, {formatCount(s.carriedRows)} {plural(s.carriedRows, 'row', 'rows')} from the base,{' '}
+                                {formatCount(s.rows - s.carriedRows)} read)
                               </span>
                             ) : null}
                             {s.table && (
@@ -291,9 +312,10 @@ export function PullView() {
             <div className="panel" role="status">
               {pull.result.file ? (
                 <p>
-                  Wrote <span className="mono">{pull.result.file}</span>: {formatCount(pull.result.pulled.length)} instance(s), {formatCount(pull.result.tables)} tables, {formatCount(pull.result.rows)} rows
+                  Wrote <span className="mono">{pull.result.file}</span>: {formatCount(pull.result.pulled.length)} {plural(pull.result.pulled.length, 'instance', 'instances')}, {formatCount(pull.result.tables)}{' '}
+                  {plural(pull.result.tables, 'table', 'tables')}, {formatCount(pull.result.rows)} {plural(pull.result.rows, 'row', 'rows')}
                   {pull.result.incremental
-                    ? `: ${formatCount(pull.result.incremental.rowsRead)} read from the servers, ${formatCount(pull.result.incremental.rowsCarried)} carried from the base (${formatCount(pull.result.incremental.tables.carried)} tables carried, ${formatCount(pull.result.incremental.tables.appended)} appended)`
+                    ? `: ${formatCount(pull.result.incremental.rowsRead)} read from the servers, ${formatCount(pull.result.incremental.rowsCarried)} carried from the base (${formatCount(pull.result.incremental.tables.carried)} carried, ${formatCount(pull.result.incremental.tables.appended)} appended)`
                     : ''}
                   .{' '}
                   <button type="button" onClick={() => wb.go('explorer')}>
