@@ -21,37 +21,29 @@ function text(value: unknown): string | null {
 }
 
 /**
- * CHECKSUM TABLE of every table (one statement per database) and each table's
- * UPDATE_TIME, keyed by the table. Run once, before the tables are read, inside
- * the pull's snapshot transaction.
+ * Each table's UPDATE_TIME (a hint only), read once per database before the
+ * tables are read: information_schema takes no lock a schema change would wait for.
  */
-export async function mysqlChangeProofs(connection: MysqlConnection, tables: TableInfo[]): Promise<Map<TableInfo, ChangeProof>> {
-  const proofs = new Map<TableInfo, ChangeProof>();
-  const byDatabase = new Map<string, TableInfo[]>();
-  for (const t of tables) byDatabase.set(t.database, [...(byDatabase.get(t.database) ?? []), t]);
-  for (const [database, own] of byDatabase) {
-    const updated = await mysqlQuery<{ name: string; updated: unknown }>(
-      connection,
-      'SELECT TABLE_NAME AS name, UPDATE_TIME AS updated FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?',
-      [database],
-    );
-    const updateTimes = new Map(updated.map((r) => [r.name, text(r.updated)]));
-    const byName = new Map<string, string | null>();
-    try {
-      for (const r of await mysqlQuery<{ Table: string; Checksum: unknown }>(connection, `CHECKSUM TABLE ${own.map(qualified).join(', ')}`)) byName.set(r.Table, text(r.Checksum));
-    } catch {
-      // One table the statement cannot read (a column-level grant, a table rebuilt since the snapshot began)
-      // fails it for all: ask table by table, and a table without a checksum is simply read again next time.
-      for (const t of own) {
-        const [r] = await mysqlQuery<{ Table: string; Checksum: unknown }>(connection, `CHECKSUM TABLE ${qualified(t)}`).catch(() => [] as { Table: string; Checksum: unknown }[]);
-        if (r) byName.set(r.Table, text(r.Checksum));
-      }
-    }
-    for (const t of own) {
-      proofs.set(t, { engine: 'mysql', checksum: byName.get(`${t.database}.${t.name}`) ?? null, updateTime: updateTimes.get(t.name) ?? null });
-    }
+export async function mysqlUpdateTimes(connection: MysqlConnection, tables: TableInfo[]): Promise<Map<TableInfo, string | null>> {
+  const times = new Map<TableInfo, string | null>();
+  for (const database of new Set(tables.map((t) => t.database))) {
+    const rows = await mysqlQuery<{ name: string; updated: unknown }>(connection, 'SELECT TABLE_NAME AS name, UPDATE_TIME AS updated FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?', [database]);
+    const byName = new Map(rows.map((r) => [r.name, text(r.updated)]));
+    for (const t of tables) if (t.database === database) times.set(t, byName.get(t.name) ?? null);
   }
-  return proofs;
+  return times;
+}
+
+/**
+ * The table's proof: CHECKSUM TABLE, run in the pull's snapshot just before the
+ * table is read (so its metadata lock is taken when reading would take it, never
+ * earlier: a schema change on a table not read yet does not wait for the pull).
+ * No checksum (the table was rebuilt or dropped since the snapshot began, or the
+ * account may read only some columns): the table is simply read again next time.
+ */
+export async function mysqlChangeProof(connection: MysqlConnection, table: TableInfo, updateTime: string | null): Promise<ChangeProof> {
+  const [row] = await mysqlQuery<{ Table: string; Checksum: unknown }>(connection, `CHECKSUM TABLE ${qualified(table)}`).catch(() => [] as { Table: string; Checksum: unknown }[]);
+  return { engine: 'mysql', checksum: text(row?.Checksum), updateTime };
 }
 
 /** A 64-bit checksum of the rows the server computes itself: XOR of the first half of each row's MD5 over every column's bytes. */

@@ -12,7 +12,7 @@ import { introspectMysql, listDatabases, mysqlServerFacts, userDatabases, type M
 import { mysqlReadability, type MysqlReadability } from './privileges.ts';
 import { IMPLICIT_PERIOD_COLUMNS, pullMysqlTable } from './pull.ts';
 import { beginIncrement, finishIncrement, tableDone } from '../../pull/incremental.ts';
-import { mysqlChangeProofs, mysqlTableReader } from './changes.ts';
+import { mysqlChangeProof, mysqlTableReader, mysqlUpdateTimes } from './changes.ts';
 import { mysqlReplication } from './replication.ts';
 import { prepareMysqlSession } from './session.ts';
 
@@ -182,9 +182,8 @@ export const mysqlAdapter: EngineAdapter = {
         await mysqlQuery(server.connection, 'COMMIT').catch(() => {});
         return;
       }
-      // Change proofs (CHECKSUM TABLE), recorded with every full pull so the next incremental pull can carry what did not change.
-      const proved = tables.filter((t) => !(instance.history === true && t.versioned));
-      const proofs = options.maxRows === null && proved.length > 0 ? await mysqlChangeProofs(server.connection, proved) : new Map<unknown, never>();
+      // Change proofs (CHECKSUM TABLE, table by table below), recorded with every full pull so the next incremental pull can carry what did not change.
+      const updateTimes = options.maxRows === null && tables.length > 0 ? await mysqlUpdateTimes(server.connection, tables) : null;
       for (const listed of tables) {
         if (options.signal.aborted) throw options.signal.reason ?? new Error('pull cancelled');
         const history = instance.history === true && listed.versioned;
@@ -192,7 +191,8 @@ export const mysqlAdapter: EngineAdapter = {
         const label = `${table.database}.${table.name}`;
         options.progress({ type: 'table-start', instance: instance.name, table: label, estimatedRows: table.estimatedRows });
         // Incremental pulls: carried or appended here when the base allows it; history pulls are always read.
-        const reader = history ? null : mysqlTableReader(server.connection, listed, proofs.get(listed) ?? null, options, instance.name, options.base);
+        const proof = history || !updateTimes ? null : await mysqlChangeProof(server.connection, listed, updateTimes.get(listed) ?? null);
+        const reader = history ? null : mysqlTableReader(server.connection, listed, proof, options, instance.name, options.base);
         const begun = reader ? await beginIncrement(target, table, reader, options, instance) : null;
         if (begun && 'result' in begun) {
           options.progress(tableDone(instance.name, label, begun.result));
