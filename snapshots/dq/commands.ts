@@ -6,6 +6,7 @@ import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
 import { DqPackError, type RulePack } from '../../shared/dq/pack.ts';
 import { summarize, type DqResult } from '../../shared/dq/results.ts';
+import { countText, formatNumberText, formatTimeText, textTable, type TextColumn } from '../../shared/text/layout.ts';
 import { inertText } from '../../shared/text/inert.ts';
 import { CliError } from '../errors.ts';
 import { EXIT_DQ_FINDINGS, EXIT_FAILED } from '../exitCodes.ts';
@@ -70,7 +71,7 @@ function failOn(level: 'warn' | 'fail' | undefined, results: DqResult[]): void {
   if (!level) return;
   const hits = results.filter((r) => r.status === 'fail' || r.status === 'error' || (level === 'warn' && r.status === 'warn'));
   if (hits.length === 0) return;
-  throw new CliError(`dq: ${hits.length} rule(s) at or above --fail-on ${level}: ${hits.map((r) => `${r.id} ${r.status}`).join(', ')}`, null, EXIT_DQ_FINDINGS);
+  throw new CliError(`dq: ${countText(hits.length, 'rule', 'rules')} at or above --fail-on ${level}: ${hits.map((r) => `${r.id} ${r.status}`).join(', ')}`, null, EXIT_DQ_FINDINGS);
 }
 
 export interface DqOptions {
@@ -175,10 +176,29 @@ export function dqHistory(file: string, opts: { rule?: string; format: string })
     const runs = listRuns(db).map((run) => ({ ...run, result: opts.rule ? (readRunResults(db, run.runId).find((r) => r.id === opts.rule) ?? null) : undefined }));
     if (opts.format === 'json') return void process.stdout.write(JSON.stringify(runs, null, 2) + '\n');
     if (runs.length === 0) return void printLine(process.stdout, `${file}: no DQ run stored (run "snapbench dq ${file}")`);
-    for (const run of runs) {
-      const rule = run.result ? `  ${opts.rule}: ${run.result.status}${run.result.count === null ? '' : ` ${run.result.count}`}` : opts.rule ? `  ${opts.rule}: not in this run` : '';
-      printLine(process.stdout, `run ${run.runId}  ${run.finishedAt}  ${run.pack}  ${run.fail} fail, ${run.warn} warn, ${run.pass} pass, ${run.error} error, ${run.skipped} skipped${rule}`);
-    }
+    // One row per run under a header; the rule asked about (--rule) in the last column.
+    const others = runs.some((run) => run.error > 0 || run.skipped > 0);
+    const columns: TextColumn[] = [
+      { header: 'run', right: true },
+      { header: 'finished' },
+      { header: 'pack' },
+      { header: 'fail', right: true },
+      { header: 'warn', right: true },
+      { header: 'pass', right: true },
+      ...(others ? [{ header: 'error', right: true }, { header: 'skipped', right: true }] : []),
+      ...(opts.rule ? [{ header: inertText(opts.rule), wrap: true }] : []),
+    ];
+    const rows = runs.map((run) => [
+      String(run.runId),
+      formatTimeText(run.finishedAt),
+      inertText(run.pack),
+      formatNumberText(run.fail),
+      formatNumberText(run.warn),
+      formatNumberText(run.pass),
+      ...(others ? [formatNumberText(run.error), formatNumberText(run.skipped)] : []),
+      ...(opts.rule ? [run.result ? `${run.result.status}${run.result.count === null ? '' : ` ${formatNumberText(run.result.count)}`}` : 'not in this run'] : []),
+    ]);
+    printText(process.stdout, textTable(columns, rows).join('\n') + '\n');
   });
 }
 

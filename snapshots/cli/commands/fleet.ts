@@ -17,7 +17,9 @@ import { CliError } from '../../errors.ts';
 import { EXIT_CANCELLED } from '../../exitCodes.ts';
 import { checkOutputFile } from '../../output/outputFile.ts';
 import { formatOption, loadFleetFile } from '../options.ts';
-import { printLine } from '../../terminal.ts';
+import { printLine, printText, printWrapped } from '../../terminal.ts';
+import { inertText } from '../../../shared/text/inert.ts';
+import { formatTimeText, TEXT_WIDTH, wrapLine } from '../../../shared/text/layout.ts';
 
 function scaleOption(value: string): number {
   const scale = Number(value);
@@ -42,6 +44,11 @@ function writeFileAtomically(path: string, text: string): void {
 
 function number(n: number): string {
   return n.toLocaleString('en-US');
+}
+
+/** Lines of prose at 80 columns, each continued under an indent. */
+function wrapLines(lines: string[]): string {
+  return lines.flatMap((line) => wrapLine(line, TEXT_WIDTH, line.startsWith(' ') ? '        ' : '    ')).join('\n') + '\n';
 }
 
 function plantedSummary(counts: PlantedCounts): string {
@@ -80,7 +87,7 @@ async function demoSeries(count: number, dir: string, opts: { scale: number; see
       scale: opts.scale,
       signal: controller.signal,
       onSnapshot: (result, file) => {
-        if (opts.progress || opts.format !== 'json') printLine(process.stderr, `snapbench demo: wrote ${file}: ${number(result.rows)} rows in ${result.seconds.toFixed(1)} s (made ${result.manifest.createdAt})`);
+        if (opts.progress || opts.format !== 'json') printWrapped(process.stderr, `snapbench demo: wrote ${file}: ${number(result.rows)} rows in ${result.seconds.toFixed(1)} s (made ${formatTimeText(result.manifest.createdAt)})`);
       },
     });
     const p = series.planted;
@@ -217,10 +224,22 @@ export function registerFleetCommands(program: Command): void {
           signal: controller.signal,
           onEvent: opts.progress ? tableProgress(process.stderr) : undefined,
         });
-        process.stderr.write(
-          `snapbench demo: wrote ${out}: ${result.instances} instances, ${result.tables} tables, ${number(result.rows)} rows in ${result.seconds.toFixed(1)} s (seed ${opts.seed}, scale ${opts.scale})\n` +
-            `snapbench demo: planted: ${plantedSummary(result.counts)}\n` +
-            `snapbench demo: capped below the report's volumes: ${result.fleet.capped.join('; ')}\n`,
+        const data = result.tables;
+        const all = Object.keys(result.manifest.hashes).length;
+        // The path as the user gave it: the commands to run next are the ones they would type.
+        const shown = inertText(opts.out ?? 'demo.snapbench');
+        printText(
+          process.stderr,
+          wrapLines(
+            [
+              `snapbench demo: wrote ${shown}: ${number(result.instances)} instances, ${number(data)} data tables (${number(all)} with Snapbench's own catalog tables, which verify counts too), ${number(result.rows)} rows in ${result.seconds.toFixed(1)} s (seed ${opts.seed}, scale ${opts.scale})`,
+              `snapbench demo: planted: ${plantedSummary(result.counts)}`,
+              `snapbench demo: capped below the report's volumes: ${result.fleet.capped.join('; ')}`,
+              `next: snapbench verify ${shown}    (check every hash)`,
+              `      snapbench dq ${shown}    (the report-07 data-quality checks)`,
+              `      snapbench scenario --snapshot ${shown} --stores 100`,
+            ],
+          ),
         );
         if (opts.format === 'json') process.stdout.write(JSON.stringify(result.counts, null, 2) + '\n');
       } catch (error) {
