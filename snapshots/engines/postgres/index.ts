@@ -14,7 +14,7 @@ import { quotePostgresIdentifier } from '../../../shared/model/sql.ts';
 import { PullError } from '../types.ts';
 import { connectionFacts } from '../../net/tls.ts';
 import { usingNetwork, type Network } from '../../net/network.ts';
-import { abortError, clientTlsInfo, closeClient, connect, destroyClient, MAINTENANCE_DATABASE, redact, requireConnection, type PgClient } from './connect.ts';
+import { abortError, clientTlsInfo, closeClient, connect, destroyClient, MAINTENANCE_DATABASE, redact, requireConnection, SERVICE_DATABASES, type PgClient } from './connect.ts';
 import { databaseFacts, extensionFacts, extensions, postgresReplication, serverFacts } from './facts.ts';
 import { introspectDatabase, type PgTable } from './introspect.ts';
 import { copyTable } from './pull.ts';
@@ -23,9 +23,6 @@ import { postgresChangeProofs, postgresTableReader } from './changes.ts';
 
 export { columnTypeFor } from './types.ts';
 export { CopyTextParser } from './copyText.ts';
-
-/** Databases never pulled unless the manifest names them: templates are excluded by datistemplate; these are service/maintenance databases. */
-const SERVICE_DATABASES = new Set([MAINTENANCE_DATABASE, 'rdsadmin', 'azure_maintenance', 'azure_sys', 'cloudsqladmin', 'template0', 'template1']);
 
 interface DatabaseRow {
   name: string;

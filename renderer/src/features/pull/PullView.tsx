@@ -284,7 +284,7 @@ export function PullView() {
             <button type="button" onClick={() => void checkConnections()} disabled={check.running || pull.running || chosen.size === 0 || missing.length > 0}>
               Check connections
             </button>
-            <span className="muted small">Connects to each selected instance (through its bastion and TLS), pulls nothing, and says whether its account could write.</span>
+            <span className="muted small">Connects to each selected instance (through its bastion and TLS), pulls nothing, and says whether its account could write and what it cannot read.</span>
           </div>
           {check.running && <ProgressBar progress={null} label="Checking connections…" onCancel={check.cancel} />}
           {check.error ? <ErrorBox error={check.error} onDismiss={check.clear} /> : null}
