@@ -4,6 +4,7 @@
 // JSON output is not written through here: it stays exact.
 import { fstatSync } from 'node:fs';
 import { inertLines, inertText } from '../shared/text/inert.ts';
+import { TEXT_WIDTH, wrapLine } from '../shared/text/layout.ts';
 
 interface Writable {
   write(text: string): unknown;
@@ -12,6 +13,11 @@ interface Writable {
 /** One line: every control character in it escaped, the line break included, then a newline. */
 export function printLine(stream: Writable, text: string): void {
   stream.write(inertText(text) + '\n');
+}
+
+/** One line of prose, escaped, wrapped at 80 columns (continuation lines indented). */
+export function printWrapped(stream: Writable, text: string, indent = '    '): void {
+  stream.write(wrapLine(inertText(text), TEXT_WIDTH, indent).join('\n') + '\n');
 }
 
 /** Text laid out in lines and tab-separated columns: control characters escaped except the newline and the tab. */

@@ -154,7 +154,12 @@ export interface TableEntry {
   schema: string | null;
   /** The table's name on the source server (`schema.table` for PostgreSQL). */
   source: string;
-  kind: 'table' | 'redis-keys';
+  /**
+   * `table`: rows in the file; `redis-keys`: a Redis key inventory; `pushdown`:
+   * checked in place (`pull: pushdown`, `dq --pushdown`): the file holds its
+   * columns and its exact row count, counted on the server, and no rows.
+   */
+  kind: 'table' | 'redis-keys' | 'pushdown';
   rows: number;
   limited: boolean;
   estimatedRows: number | null;
@@ -482,6 +487,8 @@ export interface PullOutcome {
   tables: number;
   rows: number;
   snapshot: SnapshotSummary | null;
+  /** With a base snapshot: rows read from the servers versus carried from the base, and tables by origin. */
+  incremental: { rowsRead: number; rowsCarried: number; tables: { pulled: number; carried: number; appended: number } } | null;
 }
 
 /** Progress of a pull (and of writing the demo), one event per step of one instance. */
@@ -489,7 +496,7 @@ export type PullProgress =
   | { type: 'instance-start'; instance: string; engine: Engine }
   | { type: 'table-start'; instance: string; table: string; estimatedRows: number | null }
   | { type: 'table-progress'; instance: string; table: string; rows: number; bytes: number }
-  | { type: 'table-done'; instance: string; table: string; rows: number; limited: boolean }
+  | { type: 'table-done'; instance: string; table: string; rows: number; limited: boolean; origin?: 'pulled' | 'carried' | 'appended'; carriedRows?: number; note?: string | null }
   | { type: 'instance-done'; instance: string; tables: number; rows: number }
   | { type: 'instance-failed'; instance: string; message: string; hint: string | null };
 

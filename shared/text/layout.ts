@@ -133,3 +133,15 @@ export function textTable(columns: TextColumn[], rows: string[][], width = TEXT_
   };
   return [...format(columns.map((c) => c.header)), ...rows.flatMap(format)];
 }
+
+/**
+ * A moment as the CLI's text writes every date: "2026-12-06 14:33 UTC"
+ * (machine output keeps ISO 8601; the workbench uses the reader's locale).
+ * Text that is not a date is returned as it is.
+ */
+export function formatTimeText(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}

@@ -1,7 +1,7 @@
 // The `snapbench` command line. Every command: exit 0 on success, non-zero with
 // one line on stderr that names the problem and what to do; no stack trace
 // unless --debug. JSON goes to stdout alone; progress goes to stderr.
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { resolve } from 'node:path';
 import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_REDIS_COMMAND_TIMEOUT_MS, DEFAULT_STATEMENT_TIMEOUT_MS, FleetError } from '../../shared/model/fleet.ts';
 import { PullError } from '../engines/types.ts';
@@ -13,9 +13,12 @@ import { OutputPathError, refuseOutputOverInput } from '../file/outputPath.ts';
 import { manifestMismatch, manifestMismatchWarning } from '../file/manifestCheck.ts';
 import { fleetInputs } from '../pull/inputs.ts';
 import { currentUserName } from '../pull/provenance.ts';
+import { BaseSnapshot } from '../pull/base.ts';
 import { CancelledError, pullFleet } from '../pull/pullFleet.ts';
 import { TOOL_VERSION } from '../version.ts';
-import { csvSafeFor, printLine, printRow } from '../terminal.ts';
+import { csvSafeFor, printLine, printText, printWrapped } from '../terminal.ts';
+import { countText, formatTimeText } from '../../shared/text/layout.ts';
+import { tablesText, tablesTsv } from '../output/textTables.ts';
 import { progressPrinter } from './progress.ts';
 import { QueryRefusedError } from '../query/readOnly.ts';
 import { runQuery } from '../query/runQuery.ts';
@@ -24,6 +27,7 @@ import { CliError } from '../errors.ts';
 import { EXIT_CANCELLED, EXIT_FAILED, EXIT_NOT_INTACT, EXIT_PARTIAL, EXIT_UNTRUSTED } from '../exitCodes.ts';
 import { checkOutputFile } from '../output/outputFile.ts';
 import { csvSafeOptions, formatOption, loadFleetFile, positiveInteger } from './options.ts';
+import { EXAMPLES, helpText, showUsageOnErrors } from './help.ts';
 import { timeoutOption, watchStatements } from './guard.ts';
 
 
@@ -44,7 +48,7 @@ export function buildProgram(): Command {
     .description('Read-only snapshots of a MySQL, PostgreSQL and Redis fleet in one verifiable SQLite file.')
     .version(TOOL_VERSION)
     .option('--debug', 'print stack traces of errors')
-    .showHelpAfterError('(run "snapbench help" for the commands)')
+    .addHelpText('after', EXAMPLES)
     .exitOverride();
 
   program
@@ -56,21 +60,36 @@ export function buildProgram(): Command {
     .option('--max-rows <n>', 'at most N rows per table (recorded as a limit)', positiveInteger('--max-rows'))
     .option('--concurrency <n>', 'instances pulled at once', positiveInteger('--concurrency'), 4)
     .option('--progress', 'print progress on stderr even when it is not a terminal')
+    .option('--base <file>', 'an earlier snapshot of this fleet: tables proven unchanged are carried from it, append_only tables get only their new rows; it is only read')
     .option('--sign <key>', 'sign the snapshot with this Ed25519 private key (snapbench keys generate)')
     .option('--signer <name>', 'the name recorded with the signature (default: your user name)')
     .addOption(formatOption(['text', 'json'], 'text'))
     .addHelpText(
       'after',
-      `
+      helpText(`
 Timeouts (per instance in the fleet manifest):
   connect_timeout_ms     connecting and logging in; default ${DEFAULT_CONNECT_TIMEOUT_MS} (10 s)
   statement_timeout_ms   Redis: one command without an answer fails the instance; default ${DEFAULT_REDIS_COMMAND_TIMEOUT_MS} (60 s)
-                         MySQL/PostgreSQL: the server-side limit on one statement (a table's SELECT/COPY); default ${DEFAULT_STATEMENT_TIMEOUT_MS} (1 h)`,
+                         MySQL/PostgreSQL: the server-side limit on one statement (a table's SELECT/COPY); default ${DEFAULT_STATEMENT_TIMEOUT_MS} (1 h)`),
     )
-    .action(async (opts: { fleet: string; out: string; only?: string; maxRows?: number; concurrency: number; progress?: boolean; format: string; sign?: string; signer?: string }) => {
+    .action(async (opts: { fleet: string; out: string; only?: string; maxRows?: number; concurrency: number; progress?: boolean; format: string; sign?: string; signer?: string; base?: string }) => {
       const { fleet, bytes } = loadFleetFile(opts.fleet);
       checkOutputFile('--out', opts.out);
-      refuseOutputOverInput(opts.out, [...fleetInputs(opts.fleet, bytes.toString('utf8')), ...(opts.sign ? [{ path: opts.sign, role: 'signing key (--sign)' }] : [])], { label: '--out', replaces: 'snapshot' });
+      refuseOutputOverInput(
+        opts.out,
+        [...fleetInputs(opts.fleet, bytes.toString('utf8')), ...(opts.sign ? [{ path: opts.sign, role: 'signing key (--sign)' }] : []), ...(opts.base ? [{ path: opts.base, role: 'base snapshot (--base)' }] : [])],
+        { label: '--out', replaces: 'snapshot' },
+      );
+      // The base is opened read-only before anything is pulled: a bad one fails at once.
+      let base: BaseSnapshot | undefined;
+      if (opts.base) {
+        try {
+          base = BaseSnapshot.open(opts.base);
+        } catch (error) {
+          if (error instanceof SnapshotFileError) throw new CliError(`--base ${error.message}`, error.hint);
+          throw error;
+        }
+      }
       // A bad key fails before anything is pulled.
       const signingKey = opts.sign ? loadSigningKey(opts.sign) : null;
       const signer = checkSignerName(opts.signer ?? currentUserName());
@@ -92,6 +111,8 @@ Timeouts (per instance in the fleet manifest):
           signal: controller.signal,
           env: process.env,
           onEvent: showProgress ? progressPrinter(process.stderr) : undefined,
+          base,
+          baseFile: opts.base,
         });
         for (const failure of result.failures) {
           printLine(process.stderr, `snapbench pull: ${failure.message}${failure.hint ? ` (${failure.hint})` : ''}`);
@@ -120,6 +141,7 @@ Timeouts (per instance in the fleet manifest):
           rows: result.manifest.instances.reduce((n, i) => n + i.rows, 0),
           notRead,
           warnings,
+          ...(result.manifest.incremental ? { base: result.manifest.base, incremental: result.manifest.incremental } : {}),
           ...(signed ? { signature: { signer: signed.signer, fingerprint: signed.fingerprint } } : {}),
         };
         if (opts.format === 'json') writeStdout(JSON.stringify(summary, null, 2) + '\n');
@@ -129,8 +151,15 @@ Timeouts (per instance in the fleet manifest):
           const pulledWhole = summary.tables - notRead.length;
           printLine(
             process.stderr,
-            `snapbench pull: wrote ${summary.file}: ${summary.pulled.length} instance(s), ${notRead.length ? `${pulledWhole} tables pulled whole and ${notRead.length} not (listed above)` : `${summary.tables} tables`}, ${summary.rows.toLocaleString('en-US')} rows${result.failures.length ? `; ${result.failures.length} instance(s) failed` : ''}${signed ? `; signed by ${signed.signer} with key ${signed.fingerprint}` : ''}`,
+            `snapbench pull: wrote ${summary.file}: ${countText(summary.pulled.length, 'instance', 'instances')}, ${notRead.length ? `${pulledWhole} tables pulled whole and ${notRead.length} not (listed above)` : `${summary.tables} tables`}, ${summary.rows.toLocaleString('en-US')} rows${result.failures.length ? `; ${countText(result.failures.length, 'instance', 'instances')} failed` : ''}${signed ? `; signed by ${signed.signer} with key ${signed.fingerprint}` : ''}`,
           );
+          const inc = result.manifest.incremental;
+          if (inc) {
+            printLine(
+              process.stderr,
+              `snapbench pull: ${inc.rowsRead.toLocaleString('en-US')} rows read from the servers, ${inc.rowsCarried.toLocaleString('en-US')} carried from the base ${inc.baseFile} (tables: ${inc.tables.pulled} read, ${inc.tables.carried} carried, ${inc.tables.appended} appended)`,
+            );
+          }
         }
         if (result.failures.length > 0) process.exitCode = EXIT_PARTIAL;
       } catch (error) {
@@ -139,6 +168,7 @@ Timeouts (per instance in the fleet manifest):
       } finally {
         process.off('SIGINT', cancel);
         process.off('SIGTERM', cancel);
+        base?.close();
       }
     });
 
@@ -146,14 +176,15 @@ Timeouts (per instance in the fleet manifest):
     .command('tables')
     .description('list the tables and Redis key inventories of a snapshot')
     .argument('<file>', 'snapshot file')
-    .addOption(formatOption(['json', 'text'], 'text'))
+    .addOption(formatOption(['text', 'tsv', 'json'], 'text'))
     .action((file: string, opts: { format: string }) => {
       const db = openSnapshot(file);
       try {
         warnIfManifestChanged(db, file);
         const tables = listTables(db);
         if (opts.format === 'json') writeStdout(JSON.stringify(tables, null, 2) + '\n');
-        else for (const t of tables) printRow(process.stdout, [t.sqlName, t.engine, t.rows, t.status, ...(t.statusReason ? [t.statusReason] : [])]);
+        else if (opts.format === 'tsv') printText(process.stdout, tablesTsv(tables));
+        else printText(process.stdout, tablesText(tables));
       } finally {
         db.close();
       }
@@ -164,10 +195,10 @@ Timeouts (per instance in the fleet manifest):
     .description('run a read-only SQL query on a snapshot')
     .argument('<file>', 'snapshot file')
     .argument('<sql>', 'one SQL statement (SQLite dialect)')
-    .addOption(formatOption(['json', 'csv'], 'json'))
+    .addOption(new Option('--format <format>', 'output format: table | json | csv (default: table on a terminal, json otherwise)').choices(['table', 'json', 'csv']))
     .addOption(timeoutOption());
   for (const option of csvSafeOptions()) query.addOption(option);
-  query.action(async (file: string, sql: string, opts: { format: 'json' | 'csv'; csvSafe?: boolean; timeout: number }) => {
+  query.action(async (file: string, sql: string, opts: { format?: 'table' | 'json' | 'csv'; csvSafe?: boolean; timeout: number }) => {
     // A statement that runs past --timeout ends the command (cli/guard.ts).
     await watchStatements(opts.timeout, 'query');
       const db = openSnapshot(file);
@@ -178,7 +209,7 @@ Timeouts (per instance in the fleet manifest):
         warnIfManifestChanged(db, file);
         // A query over a table the pull could not read whole gets what the file holds, and a line saying so.
         for (const t of tablesNotReadWhole(db, sql)) printLine(process.stderr, `snapbench query: warning: ${t.sqlName} was not read whole: ${t.status}${t.statusReason ? ` (${t.statusReason})` : ''}`);
-        runQuery(db, sql, opts.format, writeStdout, csvSafeFor(opts.csvSafe));
+        runQuery(db, sql, opts.format ?? (process.stdout.isTTY ? 'table' : 'json'), writeStdout, csvSafeFor(opts.csvSafe));
       } finally {
         db.close();
       }
@@ -201,16 +232,20 @@ Timeouts (per instance in the fleet manifest):
         const signatures = checkSignatures(db, rootHash(stored.body), trusted);
         if (opts.format === 'json') writeStdout(JSON.stringify({ file, ...report, signatures }, null, 2) + '\n');
         else if (report.ok) {
-          printLine(
+          const data = Object.keys(manifest.hashes).filter((t) => !t.startsWith('_snapbench_')).length;
+          printWrapped(process.stdout, `${file}: intact. ${report.checkedTables} tables verified (${data} data tables and ${report.checkedTables - data} of Snapbench's own: catalog, facts, manifest)`);
+          printLine(process.stdout, `  root sha256 ${report.rootSha256}`);
+          printWrapped(process.stdout, `  made ${formatTimeText(manifest.createdAt)} by ${manifest.createdBy} on ${manifest.createdOnHost} with snapbench ${manifest.tool.version}`);
+          printWrapped(
             process.stdout,
-            `${file}: intact. ${report.checkedTables} tables verified; root sha256 ${report.rootSha256}; made ${manifest.createdAt} by ${manifest.createdBy} on ${manifest.createdOnHost} with snapbench ${manifest.tool.version}; schema ${report.schemaSource === 'recorded' ? 'as recorded in the manifest' : 'as rebuilt from the catalog (the file predates the schema record)'}; ${report.integrityCheck === 'quick_check' ? 'quick_check ok (the file is over 1 GiB: indexes were not cross-checked)' : 'integrity_check ok'}`,
+            `  schema ${report.schemaSource === 'recorded' ? 'as recorded in the manifest' : 'as rebuilt from the catalog (the file predates the schema record)'}; ${report.integrityCheck === 'quick_check' ? 'quick_check ok (the file is over 1 GiB: indexes were not cross-checked)' : 'integrity_check ok'}`,
           );
         } else {
           for (const problem of report.problems) printLine(process.stdout, `${file}: ${problem}`);
         }
         if (opts.format !== 'json') for (const line of describeSignatures(signatures, opts.trust ?? null, report.ok)) printLine(process.stdout, `${file}: ${line}`);
         if (!report.ok) {
-          throw new CliError(`${file}: not intact: ${report.problems.length} problem(s): ${report.problems.slice(0, 3).join('; ')}${report.problems.length > 3 ? '; ...' : ''}`, null, EXIT_NOT_INTACT);
+          throw new CliError(`${file}: not intact: ${countText(report.problems.length, 'problem', 'problems')}: ${report.problems.slice(0, 3).join('; ')}${report.problems.length > 3 ? '; ...' : ''}`, null, EXIT_NOT_INTACT);
         }
         if (trusted && !signatures.trusted) throw new CliError(`${file}: ${untrustedReason(signatures, opts.trust!)}`, null, EXIT_UNTRUSTED);
       } finally {
@@ -219,6 +254,7 @@ Timeouts (per instance in the fleet manifest):
     });
 
   registerExtraCommands(program);
+  showUsageOnErrors(program);
   return program;
 }
 

@@ -1,10 +1,12 @@
 // The actions of `snapbench dq`, `dq history`, `dq evidence`, `dq pack` and
 // `snapbench diff` (registered in snapshots/cli/commands/dq.ts, which loads
 // this module only when one of them runs).
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
 import { DqPackError, type RulePack } from '../../shared/dq/pack.ts';
 import { summarize, type DqResult } from '../../shared/dq/results.ts';
+import { countText, formatNumberText, formatTimeText, textTable, type TextColumn } from '../../shared/text/layout.ts';
 import { inertText } from '../../shared/text/inert.ts';
 import { CliError } from '../errors.ts';
 import { EXIT_DQ_FINDINGS, EXIT_FAILED } from '../exitCodes.ts';
@@ -19,7 +21,9 @@ import { registerDqFunctions } from './functions.ts';
 import { renderHtml } from './html.ts';
 import { builtInPackYaml, loadPack } from './loadPack.ts';
 import { renderCsv, renderJson, renderText, REPORT_FORMATS, type ReportContext } from './report.ts';
-import { runPack } from './run.ts';
+import { GuardedRunError, runPackGuarded } from './guarded.ts';
+import { runPack, type DqRun } from './run.ts';
+import { StatementTimeoutError } from '../file/timeLimit.ts';
 import { listRuns, packSha256, readRunResults, storeRun } from './store.ts';
 
 type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -67,7 +71,7 @@ function failOn(level: 'warn' | 'fail' | undefined, results: DqResult[]): void {
   if (!level) return;
   const hits = results.filter((r) => r.status === 'fail' || r.status === 'error' || (level === 'warn' && r.status === 'warn'));
   if (hits.length === 0) return;
-  throw new CliError(`dq: ${hits.length} rule(s) at or above --fail-on ${level}: ${hits.map((r) => `${r.id} ${r.status}`).join(', ')}`, null, EXIT_DQ_FINDINGS);
+  throw new CliError(`dq: ${countText(hits.length, 'rule', 'rules')} at or above --fail-on ${level}: ${hits.map((r) => `${r.id} ${r.status}`).join(', ')}`, null, EXIT_DQ_FINDINGS);
 }
 
 export interface DqOptions {
@@ -79,9 +83,17 @@ export interface DqOptions {
   timings?: boolean;
   /** --csv-safe / --no-csv-safe; neither: on when the report goes to a file. */
   csvSafe?: boolean;
+  /**
+   * A pack someone wrote runs in child processes (dq/guarded.ts) with this
+   * per-statement limit in seconds: a rule past it is `error`, the others run.
+   * Absent or 0: in this process, no limit (built-in packs: Snapbench's own SQL, which ends).
+   */
+  guardSeconds?: number;
+  /** The guarded run's first worker process, started ahead by the caller. */
+  guardWorker?: ChildProcess;
 }
 
-export function runDq(file: string, opts: DqOptions): void {
+export async function runDq(file: string, opts: DqOptions): Promise<void> {
   if (opts.out) {
     checkOut(opts.out);
     const inputs: CommandInput[] = [{ path: file, role: 'snapshot' }];
@@ -99,7 +111,7 @@ export function runDq(file: string, opts: DqOptions): void {
     // Memory-mapped reads make the table scans cheaper; safe here because this
     // connection is ours alone and is closed before the results are appended.
     db.pragma('mmap_size = 2147418112');
-    const run = runPack(db, pack);
+    const run = opts.guardSeconds ? await guardedRun(file, pack, opts.guardSeconds, opts.guardWorker) : runPack(db, pack);
     if (opts.timings) {
       const rules = Object.entries(run.timings.rules).map(([id, ms]) => `${id} ${ms.toFixed(1)}ms`);
       const scans = Object.entries(run.timings.scans).map(([table, ms]) => `${table} ${ms.toFixed(1)}ms`);
@@ -134,6 +146,22 @@ export function runDq(file: string, opts: DqOptions): void {
   failOn(opts.failOn, ctx.results);
 }
 
+async function guardedRun(file: string, pack: RulePack, seconds: number, worker: ChildProcess | undefined): Promise<DqRun> {
+  try {
+    return await runPackGuarded({
+      path: file,
+      pack,
+      timeoutSeconds: seconds,
+      worker,
+      onStopped: (ruleId, message) => printLine(process.stderr, `snapbench dq: ${message}: rule ${ruleId} is an error; the other rules run (raise the limit with --timeout SECONDS, 0 = none)`),
+    });
+  } catch (error) {
+    if (error instanceof GuardedRunError) throw new CliError(`dq: ${error.message}`, error.hint);
+    if (error instanceof StatementTimeoutError) throw new CliError(`dq: ${error.message}`, error.hint);
+    throw error;
+  }
+}
+
 export function withSnapshot<T>(file: string, use: (db: ReturnType<typeof openSnapshot>) => T): T {
   const db = openSnapshot(file);
   try {
@@ -148,10 +176,29 @@ export function dqHistory(file: string, opts: { rule?: string; format: string })
     const runs = listRuns(db).map((run) => ({ ...run, result: opts.rule ? (readRunResults(db, run.runId).find((r) => r.id === opts.rule) ?? null) : undefined }));
     if (opts.format === 'json') return void process.stdout.write(JSON.stringify(runs, null, 2) + '\n');
     if (runs.length === 0) return void printLine(process.stdout, `${file}: no DQ run stored (run "snapbench dq ${file}")`);
-    for (const run of runs) {
-      const rule = run.result ? `  ${opts.rule}: ${run.result.status}${run.result.count === null ? '' : ` ${run.result.count}`}` : opts.rule ? `  ${opts.rule}: not in this run` : '';
-      printLine(process.stdout, `run ${run.runId}  ${run.finishedAt}  ${run.pack}  ${run.fail} fail, ${run.warn} warn, ${run.pass} pass, ${run.error} error, ${run.skipped} skipped${rule}`);
-    }
+    // One row per run under a header; the rule asked about (--rule) in the last column.
+    const others = runs.some((run) => run.error > 0 || run.skipped > 0);
+    const columns: TextColumn[] = [
+      { header: 'run', right: true },
+      { header: 'finished' },
+      { header: 'pack' },
+      { header: 'fail', right: true },
+      { header: 'warn', right: true },
+      { header: 'pass', right: true },
+      ...(others ? [{ header: 'error', right: true }, { header: 'skipped', right: true }] : []),
+      ...(opts.rule ? [{ header: inertText(opts.rule), wrap: true }] : []),
+    ];
+    const rows = runs.map((run) => [
+      String(run.runId),
+      formatTimeText(run.finishedAt),
+      inertText(run.pack),
+      formatNumberText(run.fail),
+      formatNumberText(run.warn),
+      formatNumberText(run.pass),
+      ...(others ? [formatNumberText(run.error), formatNumberText(run.skipped)] : []),
+      ...(opts.rule ? [run.result ? `${run.result.status}${run.result.count === null ? '' : ` ${formatNumberText(run.result.count)}`}` : 'not in this run'] : []),
+    ]);
+    printText(process.stdout, textTable(columns, rows).join('\n') + '\n');
   });
 }
 

@@ -2,6 +2,7 @@
 // columns added, removed, retyped), rows per table, and DQ findings new, fixed
 // or changed between the latest stored run of each file (report-07 is run in
 // memory for a file that has none, or the given pack on both).
+import { countText, formatTimeText, TEXT_WIDTH, wrapLine } from '../../shared/text/layout.ts';
 import { inertText } from '../../shared/text/inert.ts';
 import type Database from 'better-sqlite3';
 import type { RulePack } from '../../shared/dq/pack.ts';
@@ -99,18 +100,18 @@ function describeSource(s: FindingsSource): string {
 
 export function renderDiffText(diff: SnapshotDiff): string {
   const lines = [
-    `A: ${inertText(diff.a.file)} (made ${inertText(diff.a.createdAt)}, root sha256 ${diff.a.sha256.slice(0, 16)}…)`,
-    `B: ${inertText(diff.b.file)} (made ${inertText(diff.b.createdAt)}, root sha256 ${diff.b.sha256.slice(0, 16)}…)`,
+    `A: ${inertText(diff.a.file)} (made ${inertText(formatTimeText(diff.a.createdAt))}, root sha256 ${diff.a.sha256.slice(0, 16)}…)`,
+    `B: ${inertText(diff.b.file)} (made ${inertText(formatTimeText(diff.b.createdAt))}, root sha256 ${diff.b.sha256.slice(0, 16)}…)`,
   ];
   const s = diff.schema;
   const schemaChanges = s.tablesAdded.length + s.tablesRemoved.length + s.columnsAdded.length + s.columnsRemoved.length + s.columnsChanged.length;
-  lines.push('', `schema: ${schemaChanges === 0 ? 'no change' : `${s.tablesAdded.length} table(s) added, ${s.tablesRemoved.length} removed, ${s.columnsAdded.length + s.columnsRemoved.length + s.columnsChanged.length} column change(s)`}`);
+  lines.push('', `schema: ${schemaChanges === 0 ? 'no change' : `${countText(s.tablesAdded.length, 'table', 'tables')} added, ${s.tablesRemoved.length} removed, ${countText(s.columnsAdded.length + s.columnsRemoved.length + s.columnsChanged.length, 'column change', 'column changes')}`}`);
   for (const t of s.tablesAdded) lines.push(`  + table ${inertText(t.table)} (${t.rows.toLocaleString('en-US')} rows)`);
   for (const t of s.tablesRemoved) lines.push(`  - table ${inertText(t.table)} (${t.rows.toLocaleString('en-US')} rows)`);
   for (const c of s.columnsAdded) lines.push(`  + column ${inertText(c.table)}.${inertText(c.column)} ${inertText(c.type)}`);
   for (const c of s.columnsRemoved) lines.push(`  - column ${inertText(c.table)}.${inertText(c.column)} ${inertText(c.type)}`);
   for (const c of s.columnsChanged) lines.push(`  ~ column ${inertText(c.table)}.${inertText(c.column)}: ${inertText(c.from)} → ${inertText(c.to)}`);
-  lines.push('', `rows: ${diff.rowCounts.length === 0 ? 'no table changed' : `${diff.rowCounts.length} table(s) changed`}`);
+  lines.push('', `rows: ${diff.rowCounts.length === 0 ? 'no table changed' : `${countText(diff.rowCounts.length, 'table', 'tables')} changed`}`);
   for (const r of diff.rowCounts) lines.push(`  ${inertText(r.table)}: ${r.before.toLocaleString('en-US')} → ${r.after.toLocaleString('en-US')} (${signed(r.change)})${r.limited ? ' (limited pull)' : ''}`);
   const f = diff.findings;
   lines.push('', `findings: A ${describeSource(f.a)}, B ${describeSource(f.b)}: ${f.new.length} new, ${f.fixed.length} fixed, ${f.changed.length} changed, ${f.unchanged} unchanged`);
@@ -118,5 +119,6 @@ export function renderDiffText(diff: SnapshotDiff): string {
   each('new', f.new);
   each('fixed', f.fixed);
   each('changed', f.changed);
-  return lines.join('\n') + '\n';
+  // The header and summary lines wrap at 80 columns; a line naming a table or column is not split inside a name.
+  return lines.flatMap((line) => (/^ {2}[-+~ ]/.test(line) ? [line] : wrapLine(line, TEXT_WIDTH, '      '))).join('\n') + '\n';
 }

@@ -52,6 +52,8 @@ export function hardenConnection(db: Database.Database): void {
 export function openSnapshot(path: string, options: OpenOptions = {}): Database.Database {
   if (!existsSync(path)) throw new SnapshotFileError(`${path}: no such file`, 'check the path, or create a snapshot with "snapbench pull" or "snapbench demo"');
   if (statSync(path).isDirectory()) throw new SnapshotFileError(`${path}: is a directory, not a snapshot file`);
+  // A FIFO, device or socket would block the open or stream forever: only a regular file is read.
+  if (!statSync(path).isFile()) throw new SnapshotFileError(`${path}: is not a regular file (a FIFO, device or socket), so not a snapshot`, 'give the path of a .snapbench file');
   let db: Database.Database;
   try {
     db = new Database(path, { readonly: true, fileMustExist: true });

@@ -31,7 +31,7 @@ interface TableRow {
   database: string;
   schema: string | null;
   source: string;
-  kind: 'table' | 'redis-keys';
+  kind: TableEntry['kind'];
   rows: number;
   limited: number;
   estimatedRows: number | null;
@@ -184,7 +184,8 @@ export function allColumns(db: Database.Database, tables: readonly TableEntry[])
     if (!list) byTable.set(row.tableName, (list = []));
     list.push(row.name);
   }
-  return tables.map((t) => ({ table: t.name, sqlName: t.sqlName, columns: byTable.get(t.name) ?? [] }));
+  // A table checked in place (pull: pushdown) has no rows in the file, so no SQL table to complete.
+  return tables.filter((t) => t.kind !== 'pushdown').map((t) => ({ table: t.name, sqlName: t.sqlName, columns: byTable.get(t.name) ?? [] }));
 }
 
 export function readColumns(db: Database.Database, table: string): ColumnMeta[] {
@@ -329,7 +330,7 @@ export function fleetOverview(db: Database.Database, tables: TableEntry[]): Flee
     s.rows += t.rows;
     s.dataBytes += t.dataBytes ?? 0;
     s.indexBytes += t.indexBytes ?? 0;
-    if (t.rows === 0 && t.kind === 'table') s.empty++;
+    if (t.rows === 0 && t.kind !== 'redis-keys') s.empty++;
     perInstance.set(t.instance, s);
   }
   const databases: DatabaseInstanceFacts[] = instances

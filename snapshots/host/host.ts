@@ -54,6 +54,7 @@ import { openSnapshot, SnapshotFileError } from '../file/reader.ts';
 import { fleetInputs } from '../pull/inputs.ts';
 import { DemoCancelled, writeDemoSnapshot } from '../fleet/demo.ts';
 import { CancelledError, pullFleet } from '../pull/pullFleet.ts';
+import { BaseSnapshot } from '../pull/base.ts';
 import { TOOL_VERSION } from '../version.ts';
 import { allColumns, catalogTree, describeTable, fleetOverview, readColumns, readTables, snapshotSummary } from './catalog.ts';
 import { findingRowQueries } from './findingRows.ts';
@@ -206,8 +207,6 @@ export class WorkbenchHost {
   open(path: string): SnapshotSummary {
     const full = resolve(path);
     for (const s of this.sessions.values()) if (s.path === full) return s.summary;
-    // A FIFO or a device would block or stream forever: only a regular file is opened.
-    if (existsSync(full) && !statSync(full).isFile() && !statSync(full).isDirectory()) fail('failed', `${full}: is not a regular file, so not a snapshot`, 'give the path of a .snapbench file');
     let db: Database.Database;
     try {
       db = openSnapshot(full);
@@ -254,6 +253,19 @@ export class WorkbenchHost {
   private table(session: Session, name: string): TableEntry {
     const table = session.byName.get(name);
     if (!table) fail('not-found', `no table "${name}" in ${session.summary.fileName}`, 'pick a table from the tree');
+    return table;
+  }
+
+  /** A table whose rows are in the file: a table checked in place has none to page, count, profile or export. */
+  private rowsTable(session: Session, name: string): TableEntry {
+    const table = this.table(session, name);
+    if (table.kind === 'pushdown') {
+      fail(
+        'refused',
+        `${table.instance}/${table.database}/${table.source} was checked in place (pull: pushdown): ${session.summary.fileName} holds its columns and its row count (${table.rows}, counted on the server), not its rows`,
+        'its DQ results are in the Data quality view; pull the instance with pull: full (or sample) to browse its rows',
+      );
+    }
     return table;
   }
 
@@ -357,7 +369,7 @@ export class WorkbenchHost {
     const extension = source.format === 'csv' ? 'csv' : 'arrows';
     const contentType = source.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.apache.arrow.stream';
     if (source.kind === 'table') {
-      const table = this.table(session, source.view.table);
+      const table = this.rowsTable(session, source.view.table);
       const columns = this.columns(session, table.name);
       return {
         spec: (savePath) => ({ kind: 'export', path: session.path, source: { kind: 'table', table: table.name, columns, view: source.view, rows: table.rows }, format: source.format, csvSafe: source.csvSafe, savePath }),
@@ -449,7 +461,7 @@ export class WorkbenchHost {
       },
       'table/page': (r, ctx) => {
         const session = this.session(r.snapshotId);
-        const table = this.table(session, r.view.table);
+        const table = this.rowsTable(session, r.view.table);
         return pool.run<RowPage>(
           'interactive',
           { kind: 'page', path: session.path, columns: this.columns(session, table.name), view: r.view, offset: r.offset, limit: r.limit, catalogRows: table.rows },
@@ -458,13 +470,14 @@ export class WorkbenchHost {
       },
       'table/count': (r, ctx) => {
         const session = this.session(r.snapshotId);
-        const table = this.table(session, r.view.table);
+        // Unfiltered, the catalog's exact count (of a table checked in place too); filtered, the rows themselves.
+        const table = r.view.filters.length === 0 ? this.table(session, r.view.table) : this.rowsTable(session, r.view.table);
         if (r.view.filters.length === 0) return { rows: table.rows };
         return pool.run('background', { kind: 'count', path: session.path, columns: this.columns(session, table.name), view: r.view }, { signal: ctx.signal as AbortSignal, onProgress: jobProgress(ctx) });
       },
       'table/facet': (r, ctx) => {
         const session = this.session(r.snapshotId);
-        const table = this.table(session, r.view.table);
+        const table = this.rowsTable(session, r.view.table);
         return pool.run(
           'background',
           { kind: 'facet', path: session.path, columns: this.columns(session, table.name), view: r.view, column: r.column, limit: r.limit },
@@ -473,7 +486,7 @@ export class WorkbenchHost {
       },
       'column/profile': (r, ctx) => {
         const session = this.session(r.snapshotId);
-        const table = this.table(session, r.table);
+        const table = this.rowsTable(session, r.table);
         const column = this.columns(session, table.name).find((c) => c.name === r.column);
         if (!column) fail('not-found', `no column "${r.column}" in ${table.sqlName}`, 'pick a column from the grid header');
         return pool.run('background', { kind: 'profile', path: session.path, table: table.name, column, rows: table.rows }, { signal: ctx.signal as AbortSignal, onProgress: jobProgress(ctx) });
@@ -674,7 +687,16 @@ export class WorkbenchHost {
         const fleet = readFleetFile(fleetPath);
         const out = resolve(r.out);
         // Same rule as the CLI's pull: never over the manifest or a file it names, never over a file that is not a snapshot.
-        refuseOutput(out, fleetInputs(fleetPath, readFileSync(fleetPath, 'utf8'), 'fleetPath'), 'snapshot');
+        refuseOutput(out, [...fleetInputs(fleetPath, readFileSync(fleetPath, 'utf8'), 'fleetPath'), ...(r.base ? [{ path: resolve(r.base), role: 'base snapshot' }] : [])], 'snapshot');
+        let base: BaseSnapshot | undefined;
+        if (r.base) {
+          try {
+            base = BaseSnapshot.open(r.base);
+          } catch (error) {
+            if (error instanceof SnapshotFileError) fail('bad-request', `base ${error.message}`, error.hint);
+            throw error;
+          }
+        }
         const selected = r.only ? fleet.instances.filter((i) => r.only!.includes(i.name)) : fleet.instances;
         const missing = missingPasswordVariables(selected, this.env);
         if (missing.length > 0) fail('bad-request', missing.join('; '), 'set the variables in the environment that runs snapbench, then pull again');
@@ -691,12 +713,16 @@ export class WorkbenchHost {
             signal: ctx.signal as AbortSignal,
             env: this.env,
             onEvent: (event) => ctx.progress(event as PullProgress),
+            base,
+            baseFile: r.base ?? undefined,
           });
         } catch (error) {
+          base?.close();
           if (error instanceof CancelledError || ctx.signal.aborted) fail('cancelled', 'pull cancelled; no file was written');
           if (error instanceof FleetError) fail('bad-request', error.message, 'fix the fleet manifest or the instance selection');
           throw error;
         }
+        base?.close();
         if (result.manifest) this.forget(out);
         const snapshot = result.manifest ? this.open(out) : null;
         return {
@@ -706,6 +732,7 @@ export class WorkbenchHost {
           tables: result.manifest ? Object.keys(result.manifest.hashes).filter((t) => !t.startsWith('_snapbench_')).length : 0,
           rows: result.manifest ? result.manifest.instances.reduce((n, i) => n + i.rows, 0) : 0,
           snapshot,
+          incremental: result.manifest?.incremental ? { rowsRead: result.manifest.incremental.rowsRead, rowsCarried: result.manifest.incremental.rowsCarried, tables: result.manifest.incremental.tables } : null,
         };
       },
       'dialog/open': () => fail('unavailable', 'file dialogs are only in the desktop app', 'type or paste the file path'),

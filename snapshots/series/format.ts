@@ -1,6 +1,7 @@
 // `snapbench series` as CSV (one row per measured item, one column per
 // snapshot, then its growth) and as text (what grew, and what the cost model
 // can take from the series).
+import { formatTimeText } from '../../shared/text/layout.ts';
 import type { GrowthEntry } from '../../shared/series/growth.ts';
 import { seriesMetric, type SeriesView } from '../../shared/series/types.ts';
 import { csvRow } from '../output/csv.ts';
@@ -39,9 +40,9 @@ export function seriesText(view: SeriesView, top = 10): string {
   const lines: string[] = [];
   const first = view.snapshots[0]!;
   const last = view.snapshots[view.snapshots.length - 1]!;
-  lines.push(`${view.snapshots.length} snapshots of ${view.fleet ?? 'one fleet'}, ${first.createdAt} … ${last.createdAt}`);
+  lines.push(`${view.snapshots.length} snapshots of ${view.fleet ?? 'one fleet'}, ${formatTimeText(first.createdAt)} … ${formatTimeText(last.createdAt)}`);
   for (const [i, s] of view.snapshots.entries()) {
-    lines.push(`  ${s.createdAt}  ${s.file}  (${view.stores[i] ?? '?'} stores; DQ ${view.dqSource[i] ?? 'not run'})`);
+    lines.push(`  ${formatTimeText(s.createdAt)}  ${s.file}  (${view.stores[i] ?? '?'} stores; DQ ${view.dqSource[i] ?? 'not run'})`);
   }
   const growth = [...view.growth].filter((g) => g.perDay !== 0 && g.metric !== seriesMetric.stores);
   const storeGrowth = view.growth.find((g) => g.metric === seriesMetric.stores);

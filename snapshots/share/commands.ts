@@ -1,5 +1,6 @@
 // The actions of `snapbench share`, `snapbench keys generate` and `snapbench
 // sign`, loaded only when one of them runs.
+import { countText } from '../../shared/text/layout.ts';
 import { resolve } from 'node:path';
 import { inertText } from '../../shared/text/inert.ts';
 import { CliError } from '../errors.ts';
@@ -61,12 +62,12 @@ function summary(result: ShareResult): string {
   const replaced = result.redactions.filter((r) => r.action === 'replace');
   const secretValues = replaced.filter((r) => r.rule !== 'email-in-text').reduce((n, r) => n + r.values, 0);
   const parts = [
-    `${masked.length} column(s) masked (${masked.reduce((n, r) => n + r.values, 0).toLocaleString('en-US')} values)`,
-    `${dropped.length} column(s) dropped`,
-    `${secretValues} value(s) with secrets replaced`,
+    `${countText(masked.length, 'column', 'columns')} masked (${masked.reduce((n, r) => n + r.values, 0).toLocaleString('en-US')} values)`,
+    `${countText(dropped.length, 'column', 'columns')} dropped`,
+    `${countText(secretValues, 'value', 'values')} with secrets replaced`,
   ];
   const emails = replaced.filter((r) => r.rule === 'email-in-text').reduce((n, r) => n + r.values, 0);
-  if (emails > 0) parts.push(`${emails} text value(s) with e-mail addresses pseudonymised`);
+  if (emails > 0) parts.push(`${countText(emails, 'text value', 'text values')} with e-mail addresses pseudonymised`);
   return parts.join(', ');
 }
 
@@ -96,7 +97,7 @@ export function runShare(file: string, opts: ShareCommandOptions): Promise<void>
     if (result.dryRun) {
       printLine(process.stdout, `dry run, nothing written: ${file} (root ${result.sourceRootSha256}) would be shared with ${summary(result)}; pseudonym key ${result.keyId}`);
       printText(process.stdout, redactionTable(result.redactions));
-      if (result.removed.dqRuns > 0) process.stdout.write(`${result.removed.dqRuns} stored DQ run(s) would be left out (they were made for the source; rerun "snapbench dq" on the copy)\n`);
+      if (result.removed.dqRuns > 0) process.stdout.write(`${countText(result.removed.dqRuns, 'stored DQ run', 'stored DQ runs')} would be left out (they were made for the source; rerun "snapbench dq" on the copy)\n`);
       return;
     }
     printLine(process.stderr, `snapbench share: wrote ${result.out}: ${summary(result)}; root sha256 ${result.rootSha256}; source root ${result.sourceRootSha256}`);

@@ -198,6 +198,76 @@ describe('the workbench for its three users', () => {
     await screenshot(page, 'users-03-analyst-finding');
   }, 240_000);
 
+  it("the analyst's tools: a facet under the filter, completion and did-you-mean in the SQL console, a link that opens the same view", async () => {
+    const page = browser.page;
+    const explorer = new ExplorerPage(page);
+    await wb.go('explorer');
+    await page.locator('.chip[data-op="blank-or-null"]').waitFor(WAIT);
+    const grid = explorer.grid('Rows of t_order');
+    // Facet: the values of shop_name among the rows the filter leaves, NULL and blanks marked.
+    const facet = await explorer.facet(grid, 'shop_name');
+    await facet.getByText(/^Among the \d+ rows the filters leave/).waitFor(WAIT);
+    const labels = await facet.locator('.bar-label').allInnerTexts();
+    expect(labels).toContain('NULL');
+    expect(labels.every((l) => l === 'NULL' || /^\((empty|\d+ spaces?)\)$/.test(l))).toBe(true);
+    await page.keyboard.press('Escape');
+    await expect(facet.count()).resolves.toBe(0);
+    await expect(page.locator(':focus').getAttribute('aria-label')).resolves.toBe('Facet shop_name');
+
+    // A link to this view (table and filter), opened in another tab of the same browser.
+    await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: serve.origin });
+    await page.getByTestId('table-pane').getByRole('button', { name: 'Copy link' }).click();
+    await page.getByTestId('table-pane').getByRole('status').getByText(/^Link copied/).waitFor(WAIT);
+    const link = await page.evaluate(() => (globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }).navigator.clipboard.readText());
+    expect(link).toMatch(/#\/explorer\?snapshot=.*&table=.*&filters=/);
+    const other = await browser.context.newPage();
+    try {
+      await other.goto(link);
+      const count = other.getByTestId('table-count');
+      await expect.poll(() => count.textContent(), WAIT).toMatch(/^\d+ of [\d,]+ rows match the filter$/);
+      await expect(count.textContent()).resolves.toBe(await explorer.tableCount().textContent());
+    } finally {
+      await other.close();
+    }
+
+    // The SQL console completes table and column names, and offers the nearest name for a misspelt one.
+    await page.getByRole('tab', { name: 'SQL console' }).click();
+    const editor = page.locator('#sql-editor');
+    await editor.fill('SELECT shop_name FROM t_ord');
+    await page.getByRole('listbox', { name: 'Table and column names' }).waitFor(WAIT);
+    await page.keyboard.press('Tab');
+    await expect(editor.inputValue()).resolves.toBe(`SELECT shop_name FROM "${ORDERS}"`);
+    await editor.fill(`SELECT shop_nme FROM "${ORDERS}" LIMIT 3`);
+    await page.keyboard.press('Control+Enter');
+    const suggestion = page.getByTestId('did-you-mean');
+    await suggestion.getByText('shop_name').waitFor(WAIT);
+    await suggestion.getByRole('button', { name: 'Use it and run again' }).click();
+    await explorer.sqlPane.getByTestId('sql-summary').getByText(/^3 rows/).waitFor(WAIT);
+    await screenshot(page, 'users-04-analyst-sql');
+    await page.getByRole('tab', { name: 'Table' }).click();
+  }, 180_000);
+
+  it('the Pull view: a new manifest from the template, checked as it is typed with the CLI\'s messages, saved and read', async () => {
+    const page = browser.page;
+    await wb.go('pull');
+    await page.getByRole('button', { name: 'New manifest from a template…' }).click();
+    const editor = page.getByTestId('manifest-editor');
+    const check = editor.getByTestId('manifest-check');
+    await check.getByText(/^Valid: 4 instances, 3 with connection details\./).waitFor(WAIT);
+    const text = editor.getByLabel(/Fleet manifest \(YAML\)/);
+    await text.fill((await text.inputValue()).replace('engine: postgres', 'engine: oracle'));
+    await check.getByRole('list', { name: 'Problems in the manifest' }).getByText(/reporting-pg.*engine/).waitFor(WAIT);
+    await expect(editor.getByRole('button', { name: 'Save and read it' }).isDisabled()).resolves.toBe(true);
+    await text.fill((await text.inputValue()).replace('engine: oracle', 'engine: postgres'));
+    await check.getByText(/^Valid:/).waitFor(WAIT);
+    const path = join(dir, 'written-fleet.yaml');
+    await editor.getByLabel('New manifest path').fill(path);
+    await editor.getByRole('button', { name: 'Save and read it' }).click();
+    await page.getByTestId('pull-view').getByText('my-fleet: 4 instances, 3 with connection details').waitFor(WAIT);
+    expect(readFileSync(path, 'utf8')).toContain('name: sessions-cache');
+    await screenshot(page, 'users-05-pull-template');
+  }, 120_000);
+
   it('every view at 1440×900, 1280×720 and 1024×640: nothing overflows its box, no text is cut without a tooltip, no serious or critical WCAG 2 A/AA violation', async () => {
     const page = browser.page;
     const explorer = new ExplorerPage(page);
@@ -207,6 +277,8 @@ describe('the workbench for its three users', () => {
     const prepare: Record<(typeof VIEWS)[number], () => Promise<void>> = {
       home: async () => {
         await page.getByTestId('home-view').waitFor(WAIT);
+        // Recent files name their folder, so two files of one name can be told apart.
+        await page.getByRole('list', { name: 'Recent snapshots' }).getByText(config, { exact: true }).first().waitFor(WAIT);
       },
       explorer: async () => {
         // The explorer keeps the table (and its filter) it showed when the user left it.
@@ -225,7 +297,7 @@ describe('the workbench for its three users', () => {
         await expect.poll(() => new ScenarioPage(page).figureLabel('chosen').innerText(), WAIT).toBe("100 stores with the report's plan");
       },
       pull: async () => {
-        if ((await page.getByText('2 instances, 1 with connection details').count()) === 0) {
+        if ((await page.getByText('layout-fleet: 2 instances, 1 with connection details').count()) === 0) {
           await page.getByLabel('Fleet manifest path').fill(fleetFile);
           await page.getByRole('button', { name: 'Read manifest' }).click();
         }

@@ -4,6 +4,7 @@
 // an alias bomb. A manifest whose body no longer matches its root hash is said
 // by tables, query, dq and the library view.
 import Database from 'better-sqlite3';
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -107,7 +108,7 @@ describe('a manifest changed after the snapshot was made (its shape still right)
     }
     const dq = await runCli(['dq', file, '--no-store']);
     expect(dq.stderr).toMatch(warning);
-    expect(dq.stdout.split('\n').slice(0, 2).join('\n')).toMatch(/root sha256 [0-9a-f]{16}… NOT INTACT\):.*\nNOT INTACT: the manifest was changed after the snapshot was made/);
+    expect(dq.stdout.split('\n').slice(0, 5).join('\n')).toMatch(/root sha256 [0-9a-f]{16}… NOT INTACT\n.*\nNOT INTACT: the manifest was changed after the snapshot was made/);
     const intact = await runCli(['tables', snapshot]);
     expect(intact.stderr).toBe('');
     const host = new WorkbenchHost({ transport: 'http', configDir: join(dir, 'config') });
@@ -116,6 +117,18 @@ describe('a manifest changed after the snapshot was made (its shape still right)
       expect(opened).toMatchObject({ ok: true, value: { manifestIntact: false } });
     } finally {
       await host.close();
+    }
+  });
+});
+
+describe('paths that are not files', () => {
+  it('a FIFO or a device is one line, not a hang', async () => {
+    const fifo = join(dir, 'fifo.snapbench');
+    execFileSync('mkfifo', [fifo]);
+    for (const path of [fifo, '/dev/zero']) {
+      const result = await runCli(['tables', path], { timeoutMs: 20_000 });
+      expect(result.code, path).toBe(1);
+      expect(oneLine(result)).toBe(`snapbench: ${path}: is not a regular file (a FIFO, device or socket), so not a snapshot (give the path of a .snapbench file)`);
     }
   });
 });

@@ -154,7 +154,8 @@ describe('snapbench dq', () => {
     ]);
     expect(history[0]!.snapshotRootSha256).toBe(manifestBefore.trim());
     const text = await runCli(['dq', 'history', path, '--rule', 'RDS-001']);
-    expect(text.stdout).toMatch(/run 2 .* RDS-001: fail 30/);
+    expect(text.stdout).toMatch(/^run +finished +pack +fail +warn +pass( +error +skipped)? +RDS-001$/m);
+    expect(text.stdout).toMatch(/^ +2 +\d{4}-\d\d-\d\d \d\d:\d\d UTC +report-07 +8 +1 +\d+( +\d+ +\d+)? +fail 30$/m);
     const stored = parseJson<{ rule_id: string; count: number }[]>(await runCli(['query', path, "SELECT rule_id, count FROM _snapbench_dq_results WHERE run_id = 2 AND rule_id = 'DQ-002'"]));
     expect(stored).toEqual([{ rule_id: 'DQ-002', count: 10 }]);
   });
@@ -285,7 +286,7 @@ rules:
     const result = await runCli(['dq', file, '--format', 'json', '--no-store', '--fail-on', 'fail']);
     expect(result.code).toBe(4);
     expect(parseJson<DqReport>(result).results).toHaveLength(12);
-    expect(result.stderr).toMatch(/^snapbench: dq: 8 rule\(s\) at or above --fail-on fail: DQ-001 fail, DQ-002 fail/);
+    expect(result.stderr).toMatch(/^snapbench: dq: 8 rules at or above --fail-on fail: DQ-001 fail, DQ-002 fail/);
   });
 
   it('lists the full offending set of a rule with `dq evidence`', async () => {

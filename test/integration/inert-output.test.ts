@@ -84,12 +84,17 @@ afterAll(() => {
 
 describe('CLI text output', () => {
   it('tables: one line per table, the name escaped, nothing raw reaches the terminal', async () => {
-    const result = await runCli(['tables', snapshot]);
+    const result = await runCli(['tables', snapshot, '--format', 'tsv']);
     expect(result.code).toBe(0);
     expect(result.stdout).not.toMatch(RAW_CONTROL);
     const lines = result.stdout.trimEnd().split('\n');
-    expect(lines).toHaveLength(1);
-    expect(lines[0]!.split('\t').slice(0, 3)).toEqual(['"lab/shop/x\\r\\x1b[2K…: intact. 41 tables verified\\x1b[8m"', 'mysql', '12']);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toBe('sql_name\tengine\trows\tstatus\tstatus_reason');
+    expect(lines[1]!.split('\t').slice(0, 3)).toEqual(['"lab/shop/x\\r\\x1b[2K…: intact. 41 tables verified\\x1b[8m"', 'mysql', '12']);
+    // The text for a person: the name escaped on its own line, under its instance and database.
+    const text = await runCli(['tables', snapshot]);
+    expect(text.stdout).not.toMatch(RAW_CONTROL);
+    expect(text.stdout).toMatch(/^ {2}\s*12\s+x\\r\\x1b\[2K…: intact\. 41 tables verified\\x1b\[8m$/m);
     // JSON stays exact.
     const json = parseJson<{ table: string }[]>(await runCli(['tables', snapshot, '--format', 'json']));
     expect(json[0]!.table).toBe(HOSTILE_TABLE_NAME.slice('lab/shop/'.length));

@@ -6,11 +6,14 @@
 // that verify accepts and that holds the run.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml, stringify } from 'yaml';
 import { startMariadb, startPostgres, startRedis, type ThrowawayServer } from '../helpers/servers.ts';
 import { parseJson, runCli, tempDir } from '../helpers/cli.ts';
+import { dispatch } from '../../shared/api/rpc.ts';
+import type { CatalogColumns, CatalogTree, RowPage, TableDescription, TableEntry } from '../../shared/api/types.ts';
+import { WorkbenchHost } from '../../snapshots/host/host.ts';
 
 interface Result {
   id: string;
@@ -85,6 +88,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([maria?.stop(), pg?.stop(), ...redis.map((r) => r.stop())]);
+  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('dq --pushdown on the seeded reference fleet', () => {
@@ -169,6 +173,51 @@ describe('dq --pushdown on the seeded reference fleet', () => {
     expect(scans.size).toBeGreaterThan(20);
     expect([...scans.entries()].filter(([, n]) => n !== 1)).toEqual([]);
     expect(scans.get('`luckyus_sales_order`.`t_order`')).toBe(1);
+  });
+
+  it('lists a table checked in place in the workbench as what it is, and refuses to open rows it does not have', async () => {
+    const host = new WorkbenchHost({ transport: 'http', configDir: join(dir, 'host-config') });
+    const call = (channel: string, request: unknown) => dispatch(host.handlers, channel, request, { callId: 't', signal: new AbortController().signal, progress: () => {} });
+    const value = async <T,>(channel: string, request: unknown): Promise<T> => {
+      const outcome = await call(channel, request);
+      if (!outcome.ok) throw new Error(`${channel}: ${outcome.error.message}`);
+      return outcome.value as T;
+    };
+    try {
+      const snapshotId = (await value<{ id: string }>('snapshot/open', { path: pushdownFile })).id;
+      const tree = await value<CatalogTree>('catalog/tree', { snapshotId });
+      const tables: TableEntry[] = tree.instances.flatMap((i) => i.databases.flatMap((d) => d.tables));
+      const order = tables.find((t) => t.source === 't_order')!;
+      expect({ kind: order.kind, rows: order.rows }).toEqual({ kind: 'pushdown', rows: offline['DQ-002']!.total });
+      expect(new Set(tables.map((t) => t.kind))).toEqual(new Set(['pushdown', 'redis-keys']));
+      // Its columns and exact row count are there to read ...
+      const described = await value<TableDescription>('table/describe', { snapshotId, table: order.name });
+      expect(described.table.kind).toBe('pushdown');
+      expect(described.columns.map((c) => c.name)).toContain('currency_code');
+      // ... its rows are not: every call that would read them says so in one line, and offers nothing to complete in SQL.
+      const view = { table: order.name, sort: null, filters: [] };
+      const refusals = await Promise.all([
+        call('table/page', { snapshotId, view, offset: 0, limit: 100 }),
+        call('table/count', { snapshotId, view: { ...view, filters: [{ column: 'currency_code', op: 'is-null' }] } }),
+        call('table/facet', { snapshotId, view, column: 'currency_code' }),
+        call('column/profile', { snapshotId, table: order.name, column: 'currency_code' }),
+        call('export/start', { snapshotId, source: { kind: 'table', view, format: 'csv' } }),
+      ]);
+      for (const outcome of refusals) {
+        expect(outcome.ok).toBe(false);
+        expect(!outcome.ok && outcome.error.code).toBe('refused');
+        expect(!outcome.ok && outcome.error.message).toMatch(new RegExp(`t_order was checked in place \\(pull: pushdown\\): .* holds its columns and its row count \\(${order.rows}, counted on the server\\), not its rows`));
+        expect(!outcome.ok && outcome.error.hint).toMatch(/pull: full/);
+      }
+      expect((await value<CatalogColumns>('catalog/columns', { snapshotId })).some((c) => c.table === order.name)).toBe(false);
+      // The unfiltered count is the catalog's (no rows read); a key inventory in the same file still pages.
+      expect(await value<{ rows: number }>('table/count', { snapshotId, view })).toEqual({ rows: order.rows });
+      const keys = tables.find((t) => t.kind === 'redis-keys' && t.rows > 0)!;
+      const page = await value<RowPage>('table/page', { snapshotId, view: { table: keys.name, sort: null, filters: [] }, offset: 0, limit: 10 });
+      expect(page.rows).toBe(Math.min(10, keys.rows));
+    } finally {
+      await host.close();
+    }
   });
 
   it('pulls per instance as the manifest says: full, sample (max_rows) or pushdown', async () => {

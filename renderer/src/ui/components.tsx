@@ -6,14 +6,27 @@ import { ApiFailure } from '../../../shared/api/errors.ts';
 import type { JobProgress } from '../../../shared/api/types.ts';
 import { isCancelled } from '../api/client.ts';
 import { formatCount } from './format.ts';
+import { forTheWorkbench } from './wording.ts';
 
 export function ErrorBox({ error, onRetry, onDismiss }: { error: unknown; onRetry?: () => void; onDismiss?: () => void }) {
   const failure = error instanceof ApiFailure ? error : null;
-  const message = failure ? failure.message : error instanceof Error ? error.message : String(error);
+  const original = failure ? failure.message : error instanceof Error ? error.message : String(error);
+  const message = forTheWorkbench(original);
+  const hint = failure?.hint ? forTheWorkbench(failure.hint) : null;
+  const reworded = message !== original || hint !== (failure?.hint ?? null);
   return (
     <div className="error-box" role="alert">
       <div className="error-message">{message}</div>
-      {failure?.hint && <div className="error-hint">What to do: {failure.hint}</div>}
+      {hint && <div className="error-hint">What to do: {hint}</div>}
+      {reworded && (
+        <details className="small muted">
+          <summary>Technical detail</summary>
+          <div className="mono">
+            {original}
+            {failure?.hint ? ` (${failure.hint})` : ''}
+          </div>
+        </details>
+      )}
       {(onRetry || onDismiss) && (
         <div className="row gap">
           {onRetry && (

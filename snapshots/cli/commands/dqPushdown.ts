@@ -1,4 +1,5 @@
 // The CLI action of `dq --fleet FLEET --pack PACK --pushdown --out FILE`.
+import { countText } from '../../../shared/text/layout.ts';
 import { resolve } from 'node:path';
 import { summarize } from '../../../shared/dq/results.ts';
 import { CliError } from '../../errors.ts';
@@ -67,7 +68,7 @@ export async function runDqPushdown(opts: PushdownCliOptions): Promise<void> {
     else printText(process.stdout, renderText(ctx));
     const s = summarize(result.run.results);
     process.stderr.write(
-      `snapbench dq: checked ${result.pulled.length} instance(s) in place in ${((performance.now() - started) / 1000).toFixed(1)} s; wrote ${opts.out}: ${s.fail} fail, ${s.warn} warn, ${s.pass} pass, ${s.error} error, ${s.skipped} skipped\n`,
+      `snapbench dq: checked ${countText(result.pulled.length, 'instance', 'instances')} in place in ${((performance.now() - started) / 1000).toFixed(1)} s; wrote ${opts.out}: ${s.fail} fail, ${s.warn} warn, ${s.pass} pass, ${s.error} error, ${s.skipped} skipped\n`,
     );
     if (result.failures.length > 0) process.exitCode = 3;
   } catch (error) {

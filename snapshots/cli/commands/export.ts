@@ -1,6 +1,7 @@
 // `snapbench export FILE --format parquet|arrow --out DIR [--tables GLOB,...]`:
 // a snapshot as Parquet or Arrow IPC files for Spark, Trino, Doris and DuckDB.
 // The exporter (and its WebAssembly Parquet writer) loads only when it runs.
+import { countText } from '../../../shared/text/layout.ts';
 import { printLine } from '../../terminal.ts';
 import { Option, type Command } from 'commander';
 import { CliError } from '../../errors.ts';
@@ -29,7 +30,7 @@ export function registerExportCommands(program: Command): void {
         const rows = manifest.files.filter((f) => f.kind !== 'catalog').reduce((n, f) => n + f.rows, 0);
         const text = manifest.files.reduce((n, f) => n + f.keptAsText.length, 0);
         process.stderr.write(
-          `snapbench export: wrote ${manifest.files.length} ${opts.format} files (${manifest.files.filter((f) => f.kind !== 'catalog').length} tables, ${rows.toLocaleString('en-US')} rows) to ${opts.out} in ${((performance.now() - started) / 1000).toFixed(1)} s${text ? `; ${text} column(s) kept as text, listed in _snapbench_export.json` : ''}\n`,
+          `snapbench export: wrote ${manifest.files.length} ${opts.format} files (${manifest.files.filter((f) => f.kind !== 'catalog').length} tables, ${rows.toLocaleString('en-US')} rows) to ${opts.out} in ${((performance.now() - started) / 1000).toFixed(1)} s${text ? `; ${countText(text, 'column', 'columns')} kept as text, listed in _snapbench_export.json` : ''}\n`,
         );
       } catch (error) {
         if (error instanceof ExportError || error instanceof ExportValueError) throw new CliError(error.message, (error as { hint?: string | null }).hint ?? null);

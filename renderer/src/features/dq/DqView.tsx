@@ -115,6 +115,8 @@ function Finding({ result, definition, snapshotId }: { result: DqResult; definit
   const heading = useRef<HTMLHeadingElement>(null);
   const source = useMemo(() => (evidence.result ? evidenceSource(evidence.result) : null), [evidence.result]);
   const keys = [...new Set(result.evidence.flatMap((e) => Object.keys(e)))];
+  // Checked on the servers (dq --pushdown): its evidence rows were read there and are not in the file.
+  const checkedInPlace = result.metrics.pushdown === true;
   // A newly picked finding shows its title: scrolled into view (only as far as needed), not past it.
   useEffect(() => {
     heading.current?.scrollIntoView({ block: 'nearest' });
@@ -149,6 +151,7 @@ function Finding({ result, definition, snapshotId }: { result: DqResult; definit
           <h4>
             Evidence: the first {formatCount(result.evidence.length)} {plural(result.evidence.length, 'item', 'items')}
           </h4>
+          {checkedInPlace && <p className="muted small">Read on the server by dq --pushdown: these rows are not in this snapshot, so there is nothing to open in the explorer.</p>}
           <div className="table-scroll" tabIndex={0} role="region" aria-label={`Evidence of ${result.id} (scrolls)`}>
             <table className="plain">
               <thead>
@@ -172,7 +175,7 @@ function Finding({ result, definition, snapshotId }: { result: DqResult; definit
                       </td>
                     ))}
                     <td>
-                      {typeof row.table === 'string' && (
+                      {typeof row.table === 'string' && !checkedInPlace && (
                         <button type="button" className="quiet small" onClick={() => openRow(row)}>
                           Open in explorer
                         </button>

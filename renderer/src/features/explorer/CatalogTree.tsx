@@ -47,10 +47,20 @@ export function CatalogTree({ tree, selected, onSelect }: { tree: Tree; selected
     }
   };
 
+  // A table checked in place (pull: pushdown) is listed with its row count, marked: the file holds no rows of it to open.
   const tableItem = (t: TableEntry) => (
     <li key={t.name} role="treeitem" aria-selected={selected === t.name}>
-      <button type="button" data-tree-item className={`tree-table${selected === t.name ? ' selected' : ''}`} onClick={() => onSelect({ table: t.name })} title={`${t.sqlName}${t.comment ? ` — ${t.comment}` : ''}`} data-table={t.name}>
+      <button
+        type="button"
+        data-tree-item
+        className={`tree-table${selected === t.name ? ' selected' : ''}`}
+        onClick={() => onSelect({ table: t.name })}
+        title={t.kind === 'pushdown' ? `${formatCount(t.rows)} rows, counted on the server: checked in place (pull: pushdown), no rows in this file` : `${t.sqlName}${t.comment ? ` — ${t.comment}` : ''}`}
+        data-table={t.name}
+        data-kind={t.kind}
+      >
         <span className="tree-name">{t.kind === 'redis-keys' ? 'keys' : inertText(t.source)}</span>
+        {t.kind === 'pushdown' && <span className="badge muted">in place</span>}
         <span className="tree-count">{formatCount(t.rows)}</span>
       </button>
     </li>

@@ -5,6 +5,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import type { CatalogColumns, CatalogTree as Tree, ColumnFilter, ColumnSort, SqlResult, TableDescription } from '../../../../shared/api/types.ts';
 import { plural } from '../../../../shared/text/layout.ts';
+import { inertText } from '../../../../shared/text/inert.ts';
 import { api, ApiFailure } from '../../api/client.ts';
 import { decodePage } from '../../api/arrow.ts';
 import { useWorkbench } from '../../app/workbench.tsx';
@@ -145,6 +146,7 @@ function TablePane({
   if (error) return <ErrorBox error={error} />;
   if (!description || !source) return <ProgressBar progress={null} label="Reading the table’s columns…" />;
   const t = description.table;
+  if (t.kind === 'pushdown') return <CheckedInPlacePane description={description} />;
   const pk = description.columns.filter((c) => c.primaryKeyOrdinal !== null).map((c) => c.name);
   const rowsText =
     filters.length === 0
@@ -187,6 +189,63 @@ function TablePane({
         {panel?.kind === 'profile' && <ProfilePanel snapshotId={snapshotId} table={t.name} column={panel.column} onClose={closePanel} onFilterValue={filterValue(panel.column)} />}
         {panel?.kind === 'facet' && <FacetPanel snapshotId={snapshotId} table={t.name} column={panel.column} filters={filters} onClose={closePanel} onFilterValue={filterValue(panel.column)} />}
       </div>
+    </div>
+  );
+}
+
+/**
+ * A table checked in place (pull: pushdown, dq --pushdown): the file holds its
+ * columns and its exact row count, counted on the server, and no rows, so
+ * there is no grid, filter, profile, export or query to offer.
+ */
+function CheckedInPlacePane({ description }: { description: TableDescription }) {
+  const wb = useWorkbench();
+  const t = description.table;
+  return (
+    <div className="table-pane" data-testid="table-pane" data-table={t.name} data-kind="pushdown">
+      <div className="pane-head">
+        <div className="pane-title">
+          <h2 className="table-title">
+            {inertText(t.instance)} / {inertText(t.database)} / <strong>{inertText(t.source)}</strong> <span className="badge muted">checked in place</span>
+          </h2>
+          <div className="muted small">
+            <span data-testid="table-count">
+              {formatCount(t.rows)} {plural(t.rows, 'row', 'rows')}
+            </span>
+            , counted on the server · {t.engine}
+            {t.engineTableType ? ` ${t.engineTableType}` : ''} · data {formatBytes(t.dataBytes)} · indexes {formatBytes(t.indexBytes)}
+          </div>
+        </div>
+      </div>
+      <p data-testid="pushdown-note">
+        This table was checked where it lives (<code>pull: pushdown</code>): the snapshot holds its columns and its exact row count, not its rows, so there is nothing to browse, filter or export here. Its data-quality results
+        are in the Data quality view; pull the instance with <code>pull: full</code> (or <code>sample</code>) to browse its rows.
+      </p>
+      <p>
+        <button type="button" onClick={() => wb.go('dq')}>
+          Open the data-quality results
+        </button>
+      </p>
+      <table className="plain small" aria-label={`Columns of ${t.source}`}>
+        <thead>
+          <tr>
+            <th>column</th>
+            <th>type</th>
+            <th>nullable</th>
+            <th>primary key</th>
+          </tr>
+        </thead>
+        <tbody>
+          {description.columns.map((c) => (
+            <tr key={c.name}>
+              <td className="mono">{inertText(c.sourceName)}</td>
+              <td className="mono">{inertText(c.declaredType)}</td>
+              <td>{c.nullable ? 'yes' : 'no'}</td>
+              <td>{c.primaryKeyOrdinal ?? ''}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </div>
   );
 }

@@ -104,7 +104,7 @@ function OpenPanel() {
       {recent === null ? (
         <p className="muted">Loading…</p>
       ) : recent.length === 0 ? (
-        <p className="muted">No snapshot opened yet. Open one above, or make one with “snapbench pull” or “snapbench demo”.</p>
+        <p className="muted">No snapshot opened yet. Open one above, open the demo snapshot, or pull one from your fleet in the Pull view.</p>
       ) : (
         <ul className="recent-list" aria-label="Recent snapshots">
           {recent.map((r) => (

@@ -8,7 +8,9 @@ import { api } from '../../api/client.ts';
 import { useWorkbench } from '../../app/workbench.tsx';
 import { Badge, ErrorBox, ProgressBar, useJob } from '../../ui/components.tsx';
 import { formatBytes, formatCount } from '../../ui/format.ts';
+import { plural } from '../../../../shared/text/layout.ts';
 import { CheckResult, ConnectionSettingsForm } from './ConnectionSettings.tsx';
+import { ManifestEditor } from './ManifestEditor.tsx';
 
 interface InstanceState {
   status: 'waiting' | 'running' | 'done' | 'failed';
@@ -16,12 +18,15 @@ interface InstanceState {
   rows: number;
   bytes: number;
   tables: number;
+  /** Incremental pulls: tables and rows carried from the base (not read from the server). */
+  carriedTables: number;
+  carriedRows: number;
   message: string | null;
   hint: string | null;
 }
 
 function apply(states: Record<string, InstanceState>, event: PullProgress): Record<string, InstanceState> {
-  const prev = states[event.instance] ?? { status: 'waiting', table: null, rows: 0, bytes: 0, tables: 0, message: null, hint: null };
+  const prev = states[event.instance] ?? { status: 'waiting', table: null, rows: 0, bytes: 0, tables: 0, carriedTables: 0, carriedRows: 0, message: null, hint: null };
   let next: InstanceState = prev;
   switch (event.type) {
     case 'instance-start':
@@ -34,7 +39,14 @@ function apply(states: Record<string, InstanceState>, event: PullProgress): Reco
       next = { ...prev, table: event.table, bytes: event.bytes };
       break;
     case 'table-done':
-      next = { ...prev, tables: prev.tables + 1, rows: prev.rows + event.rows, table: null };
+      next = {
+        ...prev,
+        tables: prev.tables + 1,
+        rows: prev.rows + event.rows,
+        carriedTables: prev.carriedTables + (event.origin === 'carried' ? 1 : 0),
+        carriedRows: prev.carriedRows + (event.carriedRows ?? 0),
+        table: null,
+      };
       break;
     case 'instance-done':
       next = { ...prev, status: 'done', tables: event.tables, rows: event.rows, table: null };
@@ -52,6 +64,7 @@ export function PullView() {
   const [out, setOut] = useState('');
   const [maxRows, setMaxRows] = useState('');
   const [concurrency, setConcurrency] = useState(4);
+  const [base, setBase] = useState('');
   const [chosen, setChosen] = useState<Set<string>>(new Set());
   const [states, setStates] = useState<Record<string, InstanceState>>({});
   const inspect = useJob<PullInspection>();
@@ -59,6 +72,7 @@ export function PullView() {
   const check = useJob<ConnectCheck[]>();
   const save = useJob<PullInspection>();
   const [editing, setEditing] = useState<string | null>(null);
+  const [writing, setWriting] = useState(false);
   const manifest = inspect.result;
   const checks = useMemo(() => new Map((check.result ?? []).map((c) => [c.instance, c])), [check.result]);
 
@@ -92,12 +106,12 @@ export function PullView() {
   };
   const start = async () => {
     if (!manifest) return;
-    setStates(Object.fromEntries([...chosen].map((n) => [n, { status: 'waiting', table: null, rows: 0, bytes: 0, tables: 0, message: null, hint: null } satisfies InstanceState])));
+    setStates(Object.fromEntries([...chosen].map((n) => [n, { status: 'waiting', table: null, rows: 0, bytes: 0, tables: 0, carriedTables: 0, carriedRows: 0, message: null, hint: null } satisfies InstanceState])));
     const all = manifest.instances.filter((i) => i.endpoint).length === chosen.size;
     const outcome = await pull.run((signal) =>
       api.invoke(
         'pull/start',
-        { fleetPath: manifest.path, out: out.trim(), only: all ? null : [...chosen], maxRows: maxRows.trim() ? Number(maxRows) : null, concurrency },
+        { fleetPath: manifest.path, out: out.trim(), only: all ? null : [...chosen], maxRows: maxRows.trim() ? Number(maxRows) : null, concurrency, base: base.trim() || null },
         { signal, onProgress: (event) => setStates((s) => apply(s, event)) },
       ),
     );
@@ -127,14 +141,31 @@ export function PullView() {
               Browse…
             </button>
           )}
+          <button type="button" className="secondary" aria-expanded={writing} onClick={() => setWriting((w) => !w)}>
+            {writing ? 'Close the template' : 'New manifest from a template…'}
+          </button>
         </form>
         <p className="muted small">Passwords come from the environment variables the manifest names, in the environment that runs snapbench. They are never written to the snapshot.</p>
         {inspect.error ? <ErrorBox error={inspect.error} onDismiss={inspect.clear} /> : null}
       </section>
+      {writing && (
+        <ManifestEditor
+          defaultPath={fleetPath.trim() && !manifest ? fleetPath.trim() : ''}
+          onSaved={(saved) => {
+            setWriting(false);
+            setFleetPath(saved.path);
+            void inspect.run(() => Promise.resolve(saved)).then((result) => {
+              if (!result) return;
+              setChosen(new Set(result.instances.filter((i) => i.endpoint).map((i) => i.name)));
+              if (!out) setOut(result.path.replace(/\.(ya?ml)$/i, '') + '.snapbench');
+            });
+          }}
+        />
+      )}
       {manifest && (
         <section className="panel">
           <h2>
-            {manifest.name ?? 'Fleet'}: {formatCount(manifest.instances.length)} instances, {formatCount(pullable.length)} with connection details
+            {manifest.name ?? 'Fleet'}: {formatCount(manifest.instances.length)} {plural(manifest.instances.length, 'instance', 'instances')}, {formatCount(pullable.length)} with connection details
           </h2>
           {manifest.warnings.map((w) => (
             <p key={w} className="muted small">
@@ -149,8 +180,8 @@ export function PullView() {
               Select none
             </button>
           </div>
-          <div className="table-scroll tall">
-            <table className="plain" aria-label="Instances to pull">
+          <div className="table-scroll tall" tabIndex={0} role="region" aria-label="Instances to pull (scrolls)">
+            <table className="plain">
               <thead>
                 <tr>
                   <th />
@@ -207,8 +238,15 @@ export function PullView() {
                       <td>
                         {s && (
                           <div className="small">
-                            <Badge tone={s.status === 'done' ? 'ok' : s.status === 'failed' ? 'bad' : s.status === 'running' ? 'info' : 'muted'}>{s.status}</Badge> {formatCount(s.tables)} tables,{' '}
-                            {formatCount(s.rows)} rows
+                            <Badge tone={s.status === 'done' ? 'ok' : s.status === 'failed' ? 'bad' : s.status === 'running' ? 'info' : 'muted'}>{s.status}</Badge> {formatCount(s.tables)}{' '}
+                            {plural(s.tables, 'table', 'tables')}, {formatCount(s.rows)} {plural(s.rows, 'row', 'rows')}
+                            {s.carriedRows > 0 || s.carriedTables > 0 ? (
+                              <span data-testid="carried">
+                                {' '}
+                                ({formatCount(s.carriedTables)} {plural(s.carriedTables, 'table', 'tables')} carried, {formatCount(s.carriedRows)} {plural(s.carriedRows, 'row', 'rows')} from the base,{' '}
+                                {formatCount(s.rows - s.carriedRows)} read)
+                              </span>
+                            ) : null}
                             {s.table && (
                               <span className="muted">
                                 {' '}
@@ -246,13 +284,16 @@ export function PullView() {
             <button type="button" onClick={() => void checkConnections()} disabled={check.running || pull.running || chosen.size === 0 || missing.length > 0}>
               Check connections
             </button>
-            <span className="muted small">Connects to each selected instance (through its bastion and TLS), pulls nothing, and says whether its account could write.</span>
+            <span className="muted small">Connects to each selected instance (through its bastion and TLS), pulls nothing, and says whether its account could write and what it cannot read.</span>
           </div>
           {check.running && <ProgressBar progress={null} label="Checking connections…" onCancel={check.cancel} />}
           {check.error ? <ErrorBox error={check.error} onDismiss={check.clear} /> : null}
           <div className="row gap wrap">
             <label className="row gap grow">
               Write to <input className="grow" value={out} onChange={(e) => setOut(e.target.value)} aria-label="Output snapshot path" spellCheck={false} />
+            </label>
+            <label className="row gap grow" title="An earlier snapshot of this fleet: tables proven unchanged are carried from it; it is only read">
+              Base (optional) <input className="grow" value={base} onChange={(e) => setBase(e.target.value)} aria-label="Base snapshot path" placeholder="an earlier snapshot" spellCheck={false} />
             </label>
             <label>
               Max rows per table <input type="number" min={1} value={maxRows} onChange={(e) => setMaxRows(e.target.value)} placeholder="all" aria-label="Max rows per table" style={{ width: '8em' }} />
@@ -271,7 +312,12 @@ export function PullView() {
             <div className="panel" role="status">
               {pull.result.file ? (
                 <p>
-                  Wrote <span className="mono">{pull.result.file}</span>: {formatCount(pull.result.pulled.length)} instance(s), {formatCount(pull.result.tables)} tables, {formatCount(pull.result.rows)} rows.{' '}
+                  Wrote <span className="mono">{pull.result.file}</span>: {formatCount(pull.result.pulled.length)} {plural(pull.result.pulled.length, 'instance', 'instances')}, {formatCount(pull.result.tables)}{' '}
+                  {plural(pull.result.tables, 'table', 'tables')}, {formatCount(pull.result.rows)} {plural(pull.result.rows, 'row', 'rows')}
+                  {pull.result.incremental
+                    ? `: ${formatCount(pull.result.incremental.rowsRead)} read from the servers, ${formatCount(pull.result.incremental.rowsCarried)} carried from the base (${formatCount(pull.result.incremental.tables.carried)} carried, ${formatCount(pull.result.incremental.tables.appended)} appended)`
+                    : ''}
+                  .{' '}
                   <button type="button" onClick={() => wb.go('explorer')}>
                     Explore it
                   </button>

@@ -52,11 +52,14 @@ function fileStem(name: string): string {
   return name.replace(/[^\p{L}\p{N}._-]+/gu, '_') || 'scenario';
 }
 
+/** Units as the decisions name them, with their singular (the plural rules pick one). */
+const UNIT_ONE: Record<string, string> = { replicas: 'replica', clusters: 'cluster', workloads: 'workload', stores: 'store', 'databases/host': 'database/host' };
+
 function valueLabel(spec: DecisionSpec, value: unknown): string {
   if (spec.kind === 'number') {
     const n = Number(value);
     if (spec.unit === 'share') return formatPercent(n);
-    return `${formatCount(n)} ${spec.unit}`;
+    return `${formatCount(n)} ${plural(n, UNIT_ONE[spec.unit] ?? spec.unit, spec.unit)}`;
   }
   if (spec.kind === 'boolean') return value ? 'on' : 'off';
   return String(value);

@@ -144,7 +144,7 @@ export function TrendsView() {
             </ul>
           </section>
           <section className="panel" aria-labelledby="trend-dq">
-            <h2 id="trend-dq">DQ finding counts per rule</h2>
+            <h2 id="trend-dq">Data-quality findings per rule</h2>
             {view.dqSource.some((s) => s === 'computed') && <p className="muted small">Where a snapshot has no stored DQ run, report-07 was run on it for this view (nothing was written to it).</p>}
             {rules.length === 0 ? (
               <p className="muted">No rule found anything in these snapshots.</p>
