@@ -13,7 +13,7 @@ import { decodePage } from '../../api/arrow.ts';
 import { useWorkbench } from '../../app/workbench.tsx';
 import { JsonValueView } from '../../ui/cells.tsx';
 import { Badge, EmptyState, ErrorBox, ProgressBar, Stat, useJob } from '../../ui/components.tsx';
-import { formatCount, formatDate } from '../../ui/format.ts';
+import { countOf, formatCount, formatDate } from '../../ui/format.ts';
 import { DataGrid } from '../explorer/DataGrid.tsx';
 import { download, ExportButtons } from '../explorer/exporting.tsx';
 import type { RowSource } from '../explorer/rowCache.ts';
@@ -345,7 +345,7 @@ export function DqView() {
             <select value={packFile ? '' : pack} onChange={(e) => { setPack(e.target.value); setPackFile(null); }} aria-label="Rule pack">
               {packs.map((p) => (
                 <option key={p.name} value={p.name}>
-                  {p.name} ({p.rules} rules)
+                  {p.name} ({countOf(p.rules, 'rule', 'rules')})
                 </option>
               ))}
               {packFile && <option value="">{packFile.name}</option>}
