@@ -14,7 +14,7 @@ import { drawingToPdf } from '../../../../shared/text/pdf.ts';
 import { api } from '../../api/client.ts';
 import { useWorkbench } from '../../app/workbench.tsx';
 import { BarChart, Bridge, CHART_FONT, chartsToPng, engineColor, LineChart, saveBlob, svgToPng, useChartColors, useChartWidth } from '../../ui/charts.tsx';
-import { downloadedText, ErrorBox, Notice, ProgressBar, useJob, useNotice } from '../../ui/components.tsx';
+import { downloadedText, ErrorBox, FileButton, Notice, ProgressBar, useJob, useNotice } from '../../ui/components.tsx';
 import { countOf, formatCount, formatDate, formatMoney, formatPercent } from '../../ui/format.ts';
 import { PresetComparison } from './PresetComparison.tsx';
 import { summaryDrawing } from './summaryDrawing.ts';
@@ -450,19 +450,7 @@ export function ScenarioView() {
             <button type="button" className="secondary" onClick={save}>
               Save…
             </button>
-            <label className="file-button">
-              Load…
-              <input
-                type="file"
-                accept=".json"
-                className="visually-hidden"
-                onChange={(e) => {
-                  const f = e.target.files?.[0];
-                  if (f) void load(f);
-                  e.target.value = '';
-                }}
-              />
-            </label>
+            <FileButton label="Load…" accept=".json" onFile={(f) => void load(f)} />
             <button type="button" className="quiet" onClick={() => setOverrides((o) => Object.fromEntries(Object.entries(o).filter(([key]) => SCALE_KEYS.includes(key as DecisionKey))) as Overrides)} disabled={Object.keys(overrides).every((k) => SCALE_KEYS.includes(k as DecisionKey))}>
               Undo my changes
             </button>
