@@ -269,6 +269,6 @@ describe('TLS-only servers behind an SSH bastion', () => {
     const failure = stderr.split('\n').filter((l) => l.startsWith('snapbench pull: instance'));
     expect(failure, stderr).toHaveLength(1);
     expect(failure[0]).toMatch(/instance "big-maria".*\(the SSH connection to bastion .* was lost \([^)]+\)\) \(the SSH bastion went away during the pull; pull this instance again when it is back\)$/);
-    expect(stderr).toMatch(/wrote .*drop\.snapbench: 1 instance\(s\)/);
+    expect(stderr).toMatch(/wrote .*drop\.snapbench: 1 instance,/);
   });
 });
