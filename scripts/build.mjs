@@ -3,7 +3,8 @@
 //
 //   dist/cli/        the engine: snapbench.js (the CLI), engineProcess.js (the desktop
 //                    app's engine, an Electron utility process), hostWorker.js and
-//                    writerWorker.js (worker threads), and the chunks they share, in one
+//                    dqWorker.js (child processes), writerWorker.js (a worker thread),
+//                    and the chunks they share, in one
 //                    flat folder so each finds the others beside it
 //   dist/electron/   main.js (the Electron main process) and preload.cjs
 //   dist/renderer/   the workbench UI (vite)
@@ -32,6 +33,7 @@ export const ENGINE_ENTRIES = {
   engineProcess: 'snapshots/host/engineProcess.ts',
   hostWorker: 'snapshots/host/worker.ts',
   writerWorker: 'snapshots/file/writerWorker.ts',
+  dqWorker: 'snapshots/dq/worker.ts',
 };
 
 function engineOptions(outDir) {

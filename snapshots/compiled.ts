@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export type CompiledScript = 'hostWorker' | 'writerWorker' | 'engineProcess' | 'snapbench';
+export type CompiledScript = 'hostWorker' | 'writerWorker' | 'engineProcess' | 'dqWorker' | 'snapbench';
 
 /** The compiled folder holding cli/ and renderer/: the one this module runs from, else SNAPBENCH_BUILD_DIR. */
 function buildDir(): string {

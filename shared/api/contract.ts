@@ -163,6 +163,8 @@ export const REQUEST_SCHEMAS = {
     only: z.array(z.string().min(1).max(300)).max(1000).nullable().default(null),
     maxRows: z.number().int().min(1).nullable().default(null),
     concurrency: z.number().int().min(1).max(32).default(4),
+    /** An earlier snapshot of the fleet: unchanged tables are carried from it (pull --base). */
+    base: path.nullable().default(null),
   }),
   'pull/check': z.strictObject({
     fleetPath: path,

@@ -487,6 +487,8 @@ export interface PullOutcome {
   tables: number;
   rows: number;
   snapshot: SnapshotSummary | null;
+  /** With a base snapshot: rows read from the servers versus carried from the base, and tables by origin. */
+  incremental: { rowsRead: number; rowsCarried: number; tables: { pulled: number; carried: number; appended: number } } | null;
 }
 
 /** Progress of a pull (and of writing the demo), one event per step of one instance. */
@@ -494,7 +496,7 @@ export type PullProgress =
   | { type: 'instance-start'; instance: string; engine: Engine }
   | { type: 'table-start'; instance: string; table: string; estimatedRows: number | null }
   | { type: 'table-progress'; instance: string; table: string; rows: number; bytes: number }
-  | { type: 'table-done'; instance: string; table: string; rows: number; limited: boolean }
+  | { type: 'table-done'; instance: string; table: string; rows: number; limited: boolean; origin?: 'pulled' | 'carried' | 'appended'; carriedRows?: number; note?: string | null }
   | { type: 'instance-done'; instance: string; tables: number; rows: number }
   | { type: 'instance-failed'; instance: string; message: string; hint: string | null };
 

@@ -26,4 +26,17 @@ export interface ConnectCheck {
   writePrivileges: string[];
   /** Why canWrite is null, when it is. */
   auditNote?: string;
+  /** Tables the account cannot read at all, with the missing privilege (a pull leaves them out). */
+  notReadable: UnreadableTable[];
+  /** What the account reads only in part or may not see, one line each (table- or column-level grants, row security, a listed database not found). */
+  readWarnings: string[];
+}
+
+/** A table the connection check found the account cannot read. */
+export interface UnreadableTable {
+  database: string;
+  /** `schema.table` for PostgreSQL. */
+  table: string;
+  /** The missing privilege and how to grant it. */
+  reason: string;
 }

@@ -103,6 +103,7 @@ const instance = z
     ssh: ssh.optional(),
     pull: z.enum(['full', 'sample', 'pushdown']).optional(),
     max_rows: z.number().int().positive('must be a whole number of at least 1').optional(),
+    append_only: z.array(z.string().trim().min(1, 'must be a table name or a glob like t_log_*')).optional(),
   })
   .passthrough();
 
@@ -182,6 +183,12 @@ export interface FleetInstance {
    */
   pull?: PullMode;
   maxRows?: number;
+  /**
+   * Tables (names or globs) that only ever get new rows: an incremental pull
+   * reads only the rows above the base's largest key, after checking that the
+   * base's rows are still the server's (else it reads the table in full).
+   */
+  appendOnly?: string[];
 }
 
 /** Redis answers a command in microseconds: a command without an answer for this long means the server is stuck. */
@@ -320,6 +327,10 @@ export function parseFleet(document: unknown, source = 'fleet manifest', options
       errors.push(`${label} field "databases": Redis databases are numbers (0, 1, ...)`);
       return;
     }
+    if (value.append_only !== undefined && engine === 'redis') {
+      errors.push(`${label} field "append_only": applies to MySQL and PostgreSQL tables, not to Redis`);
+      return;
+    }
     if (value.pull === 'sample' && value.max_rows === undefined) {
       errors.push(`${label} field "max_rows": is required with pull: sample (the rows per table to keep)`);
       return;
@@ -370,6 +381,7 @@ export function parseFleet(document: unknown, source = 'fleet manifest', options
       tags: value.tags,
       ...(value.pull ? { pull: value.pull } : {}),
       ...(value.max_rows !== undefined ? { maxRows: value.max_rows } : {}),
+      ...(value.append_only !== undefined ? { appendOnly: value.append_only } : {}),
     });
   });
   if (errors.length > 0) throw new FleetError(errors.map((line) => `${source}: ${line}`).join('\n'));

@@ -58,6 +58,14 @@ export interface ForeignKeyInfo {
  */
 export type TableStatus = 'pulled' | 'partial' | 'not-readable' | 'skipped' | 'failed';
 
+/**
+ * Where a data table's rows came from in an incremental pull (`pull --base OLD`):
+ * read from the server, carried over from OLD (proven unchanged), or OLD's rows
+ * plus the rows above OLD's largest key (append-only tables).
+ */
+export type TableOrigin = 'pulled' | 'carried' | 'appended';
+export const TABLE_ORIGINS: readonly TableOrigin[] = ['pulled', 'carried', 'appended'];
+
 /** A database object recorded in the catalog without data of its own (or besides it). */
 export interface CatalogObject {
   database: string;
@@ -183,7 +191,21 @@ export interface SnapshotManifest {
   rowEncoding: string;
   /** The file's schema as written; absent in files made before it was recorded (their schema is rebuilt from the catalog). */
   schema?: RecordedSchema;
+  /** Incremental pulls: the root hash of the snapshot given as --base. The file stands alone; this only says where carried rows came from. */
+  base?: string;
+  /** Incremental pulls: what was read from the servers and what was carried from the base. */
+  incremental?: IncrementalSummary;
   complete: true;
+}
+
+export interface IncrementalSummary {
+  /** The base file as given on the command line, and when it was made. */
+  baseFile: string;
+  baseCreatedAt: string;
+  tables: Record<TableOrigin, number>;
+  /** Rows read from the servers (pulled tables and the new rows of appended ones) and rows copied from the base. */
+  rowsRead: number;
+  rowsCarried: number;
 }
 
 /** One row of `snapbench tables --format json`. */

@@ -1,7 +1,7 @@
 // `fleet check --connect`: connects to every instance with connection details
 // (through its bastion and TLS, with its password_command run first), pulls
-// nothing, and reports per instance reachability, version, TLS, route, latency
-// and what the account could change.
+// nothing, and reports per instance reachability, version, TLS, route, latency,
+// what the account could change and what it cannot read.
 import { sshRoute, type FleetInstance } from '../../shared/model/fleet.ts';
 import { PullError } from '../engines/errors.ts';
 import { instancePassword } from '../net/credentials.ts';
@@ -34,11 +34,13 @@ async function checkOne(instance: FleetInstance, env: Record<string, string | un
       canWrite: result.canWrite,
       writePrivileges: result.writePrivileges,
       ...(result.auditNote ? { auditNote: result.auditNote } : {}),
+      notReadable: result.notReadable,
+      readWarnings: result.readWarnings,
     };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const hint = error instanceof PullError ? error.hint : null;
-    return { ...base, ok: false, error: message, ...(hint ? { hint } : {}), tls: null, canWrite: null, writePrivileges: [] };
+    return { ...base, ok: false, error: message, ...(hint ? { hint } : {}), tls: null, canWrite: null, writePrivileges: [], notReadable: [], readWarnings: [] };
   }
 }
 

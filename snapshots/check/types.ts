@@ -1,6 +1,6 @@
 // What `fleet check --connect` finds per instance, and what each engine's probe
 // returns. The JSON shape is the CLI contract.
-import type { TlsInfo } from '../../shared/model/connectCheck.ts';
+import type { TlsInfo, UnreadableTable } from '../../shared/model/connectCheck.ts';
 
 export type { ConnectCheck } from '../../shared/model/connectCheck.ts';
 
@@ -12,6 +12,8 @@ export interface ProbeResult {
   canWrite: boolean | null;
   writePrivileges: string[];
   auditNote?: string;
+  notReadable: UnreadableTable[];
+  readWarnings: string[];
 }
 
 /** The best of a few round trips, in milliseconds with one decimal. */

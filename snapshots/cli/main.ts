@@ -13,6 +13,7 @@ import { OutputPathError, refuseOutputOverInput } from '../file/outputPath.ts';
 import { manifestMismatch, manifestMismatchWarning } from '../file/manifestCheck.ts';
 import { fleetInputs } from '../pull/inputs.ts';
 import { currentUserName } from '../pull/provenance.ts';
+import { BaseSnapshot } from '../pull/base.ts';
 import { CancelledError, pullFleet } from '../pull/pullFleet.ts';
 import { TOOL_VERSION } from '../version.ts';
 import { csvSafeFor, printLine, printText, printWrapped } from '../terminal.ts';
@@ -59,6 +60,7 @@ export function buildProgram(): Command {
     .option('--max-rows <n>', 'at most N rows per table (recorded as a limit)', positiveInteger('--max-rows'))
     .option('--concurrency <n>', 'instances pulled at once', positiveInteger('--concurrency'), 4)
     .option('--progress', 'print progress on stderr even when it is not a terminal')
+    .option('--base <file>', 'an earlier snapshot of this fleet: tables proven unchanged are carried from it, append_only tables get only their new rows; it is only read')
     .option('--sign <key>', 'sign the snapshot with this Ed25519 private key (snapbench keys generate)')
     .option('--signer <name>', 'the name recorded with the signature (default: your user name)')
     .addOption(formatOption(['text', 'json'], 'text'))
@@ -70,10 +72,24 @@ Timeouts (per instance in the fleet manifest):
   statement_timeout_ms   Redis: one command without an answer fails the instance; default ${DEFAULT_REDIS_COMMAND_TIMEOUT_MS} (60 s)
                          MySQL/PostgreSQL: the server-side limit on one statement (a table's SELECT/COPY); default ${DEFAULT_STATEMENT_TIMEOUT_MS} (1 h)`),
     )
-    .action(async (opts: { fleet: string; out: string; only?: string; maxRows?: number; concurrency: number; progress?: boolean; format: string; sign?: string; signer?: string }) => {
+    .action(async (opts: { fleet: string; out: string; only?: string; maxRows?: number; concurrency: number; progress?: boolean; format: string; sign?: string; signer?: string; base?: string }) => {
       const { fleet, bytes } = loadFleetFile(opts.fleet);
       checkOutputFile('--out', opts.out);
-      refuseOutputOverInput(opts.out, [...fleetInputs(opts.fleet, bytes.toString('utf8')), ...(opts.sign ? [{ path: opts.sign, role: 'signing key (--sign)' }] : [])], { label: '--out', replaces: 'snapshot' });
+      refuseOutputOverInput(
+        opts.out,
+        [...fleetInputs(opts.fleet, bytes.toString('utf8')), ...(opts.sign ? [{ path: opts.sign, role: 'signing key (--sign)' }] : []), ...(opts.base ? [{ path: opts.base, role: 'base snapshot (--base)' }] : [])],
+        { label: '--out', replaces: 'snapshot' },
+      );
+      // The base is opened read-only before anything is pulled: a bad one fails at once.
+      let base: BaseSnapshot | undefined;
+      if (opts.base) {
+        try {
+          base = BaseSnapshot.open(opts.base);
+        } catch (error) {
+          if (error instanceof SnapshotFileError) throw new CliError(`--base ${error.message}`, error.hint);
+          throw error;
+        }
+      }
       // A bad key fails before anything is pulled.
       const signingKey = opts.sign ? loadSigningKey(opts.sign) : null;
       const signer = checkSignerName(opts.signer ?? currentUserName());
@@ -95,6 +111,8 @@ Timeouts (per instance in the fleet manifest):
           signal: controller.signal,
           env: process.env,
           onEvent: showProgress ? progressPrinter(process.stderr) : undefined,
+          base,
+          baseFile: opts.base,
         });
         for (const failure of result.failures) {
           printLine(process.stderr, `snapbench pull: ${failure.message}${failure.hint ? ` (${failure.hint})` : ''}`);
@@ -123,6 +141,7 @@ Timeouts (per instance in the fleet manifest):
           rows: result.manifest.instances.reduce((n, i) => n + i.rows, 0),
           notRead,
           warnings,
+          ...(result.manifest.incremental ? { base: result.manifest.base, incremental: result.manifest.incremental } : {}),
           ...(signed ? { signature: { signer: signed.signer, fingerprint: signed.fingerprint } } : {}),
         };
         if (opts.format === 'json') writeStdout(JSON.stringify(summary, null, 2) + '\n');
@@ -134,6 +153,13 @@ Timeouts (per instance in the fleet manifest):
             process.stderr,
             `snapbench pull: wrote ${summary.file}: ${countText(summary.pulled.length, 'instance', 'instances')}, ${notRead.length ? `${pulledWhole} tables pulled whole and ${notRead.length} not (listed above)` : `${summary.tables} tables`}, ${summary.rows.toLocaleString('en-US')} rows${result.failures.length ? `; ${countText(result.failures.length, 'instance', 'instances')} failed` : ''}${signed ? `; signed by ${signed.signer} with key ${signed.fingerprint}` : ''}`,
           );
+          const inc = result.manifest.incremental;
+          if (inc) {
+            printLine(
+              process.stderr,
+              `snapbench pull: ${inc.rowsRead.toLocaleString('en-US')} rows read from the servers, ${inc.rowsCarried.toLocaleString('en-US')} carried from the base ${inc.baseFile} (tables: ${inc.tables.pulled} read, ${inc.tables.carried} carried, ${inc.tables.appended} appended)`,
+            );
+          }
         }
         if (result.failures.length > 0) process.exitCode = EXIT_PARTIAL;
       } catch (error) {
@@ -142,6 +168,7 @@ Timeouts (per instance in the fleet manifest):
       } finally {
         process.off('SIGINT', cancel);
         process.off('SIGTERM', cancel);
+        base?.close();
       }
     });
 

@@ -24,9 +24,18 @@ export function progressPrinter(stream: NodeJS.WriteStream): (event: PullEvent) 
         printLine(stream, `${event.instance}: ${event.table} ${event.rows.toLocaleString('en-US')} rows${bytes}, ${rate(`${event.instance}/${event.table}`, event.rows)}`);
         break;
       }
-      case 'table-done':
-        printLine(stream, `${event.instance}: ${event.table} done, ${event.rows.toLocaleString('en-US')} rows${event.limited ? ' (limited by --max-rows)' : ''} ${rate(`${event.instance}/${event.table}`, event.rows)}`);
+      case 'table-done': {
+        const note = event.note ? ` (${event.note})` : '';
+        if (event.origin === 'carried') {
+          printLine(stream, `${event.instance}: ${event.table} carried from the base, ${event.rows.toLocaleString('en-US')} rows, none read${note}`);
+        } else if (event.origin === 'appended') {
+          const read = event.rows - (event.carriedRows ?? 0);
+          printLine(stream, `${event.instance}: ${event.table} appended, ${read.toLocaleString('en-US')} new rows read, ${(event.carriedRows ?? 0).toLocaleString('en-US')} carried from the base ${rate(`${event.instance}/${event.table}`, read)}`);
+        } else {
+          printLine(stream, `${event.instance}: ${event.table} done, ${event.rows.toLocaleString('en-US')} rows${event.limited ? ' (limited by --max-rows)' : ''} ${rate(`${event.instance}/${event.table}`, event.rows)}${note}`);
+        }
         break;
+      }
       case 'instance-done':
         printLine(stream, `${event.instance}: pulled ${event.tables} tables, ${event.rows.toLocaleString('en-US')} rows`);
         break;

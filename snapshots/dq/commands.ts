@@ -1,6 +1,7 @@
 // The actions of `snapbench dq`, `dq history`, `dq evidence`, `dq pack` and
 // `snapbench diff` (registered in snapshots/cli/commands/dq.ts, which loads
 // this module only when one of them runs).
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
 import { DqPackError, type RulePack } from '../../shared/dq/pack.ts';
@@ -20,7 +21,9 @@ import { registerDqFunctions } from './functions.ts';
 import { renderHtml } from './html.ts';
 import { builtInPackYaml, loadPack } from './loadPack.ts';
 import { renderCsv, renderJson, renderText, REPORT_FORMATS, type ReportContext } from './report.ts';
-import { runPack } from './run.ts';
+import { GuardedRunError, runPackGuarded } from './guarded.ts';
+import { runPack, type DqRun } from './run.ts';
+import { StatementTimeoutError } from '../file/timeLimit.ts';
 import { listRuns, packSha256, readRunResults, storeRun } from './store.ts';
 
 type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -80,9 +83,17 @@ export interface DqOptions {
   timings?: boolean;
   /** --csv-safe / --no-csv-safe; neither: on when the report goes to a file. */
   csvSafe?: boolean;
+  /**
+   * A pack someone wrote runs in child processes (dq/guarded.ts) with this
+   * per-statement limit in seconds: a rule past it is `error`, the others run.
+   * Absent or 0: in this process, no limit (built-in packs: Snapbench's own SQL, which ends).
+   */
+  guardSeconds?: number;
+  /** The guarded run's first worker process, started ahead by the caller. */
+  guardWorker?: ChildProcess;
 }
 
-export function runDq(file: string, opts: DqOptions): void {
+export async function runDq(file: string, opts: DqOptions): Promise<void> {
   if (opts.out) {
     checkOut(opts.out);
     const inputs: CommandInput[] = [{ path: file, role: 'snapshot' }];
@@ -100,7 +111,7 @@ export function runDq(file: string, opts: DqOptions): void {
     // Memory-mapped reads make the table scans cheaper; safe here because this
     // connection is ours alone and is closed before the results are appended.
     db.pragma('mmap_size = 2147418112');
-    const run = runPack(db, pack);
+    const run = opts.guardSeconds ? await guardedRun(file, pack, opts.guardSeconds, opts.guardWorker) : runPack(db, pack);
     if (opts.timings) {
       const rules = Object.entries(run.timings.rules).map(([id, ms]) => `${id} ${ms.toFixed(1)}ms`);
       const scans = Object.entries(run.timings.scans).map(([table, ms]) => `${table} ${ms.toFixed(1)}ms`);
@@ -133,6 +144,22 @@ export function runDq(file: string, opts: DqOptions): void {
   } else if (format === 'text') printText(process.stdout, text);
   else process.stdout.write(text);
   failOn(opts.failOn, ctx.results);
+}
+
+async function guardedRun(file: string, pack: RulePack, seconds: number, worker: ChildProcess | undefined): Promise<DqRun> {
+  try {
+    return await runPackGuarded({
+      path: file,
+      pack,
+      timeoutSeconds: seconds,
+      worker,
+      onStopped: (ruleId, message) => printLine(process.stderr, `snapbench dq: ${message}: rule ${ruleId} is an error; the other rules run (raise the limit with --timeout SECONDS, 0 = none)`),
+    });
+  } catch (error) {
+    if (error instanceof GuardedRunError) throw new CliError(`dq: ${error.message}`, error.hint);
+    if (error instanceof StatementTimeoutError) throw new CliError(`dq: ${error.message}`, error.hint);
+    throw error;
+  }
 }
 
 export function withSnapshot<T>(file: string, use: (db: ReturnType<typeof openSnapshot>) => T): T {

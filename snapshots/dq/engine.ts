@@ -50,10 +50,14 @@ export function toCount(value: unknown): number {
 interface PendingAggregate {
   table: CatalogTable;
   expr: string;
-  slot: { position: number };
+  slot: { scan: string; position: number };
 }
 
-/** One scan per table with the aggregates of every rule; a rule whose SQL fails only fails itself. */
+/**
+ * One scan per table with the aggregates of every rule; a rule whose SQL fails
+ * only fails itself. An `isolated` rule scans its tables on its own (after a
+ * shared scan ran past the time limit, to find which rule it was).
+ */
 export class TableScans {
   private readonly plans = new Map<string, { table: CatalogTable; exprs: string[]; index: Map<string, number>; owners: Map<number, Set<number>> }>();
   private readonly values = new Map<string, unknown[]>();
@@ -62,16 +66,20 @@ export class TableScans {
   /** Milliseconds spent scanning each table. */
   readonly timings = new Map<string, number>();
 
-  constructor(private readonly db: Database.Database) {}
+  constructor(
+    private readonly db: Database.Database,
+    private readonly isolated: ReadonlySet<number> = new Set(),
+  ) {}
 
   /** Checks that each aggregate compiles, then adds the rule's aggregates to the scans. */
   commit(rule: number, pending: PendingAggregate[]): void {
     for (const p of pending) this.db.prepare(`SELECT ${p.expr} FROM ${p.table.sqlName}`);
     for (const p of pending) {
-      let plan = this.plans.get(p.table.name);
+      const scan = this.isolated.has(rule) ? `${p.table.name}\u0000rule ${rule}` : p.table.name;
+      let plan = this.plans.get(scan);
       if (!plan) {
         plan = { table: p.table, exprs: [], index: new Map(), owners: new Map() };
-        this.plans.set(p.table.name, plan);
+        this.plans.set(scan, plan);
       }
       let position = plan.index.get(p.expr);
       if (position === undefined) {
@@ -79,6 +87,7 @@ export class TableScans {
         plan.exprs.push(p.expr);
         plan.index.set(p.expr, position);
       }
+      p.slot.scan = scan;
       p.slot.position = position;
       const owners = plan.owners.get(rule) ?? new Set<number>();
       owners.add(position);
@@ -92,30 +101,32 @@ export class TableScans {
 
   /** Scans every table once; `onScan` hears of each scan first, with the indexes of the rules it serves. */
   run(onScan?: (table: string, rules: number[]) => void): void {
-    for (const [name, plan] of this.plans) {
+    for (const [scan, plan] of this.plans) {
+      const name = plan.table.name;
       onScan?.(name, [...plan.owners.keys()]);
       const started = performance.now();
       try {
-        this.values.set(name, this.select(plan.table, plan.exprs));
+        this.values.set(scan, this.select(plan.table, plan.exprs));
       } catch {
         // Isolate the rule whose SQL failed at run time (say, malformed JSON in json_extract).
         const values: unknown[] = new Array(plan.exprs.length).fill(null);
         for (const [rule, positions] of plan.owners) {
           const list = [...positions];
+          onScan?.(name, [rule]);
           try {
             this.select(plan.table, list.map((p) => plan.exprs[p]!)).forEach((v, i) => (values[list[i]!] = v));
           } catch (error) {
             this.errors.set(rule, error as Error);
           }
         }
-        this.values.set(name, values);
+        this.values.set(scan, values);
       }
-      this.timings.set(name, performance.now() - started);
+      this.timings.set(name, (this.timings.get(name) ?? 0) + performance.now() - started);
     }
   }
 
-  value(table: CatalogTable, position: number): unknown {
-    return this.values.get(table.name)?.[position] ?? null;
+  value(slot: { scan: string; position: number }): unknown {
+    return this.values.get(slot.scan)?.[slot.position] ?? null;
   }
 }
 
@@ -174,10 +185,10 @@ export class RuleContext {
 
   /** Registers an aggregate over a table; the returned getter reads its value after the scans. */
   aggregate(table: CatalogTable, expr: string): () => unknown {
-    const slot = { position: -1 };
+    const slot = { scan: table.name, position: -1 };
     this.pending.push({ table, expr, slot });
     this.used.add(table);
-    return () => this.scans.value(table, slot.position);
+    return () => this.scans.value(slot);
   }
 
   /** Resolves `{{ table-ref }}` placeholders to SQL relations, and `{{failing}}` to the offending rows. */

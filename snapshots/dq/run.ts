@@ -102,6 +102,10 @@ function failed(rule: Rule, error: unknown, limited = false): DqResult {
 export interface RunPackOptions {
   catalog?: Catalog;
   now?: () => Date;
+  /** Rules (by index) stopped at the statement time limit in an earlier attempt (dq/guarded.ts): `error` with this message, not run again. */
+  stopped?: ReadonlyMap<number, string>;
+  /** Rules (by index) that scan their tables on their own: a shared scan of theirs ran past the time limit. */
+  isolated?: ReadonlySet<number>;
 }
 
 export function runPack(db: Database.Database, pack: RulePack, options: RunPackOptions = {}): DqRun {
@@ -110,13 +114,15 @@ export function runPack(db: Database.Database, pack: RulePack, options: RunPackO
   const started = performance.now();
   registerDqFunctions(db);
   const catalog = options.catalog ?? loadCatalog(db);
-  const scans = new TableScans(db);
+  const scans = new TableScans(db, options.isolated);
   const timings: Record<string, number> = {};
 
   const planned = pack.rules.map((rule, index) => {
-    announceStatement(`rule ${rule.id}`);
+    announceStatement(`rule ${rule.id}`, [index]);
     const t0 = performance.now();
     const ctx = new RuleContext(db, catalog, scans, rule, rule.evidence_limit ?? pack.evidence_limit);
+    const stopped = options.stopped?.get(index);
+    if (stopped !== undefined) return { rule, ctx, finish: null, metrics: null, done: result(rule, 'error', { metrics: { error: stopped } }), ms: 0 };
     try {
       const finish = (CHECKS[rule.check] as (rule: Rule, ctx: RuleContext) => Finish)(rule, ctx);
       const metrics = planRuleMetrics(rule, ctx);
@@ -127,10 +133,10 @@ export function runPack(db: Database.Database, pack: RulePack, options: RunPackO
     }
   });
 
-  scans.run((table, rules) => announceStatement(`the scan of ${table} for rule${rules.length > 1 ? 's' : ''} ${rules.map((i) => pack.rules[i]!.id).join(', ')}`));
+  scans.run((table, rules) => announceStatement(`the scan of ${table} for rule${rules.length > 1 ? 's' : ''} ${rules.map((i) => pack.rules[i]!.id).join(', ')}`, rules));
 
   const results = planned.map(({ rule, ctx, finish, metrics, done, ms }, index) => {
-    announceStatement(`rule ${rule.id}`);
+    announceStatement(`rule ${rule.id}`, [index]);
     const t0 = performance.now();
     try {
       if (done) return done;

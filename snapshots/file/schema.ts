@@ -82,7 +82,9 @@ CREATE TABLE ${META.tables} (
   comment TEXT,
   status TEXT NOT NULL DEFAULT 'pulled',
   status_reason TEXT,
-  history_rows INTEGER
+  history_rows INTEGER,
+  origin TEXT NOT NULL DEFAULT 'pulled',
+  origin_note TEXT
 );
 CREATE TABLE ${META.columns} (
   table_name TEXT NOT NULL,
@@ -155,6 +157,16 @@ CREATE TABLE ${META.foreignKeys} (
   on_delete TEXT
 );
 `;
+
+/**
+ * The catalog as written before `_snapbench_tables` had `origin` / `origin_note`
+ * (incremental pulls): files made then record this schema, and `share` copies
+ * their catalog with it.
+ */
+export const META_DDL_BEFORE_ORIGIN = META_DDL.replace(`,\n  origin TEXT NOT NULL DEFAULT 'pulled',\n  origin_note TEXT\n`, '\n');
+
+/** Every definition of the catalog tables files have been written with, newest first. */
+export const META_DDL_VERSIONS = [META_DDL, META_DDL_BEFORE_ORIGIN] as const;
 
 /** Whether a (catalog) table exists in the file: older files lack later catalog tables. */
 export function hasTable(db: { prepare(sql: string): { get(...args: unknown[]): unknown } }, name: string): boolean {

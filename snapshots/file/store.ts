@@ -3,7 +3,7 @@
 // decoding rows (main thread) and storing them (here) use both cores.
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, copyFileSync, fsyncSync, openSync, renameSync, rmSync } from 'node:fs';
 import type { Engine } from '../../shared/model/fleet.ts';
 import type {
   CatalogObject,
@@ -18,10 +18,14 @@ import type {
 import { quoteIdentifier } from '../../shared/model/sql.ts';
 import type { TablePullResult } from '../engines/types.ts';
 import { HASHED_META_TABLES, META, META_DDL, PUSHDOWN_KIND, REDIS_KEY_COLUMNS, physicalColumns, sqliteColumnType } from './schema.ts';
-import { ROW_ENCODING_DESCRIPTION, rootHash, tableContentHash, type Affinity, type ContentHash } from './hash.ts';
+import { ROW_ENCODING_DESCRIPTION, rootHash, rowIdAlias, tableContentHash, type Affinity, type ContentHash } from './hash.ts';
 import { unpackBatch, type PackedBatch } from './batch.ts';
 import { encodedPlaceholder, encodedRowsDecoder } from './encodedRows.ts';
 import { dataTableDdl, recordSchema } from './objects.ts';
+import { hardenConnection } from './reader.ts';
+
+/** The schema name the base snapshot's copy is attached under (incremental pulls). */
+const BASE_SCHEMA = 'snapbench_base';
 
 const COMMIT_EVERY_ROWS = 500_000;
 /**
@@ -69,6 +73,7 @@ export interface InstanceRef {
 interface OpenTable {
   tableName: string;
   sqlColumns: string[];
+  columns: readonly Pick<ColumnInfo, 'name' | 'declaredType' | 'storage'>[];
   insert: (rows: SqlValue[][]) => void;
   /** Rows in the content hash's line encoding (encodedRows.ts). */
   insertEncoded: (bytes: Uint8Array, rows: number) => void;
@@ -87,6 +92,8 @@ export class SnapshotStore {
   private readonly hashedWhileWriting = new Map<string, ContentHash>();
   private rowsSinceCommit = 0;
   private closed = false;
+  /** The base snapshot of an incremental pull: its path, and the copy attached as `snapbench_base` on first use. */
+  private base: { path: string; copy: string } | null = null;
 
   constructor(
     readonly tempPath: string,
@@ -102,6 +109,8 @@ export class SnapshotStore {
     this.db.pragma('temp_store = MEMORY');
     // A dropped table (an abandoned table, a failed instance) leaves zeros, not its rows, in the file's free pages.
     this.db.pragma('secure_delete = ON');
+    // Nothing read from an attached base runs code: no untrusted functions in its schema.
+    hardenConnection(this.db);
     this.db.exec(META_DDL);
     this.db.exec('BEGIN');
   }
@@ -232,11 +241,19 @@ export class SnapshotStore {
     }
   }
 
-  private openTable(id: number, tableName: string, sqlColumns: string[], affinities: readonly Affinity[], convert: ((row: SqlValue[]) => void) | null): void {
+  private openTable(
+    id: number,
+    tableName: string,
+    sqlColumns: string[],
+    columns: readonly Pick<ColumnInfo, 'name' | 'declaredType' | 'storage'>[],
+    affinities: readonly Affinity[],
+    convert: ((row: SqlValue[]) => void) | null,
+  ): void {
     const width = affinities.length;
     const open: OpenTable = {
       tableName,
       sqlColumns,
+      columns,
       insert: this.rowInserter(tableName, width, convert),
       insertEncoded: this.encodedInserter(tableName, affinities),
       reprepare: (name) => {
@@ -258,7 +275,56 @@ export class SnapshotStore {
     const tableName = this.assignName([instance.name, table.database, sourceTable], [instance.name, table.database, table.schema ?? '', table.name]);
     const columns = physicalColumns(table.columns);
     const { sqlColumns, convert, affinities } = this.createDataTable(tableName, columns);
-    this.openTable(id, tableName, sqlColumns, affinities, convert);
+    this.openTable(id, tableName, sqlColumns, columns, affinities, convert);
+  }
+
+  /**
+   * The base snapshot as this connection reads it: a copy of the file made with
+   * a read-only open (the kernel's file copy), attached. The base itself is
+   * never opened for writing; the copy is checked to hold the base's manifest
+   * and is removed with the temporary file.
+   */
+  private attachBase(path: string, rootSha256: string): void {
+    if (this.base?.path === path) return;
+    if (this.base) throw new Error('snapshot store: one base per pull');
+    const copy = `${this.tempPath}.base`;
+    copyFileSync(path, copy);
+    this.base = { path, copy };
+    // ATTACH cannot run inside the load's open transaction.
+    this.db.exec('COMMIT');
+    this.db.prepare(`ATTACH DATABASE ? AS ${BASE_SCHEMA}`).run(copy);
+    this.db.exec('BEGIN');
+    const root = this.db.prepare(`SELECT root_sha256 FROM ${BASE_SCHEMA}.${META.manifest}`).pluck().all() as string[];
+    if (root.length !== 1 || root[0] !== rootSha256) throw new Error(`the base ${path} changed while it was read (its root hash is not the one checked at the start); pull again`);
+  }
+
+  /**
+   * Copies a table of the base snapshot into open table \`id\` (same columns),
+   * in the base's row order, natively (INSERT … SELECT). The copy keeps the
+   * hash the base's manifest records for it: were the base's rows altered after
+   * it was made, the new file would fail \`verify\` and name the table. A base
+   * table that is not the plain table this pull would write, or holds another
+   * number of rows than its manifest says, is not copied; the caller reads the
+   * table from the server instead.
+   */
+  copyFromBase(id: number, basePath: string, baseRootSha256: string, baseTable: string, expected: { rows: number; sha256: string }): { ok: true; hash: ContentHash } | { ok: false; reason: string } {
+    const target = this.table(id);
+    this.attachBase(basePath, baseRootSha256);
+    const object = this.db.prepare(`SELECT type, sql FROM ${BASE_SCHEMA}.sqlite_master WHERE name = ?`).get(baseTable) as { type: string; sql: string | null } | undefined;
+    const ddl = dataTableDdl(baseTable, target.columns.map((c, i) => ({ sqlColumn: target.sqlColumns[i]!, storage: c.storage, declaredType: c.declaredType })));
+    if (!object || object.type !== 'table' || object.sql !== ddl) {
+      return { ok: false, reason: `the base's table ${baseTable} ${object ? 'is not defined as this pull would define it' : 'is missing'}` };
+    }
+    const order = rowIdAlias(target.sqlColumns);
+    const copied = this.db
+      .prepare(`INSERT INTO main.${quoteIdentifier(target.tableName)} SELECT * FROM ${BASE_SCHEMA}.${quoteIdentifier(baseTable)}${order ? ` ORDER BY ${order}` : ''}`)
+      .run().changes;
+    this.countRows(copied);
+    if (copied !== expected.rows) {
+      this.db.exec(`DELETE FROM main.${quoteIdentifier(target.tableName)}`);
+      return { ok: false, reason: `the base holds ${copied} rows of ${baseTable}, its manifest says ${expected.rows} (the base was changed after it was made)` };
+    }
+    return { ok: true, hash: { rows: expected.rows, sha256: expected.sha256 } };
   }
 
   insertRows(id: number, batch: PackedBatch): void {
@@ -289,7 +355,7 @@ export class SnapshotStore {
     this.db
       .prepare(
         `INSERT INTO ${META.tables} (sql_name, table_name, instance, engine, database, schema, source_table, kind, rows, limited,
-           estimated_rows, data_bytes, index_bytes, engine_table_type, comment, status, status_reason, history_rows) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+           estimated_rows, data_bytes, index_bytes, engine_table_type, comment, status, status_reason, history_rows, origin, origin_note) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
       )
       .run(
         quoteIdentifier(tableName),
@@ -310,6 +376,8 @@ export class SnapshotStore {
         result.status ?? (result.limited ? 'partial' : 'pulled'),
         result.statusReason ?? (result.limited ? `--max-rows: the first ${result.rows} rows the server returned` : null),
         result.historyRows ?? null,
+        result.origin ?? 'pulled',
+        result.originNote ?? null,
       );
     const insertColumn = this.db.prepare(
       `INSERT INTO ${META.columns} (table_name, ordinal, column_name, sql_column, declared_type, storage, nullable, primary_key_ordinal, default_value, comment,
@@ -370,7 +438,7 @@ export class SnapshotStore {
   beginRedisDatabase(id: number, instance: InstanceRef, dbIndex: number): void {
     const tableName = this.assignName([instance.name, `db${dbIndex}`, 'keys'], [instance.name, `db${dbIndex}`, '', 'keys']);
     const { sqlColumns, affinities } = this.createDataTable(tableName, REDIS_KEY_COLUMNS);
-    this.openTable(id, tableName, sqlColumns, affinities, null);
+    this.openTable(id, tableName, sqlColumns, REDIS_KEY_COLUMNS, affinities, null);
   }
 
   finishRedisDatabase(id: number, instance: InstanceRef, dbIndex: number, rows: number, hash: ContentHash | null, limited = false): void {
@@ -458,6 +526,7 @@ export class SnapshotStore {
     };
     const body = JSON.stringify(manifest);
     this.db.prepare(`INSERT INTO ${META.manifest} (body, root_sha256) VALUES (?, ?)`).run(body, rootHash(body));
+    if (this.base) this.db.exec(`DETACH DATABASE ${BASE_SCHEMA}`);
     this.db.pragma('journal_mode = DELETE');
     this.db.close();
     this.closed = true;
@@ -468,6 +537,7 @@ export class SnapshotStore {
       closeSync(fd);
     }
     renameSync(this.tempPath, this.outPath);
+    this.removeBaseCopy();
     return manifest;
   }
 
@@ -483,5 +553,13 @@ export class SnapshotStore {
     }
     rmSync(this.tempPath, { force: true });
     rmSync(`${this.tempPath}-journal`, { force: true });
+    this.removeBaseCopy();
+  }
+
+  private removeBaseCopy(): void {
+    if (!this.base) return;
+    rmSync(this.base.copy, { force: true });
+    rmSync(`${this.base.copy}-journal`, { force: true });
+    this.base = null;
   }
 }

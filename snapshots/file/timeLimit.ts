@@ -43,8 +43,11 @@ export function formatSeconds(seconds: number): string {
   return Number.isInteger(seconds) ? String(seconds) : seconds.toFixed(1);
 }
 
-/** What a child sends its parent about the statement it runs. */
-export type StatementMessage = { type: 'snapbench-statement'; label: string | null };
+/**
+ * What a child sends its parent about the statement it runs; `rules` are the
+ * indexes of the DQ rules the statement serves (dq/guarded.ts stops those alone).
+ */
+export type StatementMessage = { type: 'snapbench-statement'; label: string | null; rules?: number[] };
 
 export function isStatementMessage(value: unknown): value is StatementMessage {
   return typeof value === 'object' && value !== null && (value as { type?: unknown }).type === 'snapbench-statement';
@@ -57,10 +60,10 @@ export function inGuardedChild(): boolean {
   return process.env[GUARDED_CHILD_ENV] === '1' && typeof process.send === 'function';
 }
 
-let listener: ((label: string | null) => void) | null = null;
+let listener: ((label: string | null, rules: number[]) => void) | null = null;
 
 /** Where announceStatement() reports in this process (the CLI's watchdog thread); null to stop. */
-export function setStatementListener(next: ((label: string | null) => void) | null): void {
+export function setStatementListener(next: ((label: string | null, rules: number[]) => void) | null): void {
   listener = next;
 }
 
@@ -69,7 +72,7 @@ export function setStatementListener(next: ((label: string | null) => void) | nu
  * names it in the error) or that none runs (null): the CLI's watchdog thread,
  * or the host that forked this worker process. A no-op otherwise.
  */
-export function announceStatement(label: string | null): void {
-  if (listener) listener(label);
-  else if (inGuardedChild() && process.connected) process.send!({ type: 'snapbench-statement', label } satisfies StatementMessage);
+export function announceStatement(label: string | null, rules: number[] = []): void {
+  if (listener) listener(label, rules);
+  else if (inGuardedChild() && process.connected) process.send!({ type: 'snapbench-statement', label, rules } satisfies StatementMessage);
 }

@@ -13,8 +13,8 @@ import { basename, dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { compiledScript } from '../compiled.ts';
 import type { FleetInstance } from '../../shared/model/fleet.ts';
-import type { CatalogObject, Consistency, InstanceRecord, RedisKeyRecord, ReplicationInfo, ServerFact, SnapshotManifest, SqlValue, TableInfo } from '../../shared/model/snapshot.ts';
-import type { InstanceTarget, TablePullResult } from '../engines/types.ts';
+import type { CatalogObject, Consistency, InstanceRecord, RedisKeyRecord, ReplicationInfo, ServerFact, SnapshotManifest, SqlValue, TableInfo, TableOrigin } from '../../shared/model/snapshot.ts';
+import type { BaseTable, InstanceTarget, TablePullResult, TableSink } from '../engines/types.ts';
 import type { ManifestInput, SnapshotStore } from './store.ts';
 import { packBatch } from './batch.ts';
 import type { EncodedRows } from './encodedRows.ts';
@@ -28,6 +28,7 @@ type StoreMethod =
   | 'insertObjects'
   | 'recordTable'
   | 'beginTable'
+  | 'copyFromBase'
   | 'insertRows'
   | 'insertEncoded'
   | 'finishTable'
@@ -55,6 +56,8 @@ export class SnapshotWriter {
   private batchesInFlight = 0;
   private waitingForRoom: (() => void)[] = [];
   private broken: Error | null = null;
+  /** Tables and rows by where they came from, per instance (a failed instance's go with it). */
+  private readonly originsByInstance = new Map<string, Record<TableOrigin, { tables: number; rowsRead: number; rowsCarried: number }>>();
 
   private constructor(readonly outPath: string) {
     this.tempPath = join(dirname(outPath), `.${basename(outPath)}.partial-${process.pid}-${randomBytes(4).toString('hex')}`);
@@ -166,11 +169,70 @@ export class SnapshotWriter {
     else ids.delete(id);
   }
 
+  /** The catalog of a table as it crosses to the worker: plain data only. */
+  private static plainInfo(table: TableInfo): TableInfo {
+    const info: TableInfo = {
+      ...table,
+      columns: table.columns.map((c) => ({ ...c })),
+      indexes: table.indexes.map((i) => ({ ...i, columns: [...i.columns] })),
+      foreignKeys: (table.foreignKeys ?? []).map((f) => ({ ...f, columns: [...f.columns], referencedColumns: [...f.referencedColumns] })),
+    };
+    delete (info as Partial<TableInfo> & { dataTypes?: unknown }).dataTypes;
+    return info;
+  }
+
+  /** Tables and rows by where they came from, over the instances pulled (incremental pulls report it). */
+  get origins(): Record<TableOrigin, { tables: number; rowsRead: number; rowsCarried: number }> {
+    const total = { pulled: { tables: 0, rowsRead: 0, rowsCarried: 0 }, carried: { tables: 0, rowsRead: 0, rowsCarried: 0 }, appended: { tables: 0, rowsRead: 0, rowsCarried: 0 } };
+    for (const counts of this.originsByInstance.values()) {
+      for (const origin of ['pulled', 'carried', 'appended'] as const) {
+        total[origin].tables += counts[origin].tables;
+        total[origin].rowsRead += counts[origin].rowsRead;
+        total[origin].rowsCarried += counts[origin].rowsCarried;
+      }
+    }
+    return total;
+  }
+
+  private countOrigin(instance: string, result: TablePullResult): void {
+    let counts = this.originsByInstance.get(instance);
+    if (!counts) {
+      counts = { pulled: { tables: 0, rowsRead: 0, rowsCarried: 0 }, carried: { tables: 0, rowsRead: 0, rowsCarried: 0 }, appended: { tables: 0, rowsRead: 0, rowsCarried: 0 } };
+      this.originsByInstance.set(instance, counts);
+    }
+    const origin = counts[result.origin ?? 'pulled'];
+    origin.tables++;
+    const carried = result.origin === 'carried' ? result.rows : (result.carriedRows ?? 0);
+    origin.rowsCarried += carried;
+    origin.rowsRead += result.rows - carried;
+  }
+
   /** The writer's view of one instance, handed to its engine adapter. */
   instanceTarget(instance: FleetInstance): InstanceTarget & { record: InstanceRecord } {
     const record = this.recordInstance(instance, 'pulled');
     record.startedAt = new Date().toISOString();
     const ref = { name: instance.name, engine: instance.engine };
+    const finished = (result: TablePullResult) => {
+      record.tables++;
+      record.rows += result.rows;
+      if (result.limited) record.limitedTables++;
+      if ((result.status ?? (result.limited ? 'partial' : 'pulled')) !== 'pulled') record.notReadTables = (record.notReadTables ?? 0) + 1;
+      this.countOrigin(instance.name, result);
+    };
+    /** Creates the table and copies the base table's rows into it; on a mismatch the table is dropped and the reason returned. */
+    const fromBase = async (table: TableInfo, from: BaseTable): Promise<{ id: number; info: TableInfo; hash: unknown } | { reason: string }> => {
+      const id = this.nextTableId++;
+      const info = SnapshotWriter.plainInfo(table);
+      this.trackOpen(instance.name, id, true);
+      await this.call('beginTable', [id, ref, info]);
+      const copied = await this.call<{ ok: true; hash: unknown } | { ok: false; reason: string }>('copyFromBase', [id, from.file, from.baseRootSha256, from.tableName, { rows: from.rows, sha256: from.sha256 }]);
+      if (!copied.ok) {
+        this.trackOpen(instance.name, id, false);
+        await this.call('abandonTable', [id]);
+        return { reason: copied.reason };
+      }
+      return { id, info, hash: copied.hash };
+    };
     return {
       record,
       setVersion: (version: string) => {
@@ -191,17 +253,45 @@ export class SnapshotWriter {
         const plain = objects.map((o) => ({ ...o, details: o.details ? JSON.parse(JSON.stringify(o.details)) : null }));
         void this.call('insertObjects', [instance.name, plain]).catch(() => {});
       },
+      carryTable: async (table: TableInfo, from: BaseTable, note: string | null) => {
+        const copied = await fromBase(table, from);
+        if ('reason' in copied) return { carried: false as const, reason: copied.reason };
+        const result: TablePullResult = { rows: from.rows, limited: false, origin: 'carried', originNote: note };
+        await this.call('finishTable', [copied.id, ref, copied.info, result, copied.hash]);
+        this.trackOpen(instance.name, copied.id, false);
+        finished(result);
+        return { carried: true as const };
+      },
+      beginAppend: async (table: TableInfo, from: BaseTable) => {
+        const copied = await fromBase(table, from);
+        if ('reason' in copied) return { ok: false as const, reason: copied.reason };
+        const { id, info } = copied;
+        const columns = physicalColumns(info.columns);
+        // The new rows follow the base's: the table's hash is computed over all of them at finish.
+        const hasher = new RowHasher(columns.map((c) => sqliteColumnType(c.storage, c.declaredType) as Affinity));
+        const sink: TableSink = { push: (rows: SqlValue[][]) => this.pushBatch(id, info.columns.length === 0 ? rows.map(() => [null]) : rows, columns.length, hasher) };
+        return {
+          ok: true as const,
+          table: {
+            sink,
+            finish: async (result: TablePullResult) => {
+              const whole: TablePullResult = { ...result, rows: from.rows + result.rows, origin: 'appended', carriedRows: from.rows };
+              await this.call('finishTable', [id, ref, info, whole, null]);
+              this.trackOpen(instance.name, id, false);
+              finished(whole);
+            },
+            abandon: async () => {
+              this.trackOpen(instance.name, id, false);
+              await this.call('abandonTable', [id]).catch(() => {});
+            },
+          },
+        };
+      },
       beginTable: (table: TableInfo) => {
         const id = this.nextTableId++;
         this.trackOpen(instance.name, id, true);
         // Only plain catalog data crosses to the worker.
-        const info: TableInfo = {
-          ...table,
-          columns: table.columns.map((c) => ({ ...c })),
-          indexes: table.indexes.map((i) => ({ ...i, columns: [...i.columns] })),
-          foreignKeys: (table.foreignKeys ?? []).map((f) => ({ ...f, columns: [...f.columns], referencedColumns: [...f.referencedColumns] })),
-        };
-        delete (info as Partial<TableInfo> & { dataTypes?: unknown }).dataTypes;
+        const info = SnapshotWriter.plainInfo(table);
         const created = this.call('beginTable', [id, ref, info]);
         created.catch(() => {});
         const columns = physicalColumns(info.columns);
@@ -218,10 +308,7 @@ export class SnapshotWriter {
             await created;
             await this.call('finishTable', [id, ref, info, { ...result }, hasher.digest()]);
             this.trackOpen(instance.name, id, false);
-            record.tables++;
-            record.rows += result.rows;
-            if (result.limited) record.limitedTables++;
-            if ((result.status ?? (result.limited ? 'partial' : 'pulled')) !== 'pulled') record.notReadTables = (record.notReadTables ?? 0) + 1;
+            finished(result);
           },
           abandon: async () => {
             this.trackOpen(instance.name, id, false);
@@ -256,6 +343,7 @@ export class SnapshotWriter {
             this.trackOpen(instance.name, id, false);
             record.tables++;
             record.rows += rows;
+            this.countOrigin(instance.name, { rows, limited });
             if (limited) {
               record.limitedTables++;
               record.notReadTables = (record.notReadTables ?? 0) + 1;
@@ -281,6 +369,7 @@ export class SnapshotWriter {
     record.rows = 0;
     record.limitedTables = 0;
     record.notReadTables = 0;
+    this.originsByInstance.delete(name);
     const open = [...(this.openTables.get(name) ?? [])];
     this.openTables.delete(name);
     await this.call('dropInstance', [name, open]);

@@ -54,6 +54,7 @@ import { openSnapshot, SnapshotFileError } from '../file/reader.ts';
 import { fleetInputs } from '../pull/inputs.ts';
 import { DemoCancelled, writeDemoSnapshot } from '../fleet/demo.ts';
 import { CancelledError, pullFleet } from '../pull/pullFleet.ts';
+import { BaseSnapshot } from '../pull/base.ts';
 import { TOOL_VERSION } from '../version.ts';
 import { allColumns, catalogTree, describeTable, fleetOverview, readColumns, readTables, snapshotSummary } from './catalog.ts';
 import { findingRowQueries } from './findingRows.ts';
@@ -686,7 +687,16 @@ export class WorkbenchHost {
         const fleet = readFleetFile(fleetPath);
         const out = resolve(r.out);
         // Same rule as the CLI's pull: never over the manifest or a file it names, never over a file that is not a snapshot.
-        refuseOutput(out, fleetInputs(fleetPath, readFileSync(fleetPath, 'utf8'), 'fleetPath'), 'snapshot');
+        refuseOutput(out, [...fleetInputs(fleetPath, readFileSync(fleetPath, 'utf8'), 'fleetPath'), ...(r.base ? [{ path: resolve(r.base), role: 'base snapshot' }] : [])], 'snapshot');
+        let base: BaseSnapshot | undefined;
+        if (r.base) {
+          try {
+            base = BaseSnapshot.open(r.base);
+          } catch (error) {
+            if (error instanceof SnapshotFileError) fail('bad-request', `base ${error.message}`, error.hint);
+            throw error;
+          }
+        }
         const selected = r.only ? fleet.instances.filter((i) => r.only!.includes(i.name)) : fleet.instances;
         const missing = missingPasswordVariables(selected, this.env);
         if (missing.length > 0) fail('bad-request', missing.join('; '), 'set the variables in the environment that runs snapbench, then pull again');
@@ -703,12 +713,16 @@ export class WorkbenchHost {
             signal: ctx.signal as AbortSignal,
             env: this.env,
             onEvent: (event) => ctx.progress(event as PullProgress),
+            base,
+            baseFile: r.base ?? undefined,
           });
         } catch (error) {
+          base?.close();
           if (error instanceof CancelledError || ctx.signal.aborted) fail('cancelled', 'pull cancelled; no file was written');
           if (error instanceof FleetError) fail('bad-request', error.message, 'fix the fleet manifest or the instance selection');
           throw error;
         }
+        base?.close();
         if (result.manifest) this.forget(out);
         const snapshot = result.manifest ? this.open(out) : null;
         return {
@@ -718,6 +732,7 @@ export class WorkbenchHost {
           tables: result.manifest ? Object.keys(result.manifest.hashes).filter((t) => !t.startsWith('_snapbench_')).length : 0,
           rows: result.manifest ? result.manifest.instances.reduce((n, i) => n + i.rows, 0) : 0,
           snapshot,
+          incremental: result.manifest?.incremental ? { rowsRead: result.manifest.incremental.rowsRead, rowsCarried: result.manifest.incremental.rowsCarried, tables: result.manifest.incremental.tables } : null,
         };
       },
       'dialog/open': () => fail('unavailable', 'file dialogs are only in the desktop app', 'type or paste the file path'),

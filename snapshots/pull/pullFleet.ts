@@ -11,6 +11,7 @@ import { instancePassword } from '../net/credentials.ts';
 import { Network } from '../net/network.ts';
 import { TOOL_VERSION } from '../version.ts';
 import { currentUserName, keyHashSecret } from './provenance.ts';
+import type { BaseSnapshot } from './base.ts';
 
 export interface PullFleetOptions {
   fleet: Fleet;
@@ -26,6 +27,13 @@ export interface PullFleetOptions {
   onEvent?: (event: PullEvent) => void;
   /** Checks every instance in place in its pull session instead of pulling rows (dq --pushdown). */
   inPlace?: InPlaceRunner;
+  /**
+   * Incremental pull: tables this snapshot proves unchanged are carried from it,
+   * append-only tables get only their new rows. It is only read.
+   */
+  base?: BaseSnapshot;
+  /** The base as the user named it (recorded in the manifest). */
+  baseFile?: string;
   /** Replaces the real adapters (used by tests that need an engine to misbehave). */
   adapters?: Partial<Record<FleetInstance['engine'], EngineAdapter>>;
 }
@@ -109,6 +117,7 @@ export async function pullFleet(options: PullFleetOptions): Promise<PullFleetRes
           keyHashSecret: secret,
           progress: emit,
           network,
+          base: options.base?.forInstance(instance.name),
         });
         writer.finishInstance(instance.name);
         pulled.push(instance.name);
@@ -146,6 +155,18 @@ export async function pullFleet(options: PullFleetOptions): Promise<PullFleetRes
       },
       options: { maxRows: options.maxRows, only: options.only, concurrency: options.concurrency },
       keyHashing: { algorithm: 'hmac-sha256/16', keySource: source },
+      ...(options.base
+        ? {
+            base: options.base.rootSha256,
+            incremental: {
+              baseFile: options.baseFile ?? options.base.file,
+              baseCreatedAt: options.base.createdAt,
+              tables: { pulled: writer.origins.pulled.tables, carried: writer.origins.carried.tables, appended: writer.origins.appended.tables },
+              rowsRead: writer.origins.pulled.rowsRead + writer.origins.appended.rowsRead,
+              rowsCarried: writer.origins.carried.rowsCarried + writer.origins.appended.rowsCarried,
+            },
+          }
+        : {}),
     });
     return { manifest, failures, pulled };
   } catch (error) {

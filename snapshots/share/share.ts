@@ -21,7 +21,7 @@ import { loadCatalog, type Catalog } from '../dq/catalog.ts';
 import { rootHash, rowIdAlias, shadowsRowId, tableContentHash } from '../file/hash.ts';
 import { dataTableDdl, ddlObjects, ddlSchema, recordSchema } from '../file/objects.ts';
 import { hardenConnection, openSnapshot, readManifest } from '../file/reader.ts';
-import { DQ_TABLES, LEGACY_META_DDL, META, META_DDL } from '../file/schema.ts';
+import { DQ_TABLES, LEGACY_META_DDL, META, META_DDL, META_DDL_VERSIONS } from '../file/schema.ts';
 import { addSignature, SIGNATURES_TABLE, type SigningKey } from '../file/signature.ts';
 import { verifySnapshot } from '../file/verify.ts';
 import { currentUserName } from '../pull/provenance.ts';
@@ -233,7 +233,7 @@ function scrubManifestStrings(value: unknown, secrets: SecretRule[], counts: Map
 function copiedTableDdl(table: TablePlan, catalog: Catalog): string {
   if (table.kind === 'catalog') {
     // The definition the source's table was written with: today's, or that of files made before the catalog grew.
-    const definitions = [META_DDL, LEGACY_META_DDL].map((ddl) => ({ ddl, object: ddlObjects(ddl).find((o) => o.type === 'table' && o.name === table.table) }));
+    const definitions = [...META_DDL_VERSIONS, LEGACY_META_DDL].map((ddl) => ({ ddl, object: ddlObjects(ddl).find((o) => o.type === 'table' && o.name === table.table) }));
     const same = definitions.find(({ ddl, object }) => object && sameColumns(ddlSchema(ddl).columns[table.table] ?? [], table.columns));
     const object = (same ?? definitions[0]!).object;
     if (!object?.sql) throw new Error(`share: no definition of catalog table ${table.table}`);

@@ -1,7 +1,8 @@
 // The workbench in a real Chromium against `snapbench serve`: open a snapshot,
 // browse, scroll far down a 1.5M-row table, sort, filter, profile, SQL, CSV
 // export; the demo snapshot's fleet overview, DQ run and evidence; scenario
-// sliders and PNG export; a pull with a failing instance. Screenshots of each
+// sliders and PNG export; a pull with a failing instance, and the connection
+// check's read audit of a real PostgreSQL account. Screenshots of each
 // view go to test-results/screenshots/ (artifacts, not assertions).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CITIES, LARGE_TABLE_NAME, writeLargeSnapshot } from './fixtures.ts';
 import { launchBrowser, screenshot, startServe, type Browser, type ServeProcess } from './harness.ts';
 import { DqPage, ExplorerPage, FleetPage, LibraryPage, PullPage, ScenarioPage, Workbench } from './pages.ts';
+import { psqlExec, startPostgres } from '../helpers/servers.ts';
 
 const ROWS = 1_500_000;
 /** Generous: the suite must pass on a loaded 2-core machine. */
@@ -241,6 +243,24 @@ describe('workbench in the browser host', () => {
     await pull.view.getByRole('button', { name: 'Check connections' }).click();
     await pull.view.getByText('unreachable', { exact: true }).waitFor(WAIT);
     await screenshot(browser.page, '14-pull-check');
+
+    // A reachable PostgreSQL whose account may not read one table: the check names it, and the missing privilege.
+    const pg = await startPostgres();
+    try {
+      await psqlExec(pg, 'CREATE TABLE t_public (id int); CREATE TABLE t_salary (id int, amount int); CREATE ROLE partial LOGIN; GRANT SELECT ON t_public TO partial;');
+      const readable = join(dir, 'readable.yaml');
+      writeFileSync(readable, ['instances:', '  - name: pg-partial', '    engine: postgres', '    host: 127.0.0.1', `    port: ${pg.port}`, '    user: partial', '    databases: [postgres]', ''].join('\n'));
+      await pull.readManifest(readable);
+      await pull.view.getByRole('button', { name: 'Check connections' }).click();
+      const audit = pull.view.getByRole('group', { name: 'Read audit of pg-partial' });
+      await audit.getByText('cannot read 1 table').waitFor(WAIT);
+      await expect(audit.getByRole('list', { name: 'Tables pg-partial cannot read' }).getByRole('listitem').allInnerTexts()).resolves.toEqual([
+        'postgres: public.t_salary — missing privilege: SELECT on public.t_salary (GRANT SELECT ON public.t_salary, or the pg_read_all_data role)',
+      ]);
+      await screenshot(browser.page, '14-pull-check-read-audit');
+    } finally {
+      await pg.stop();
+    }
   }, 180_000);
 
   it('switches to the dark theme', async () => {

@@ -2,7 +2,7 @@
 // sshd bastion, with a CA made by openssl. Every pull goes through the tunnel
 // (proved from sshd's own DEBUG1 log), every failure mode is one line naming
 // the instance while the others are still pulled, and `fleet check --connect`
-// audits whether each account can write.
+// audits whether each account can write and what it cannot read.
 import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,7 +21,7 @@ let redis: ThrowawayServer;
 let sshd: ThrowawaySshd;
 let dir: string;
 
-const env = { READER_PW: 'reader-pw-1234', WRITER_PW: 'writer-pw-1234', REDIS_READER_PW: 'redis-reader-pw' };
+const env = { READER_PW: 'reader-pw-1234', WRITER_PW: 'writer-pw-1234', PARTIAL_PW: 'partial-pw-1234', REDIS_READER_PW: 'redis-reader-pw' };
 
 beforeAll(async () => {
   ca = makeTestCa();
@@ -34,7 +34,9 @@ beforeAll(async () => {
       maria,
       `CREATE DATABASE shop; CREATE TABLE shop.t_order (id INT PRIMARY KEY, amount DECIMAL(10,2)); INSERT INTO shop.t_order VALUES (1, 9.50), (2, 12.00), (3, 0.99);
        CREATE USER 'reader'@'%' IDENTIFIED BY '${env.READER_PW}'; GRANT SELECT, SHOW VIEW ON shop.* TO 'reader'@'%';
-       CREATE USER 'writer'@'%' IDENTIFIED BY '${env.WRITER_PW}'; GRANT SELECT, INSERT ON shop.* TO 'writer'@'%';`,
+       CREATE USER 'writer'@'%' IDENTIFIED BY '${env.WRITER_PW}'; GRANT SELECT, INSERT ON shop.* TO 'writer'@'%';
+       CREATE DATABASE hr; CREATE TABLE hr.t_public (id INT PRIMARY KEY); CREATE TABLE hr.t_salary (id INT PRIMARY KEY, amount INT);
+       CREATE USER 'partial'@'%' IDENTIFIED BY '${env.PARTIAL_PW}'; GRANT SELECT ON hr.t_public TO 'partial'@'%';`,
     ),
     psqlExec(pg, `CREATE DATABASE shop;`).then(() =>
       psqlExec(
@@ -43,6 +45,14 @@ beforeAll(async () => {
          CREATE ROLE reader LOGIN; GRANT SELECT ON t_item TO reader;
          CREATE ROLE writer LOGIN; GRANT SELECT, INSERT ON t_item TO writer;`,
         'shop',
+      ),
+    ),
+    psqlExec(pg, `CREATE DATABASE hr;`).then(() =>
+      psqlExec(
+        pg,
+        `CREATE TABLE t_public (id int PRIMARY KEY); CREATE TABLE t_salary (id int PRIMARY KEY, amount int); CREATE TABLE t_contact (id int PRIMARY KEY, email text);
+         CREATE ROLE partial LOGIN; GRANT SELECT ON t_public TO partial; GRANT SELECT (id) ON t_contact TO partial;`,
+        'hr',
       ),
     ),
     (async () => {
@@ -196,7 +206,9 @@ describe('TLS-only servers behind an SSH bastion', () => {
     expect(line('name-mismatch')).toMatch(/certificate is not for "cache\.example\.internal".*tls\.server_name/);
     expect(line("tls-off-maria")).toMatch(/without TLS; the server offers TLS and may require it.*add tls: true/);
     expect(line('tls-off-pg')).toMatch(/accepts TLS connections only.*add tls: true/);
-    expect(line('tls-off-cache')).toMatch(/tls: true/);
+    expect(line('tls-off-cache')).toBe(
+      `snapbench pull: Redis instance "tls-off-cache" at 127.0.0.1:${redis.port}: the server requires TLS: it closed the plain connection, and a TLS handshake on the same port succeeds (add tls: true to this instance, or tls: { ca_file: BUNDLE } when a private CA signed its certificate)`,
+    );
     expect(line('unknown-host-key')).toMatch(new RegExp(`host key not known \\(ssh-ed25519 key fingerprint is SHA256:[A-Za-z0-9+/]{43}\\).*ssh-keyscan -p ${sshd.port} 127\\.0\\.0\\.1`));
     expect(line('changed-host-key')).toMatch(/host key has CHANGED.*SHA256:.*ssh-keygen -R/);
     expect(line('wrong-key')).toMatch(/authentication failed for user .* with key_file/);
@@ -242,6 +254,62 @@ describe('TLS-only servers behind an SSH bastion', () => {
     expect(check.stderr).toMatch(/6 of 7 reachable; 1 inventory-only not checked/);
   });
 
+  it('fleet check --connect names what each account cannot read, and a plain connection to TLS-only Redis says TLS is required', async () => {
+    const fleet = writeManifest('readable.yaml', {
+      defaults: { tls: { ca_file: ca.caFile } },
+      instances: [
+        mysqlInstance('maria-partial', { user: 'partial', password_env: 'PARTIAL_PW', databases: ['hr', 'ghost'] }),
+        postgresInstance('pg-partial', { user: 'partial', databases: ['hr'] }),
+        postgresInstance('pg-reader'),
+        postgresInstance('pg-ghost', { user: 'partial', databases: ['ghost'] }),
+        redisInstance('cache-plain', { tls: false }),
+      ],
+    });
+    const check = await runCli(['fleet', 'check', fleet, '--connect', '--format', 'json'], { env });
+    expect(check.code, check.stderr).toBe(3);
+    const byName = Object.fromEntries(parseJson<Record<string, unknown>[]>(check).map((r) => [r.instance, r]));
+    expect(byName['pg-partial']).toMatchObject({ ok: true, canWrite: false, writePrivileges: [] });
+    expect(byName['pg-partial']!.notReadable).toEqual([
+      { database: 'hr', table: 'public.t_salary', reason: 'missing privilege: SELECT on public.t_salary (GRANT SELECT ON public.t_salary, or the pg_read_all_data role)' },
+    ]);
+    expect(byName['pg-partial']!.readWarnings).toEqual([
+      'hr.public.t_contact: missing privilege: SELECT on columns email of public.t_contact (column-level grant); those columns are left out',
+    ]);
+    expect(byName['pg-reader']).toMatchObject({ ok: true, notReadable: [], readWarnings: [] });
+    expect(byName['pg-ghost']).toMatchObject({
+      ok: true,
+      notReadable: [],
+      readWarnings: ['database "ghost" does not exist: a pull of this instance fails until "databases" in the fleet manifest is fixed'],
+    });
+    expect(byName['maria-partial']).toMatchObject({ ok: true, canWrite: false, notReadable: [] });
+    const mariaWarnings = byName['maria-partial']!.readWarnings as string[];
+    expect(mariaWarnings).toHaveLength(2);
+    expect(mariaWarnings[0]).toMatch(/^database ghost not found: a database the account has no privilege on is hidden from it, so it may exist \(grant user "partial" SELECT ON ghost\.\*/);
+    expect(mariaWarnings[1]).toMatch(/^database hr: the account partial@% may SELECT only t_public \(table- or column-level grants\); every other table of hr is invisible to it/);
+    expect(byName['cache-plain']).toMatchObject({ ok: false, notReadable: [], readWarnings: [] });
+    expect(byName['cache-plain']!.error).toBe(`Redis instance "cache-plain" at 127.0.0.1:${redis.port}: the server requires TLS: it closed the plain connection, and a TLS handshake on the same port succeeds`);
+    expect(byName['cache-plain']!.hint).toBe('add tls: true to this instance, or tls: { ca_file: BUNDLE } when a private CA signed its certificate');
+    const warnings = check.stderr.split('\n').filter((l) => l.startsWith('snapbench: warning:'));
+    expect(warnings).toEqual([
+      expect.stringMatching(/^snapbench: warning: instance "maria-partial": database ghost not found: .* \(and 1 more read warning\)$/),
+      'snapbench: warning: instance "pg-partial": the account cannot read 1 table (hr.public.t_salary); a pull leaves it out',
+      expect.stringMatching(/^snapbench: warning: instance "pg-partial": hr\.public\.t_contact: missing privilege: SELECT on columns email/),
+      'snapbench: warning: instance "pg-ghost": database "ghost" does not exist: a pull of this instance fails until "databases" in the fleet manifest is fixed',
+    ]);
+
+    // The text form: the verdict line, then what the account cannot read, indented.
+    const text = await runCli(['fleet', 'check', fleet, '--connect', '--only', 'pg-partial,cache-plain'], { env });
+    expect(text.code).toBe(3);
+    const lines = text.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(4);
+    expect(lines[0]).toMatch(/^ok {3}pg-partial \(postgres .+\): direct, TLSv1\.3 \S+, verified, [\d.]+ ms; read-only; cannot read 1 table, 1 read warning$/);
+    expect(lines[1]).toBe('     cannot read hr: public.t_salary: missing privilege: SELECT on public.t_salary (GRANT SELECT ON public.t_salary, or the pg_read_all_data role)');
+    expect(lines[2]).toMatch(/^ {5}read warning: hr\.public\.t_contact: missing privilege: SELECT on columns email/);
+    expect(lines[3]).toBe(
+      `FAIL cache-plain (redis): Redis instance "cache-plain" at 127.0.0.1:${redis.port}: the server requires TLS: it closed the plain connection, and a TLS handshake on the same port succeeds (add tls: true to this instance, or tls: { ca_file: BUNDLE } when a private CA signed its certificate)`,
+    );
+  });
+
   it('fails the instances behind a bastion that goes away mid-pull, and still pulls the others', async () => {
     await mariadbExec(maria, 'CREATE TABLE shop.t_big (id INT PRIMARY KEY, note VARCHAR(64)); INSERT INTO shop.t_big SELECT seq, REPEAT("x", 60) FROM seq_1_to_300000;', 'shop');
     const fleet = writeManifest('drop.yaml', {
@@ -269,6 +337,6 @@ describe('TLS-only servers behind an SSH bastion', () => {
     const failure = stderr.split('\n').filter((l) => l.startsWith('snapbench pull: instance'));
     expect(failure, stderr).toHaveLength(1);
     expect(failure[0]).toMatch(/instance "big-maria".*\(the SSH connection to bastion .* was lost \([^)]+\)\) \(the SSH bastion went away during the pull; pull this instance again when it is back\)$/);
-    expect(stderr).toMatch(/wrote .*drop\.snapbench: 1 instance,/);
+    expect(stderr).toMatch(/wrote .*drop\.snapbench: 1 instance, /);
   });
 });

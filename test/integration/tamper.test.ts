@@ -8,7 +8,7 @@
 // outside the output path. Statements that never end are stopped by their
 // time limit, and `serve` exits on one SIGTERM while one runs.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { copyFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -281,25 +281,45 @@ describe('nothing runs forever', () => {
     expect(Date.now() - started).toBeLessThan(15_000);
   });
 
-  it('a runaway SQL rule in a pack stops dq at its time limit, naming the rule, and stores nothing', async () => {
+  it('a runaway rule in a pack fails alone at its time limit: the others run, the run is stored and the file still verifies', async () => {
     const path = join(dir, 'dq-hang.snapbench');
     copyFileSync(signed, path);
+    const normal = `  - { id: NZD, title: not USD, severity: high, check: allowed_values, table: t_order, column: currency_code, values: [USD] }
+  - { id: SHOPS, title: shops, severity: low, check: row_count, table: t_shop_info, fail: count = 0 }
+`;
+    // One rule never ends in its own query, the other in the t_order scan it shares with NZD.
+    const hanging = `  - { id: HANG-SQL, title: never ends, severity: low, check: sql, query: "${RUNAWAY}" }
+  - { id: HANG-SCAN, title: never ends either, severity: low, check: condition, table: t_order, where: "id IN (${RUNAWAY.replace('count(*)', 'x')} WHERE x < 0)" }
+`;
     const pack = join(dir, 'hang.yaml');
-    execFileSync('bash', ['-c', `cat > ${pack} <<'EOF'
-pack: hang
-rules:
-  - id: HANG-1
-    title: never ends
-    severity: low
-    check: sql
-    query: "${RUNAWAY}"
-EOF`]);
-    const size = statSync(path).size;
-    const result = await runCli(['dq', path, '--pack', pack, '--format', 'json', '--timeout', '1']);
-    expect(result.signal, result.stderr).toBe('SIGKILL');
-    expect(oneLine(result)).toMatch(/dq: rule HANG-1 stopped after 1 s/);
-    expect(statSync(path).size).toBe(size);
-  });
+    const plain = join(dir, 'plain.yaml');
+    writeFileSync(pack, `pack: hang\nrules:\n${hanging}${normal}`);
+    writeFileSync(plain, `pack: plain\nrules:\n${normal}`);
+    const [result, expected] = await Promise.all([
+      runCli(['dq', path, '--pack', pack, '--format', 'json', '--timeout', '1']),
+      runCli(['dq', signed, '--pack', plain, '--format', 'json', '--no-store']),
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    const results = JSON.parse(result.stdout).results as { id: string; status: string; count: number | null; total: number | null; metrics: { error?: string } }[];
+    const byId = Object.fromEntries(results.map((r) => [r.id, r]));
+    expect(results.map((r) => r.id)).toEqual(['HANG-SQL', 'HANG-SCAN', 'NZD', 'SHOPS']);
+    expect(byId['HANG-SQL']).toMatchObject({ status: 'error', count: null, metrics: { error: 'rule HANG-SQL stopped after 1 s (the statement time limit)' } });
+    expect(byId['HANG-SCAN']).toMatchObject({ status: 'error', metrics: { error: `the scan of ${T_ORDER} for rule HANG-SCAN stopped after 1 s (the statement time limit)` } });
+    // The others found exactly what they find in a pack without the runaway rules.
+    for (const r of JSON.parse(expected.stdout).results as { id: string; status: string; count: number; total: number | null }[]) {
+      expect({ status: byId[r.id]!.status, count: byId[r.id]!.count, total: byId[r.id]!.total }, r.id).toEqual({ status: r.status, count: r.count, total: r.total });
+    }
+    expect(byId['NZD']!.status).toBe('fail');
+    // Each stopped rule is named on stderr, once.
+    expect(result.stderr.match(/stopped after 1 s/g)).toHaveLength(2);
+    expect(result.stderr).toMatch(/rule HANG-SQL is an error; the other rules run/);
+    const history = JSON.parse((await runCli(['dq', 'history', path, '--format', 'json'])).stdout) as { pack: string; error: number; fail: number; pass: number }[];
+    expect(history).toMatchObject([{ pack: 'hang', error: 2, fail: 1, pass: 1 }]);
+    const verified = await runCli(['verify', path, '--trust', pub]);
+    expect(verified.code, verified.stdout + verified.stderr).toBe(0);
+    // No worker process is left behind.
+    expect(execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((l) => l.includes('dqWorker.js') && l.includes(process.env.SNAPBENCH_BUILD_DIR ?? 'dist'))).toEqual([]);
+  }, 60_000);
 
   it("a pack regex that backtracks in JavaScript runs in linear time (RE2)", async () => {
     const started = Date.now();
@@ -321,6 +341,17 @@ EOF`]);
       const stopped = await post(port, token, 'sql/run', { snapshotId, sql: RUNAWAY });
       expect(stopped.json.ok).toBe(false);
       expect(stopped.json.error.message).toMatch(/stopped after 1 s/);
+      // A pack sent to the workbench: its runaway rule fails alone, the other rule runs.
+      const packYaml = `pack: hang\nrules:\n  - { id: HANG, title: never ends, severity: low, check: sql, query: "${RUNAWAY}" }\n  - { id: SHOPS, title: shops, severity: low, check: row_count, table: t_shop_info, fail: count = 0 }\n`;
+      const dq = await post(port, token, 'dq/run', { snapshotId, packYaml, store: false });
+      expect(dq.json.ok, JSON.stringify(dq.json.error)).toBe(true);
+      const results = dq.json.value.results as { id: string; status: string; count: number | null; metrics: { error?: string } }[];
+      expect(results.map((r) => [r.id, r.status])).toEqual([
+        ['HANG', 'error'],
+        ['SHOPS', 'pass'],
+      ]);
+      expect(results[0]!.metrics.error).toBe('rule HANG stopped after 1 s (the statement time limit)');
+      expect(results[1]!.count).toBeGreaterThan(0);
     } finally {
       await serve.stop();
     }
@@ -376,7 +407,7 @@ function children(pid: number): number[] {
 
 interface Reply {
   status: number;
-  json: { ok: boolean; value: { id: string }; error: { message: string } };
+  json: { ok: boolean; value: { id: string; results?: unknown }; error: { message: string } };
 }
 
 function post(port: number, token: string, channel: string, body: unknown): Promise<Reply> {

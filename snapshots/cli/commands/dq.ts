@@ -42,11 +42,13 @@ export function registerDqCommands(program: Command): void {
         return (await import('./dqPushdown.ts')).runDqPushdown({ ...opts, fleet: opts.fleet, out: opts.out });
       }
       if (!file) throw new CliError('dq: give a snapshot file, or --fleet FLEET.yaml --pushdown', 'snapbench dq FILE --format json');
-      // A pack from a file brings its own SQL: a statement of it that runs past --timeout ends the command
-      // (cli/guard.ts) before anything is written. Built-in packs hold only Snapbench's own SQL, which ends
-      // (and whose regexes run under RE2), so they need no watchdog.
-      if (userPack(opts.pack)) await watchStatements(opts.timeout, 'dq');
-      return (await actions()).runDq(file, opts);
+      // A pack from a file brings its own SQL: it runs in child processes, and a rule whose statement runs past
+      // --timeout is stopped alone (an error), while the others run and the run is stored (dq/guarded.ts).
+      // Built-in packs hold only Snapbench's own SQL, which ends (regexes under RE2): they run here, unguarded.
+      const guardSeconds = userPack(opts.pack) ? opts.timeout : 0;
+      // Its worker process starts now, while this one loads the engine and reads the file and the pack.
+      const guardWorker = guardSeconds > 0 ? (await import('../../dq/guarded.ts')).startDqWorker() : undefined;
+      return (await actions()).runDq(file, { ...opts, guardSeconds, guardWorker });
     });
 
   // The parent's options are read anywhere on the command line (the root program does not use

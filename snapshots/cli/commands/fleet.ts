@@ -169,12 +169,40 @@ export function summariseFleet(fleet: Fleet): Record<string, EngineSummary> {
   return out;
 }
 
-/** One line per instance for the text form of `fleet check --connect`. */
-function checkLine(c: ConnectCheck): string {
-  if (!c.ok) return `FAIL ${c.instance} (${c.engine}): ${c.error}${c.hint ? ` (${c.hint})` : ''}`;
+/** At most this many detail lines per instance in the text form; JSON has them all. */
+const DETAIL_LINES = 20;
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** The text form of `fleet check --connect`: one line per instance, then what its account cannot read, indented. */
+function checkLines(c: ConnectCheck): string[] {
+  if (!c.ok) return [`FAIL ${c.instance} (${c.engine}): ${c.error}${c.hint ? ` (${c.hint})` : ''}`];
   const tls = c.tls ? `${c.tls.protocol} ${c.tls.cipher}${c.tls.verified ? ', verified' : ', NOT verified'}` : 'no TLS';
   const account = c.canWrite === true ? `CAN WRITE: ${c.writePrivileges.join('; ')}` : c.canWrite === false ? 'read-only' : `write access unknown${c.auditNote ? ` (${c.auditNote})` : ''}`;
-  return `ok   ${c.instance} (${c.engine} ${c.version}): ${c.ssh ? `via ${c.ssh}` : 'direct'}, ${tls}, ${c.latencyMs} ms; ${account}`;
+  const reads = [
+    ...(c.notReadable.length > 0 ? [`cannot read ${plural(c.notReadable.length, 'table')}`] : []),
+    ...(c.readWarnings.length > 0 ? [plural(c.readWarnings.length, 'read warning')] : []),
+  ];
+  const details = [...c.notReadable.map((t) => `cannot read ${t.database}: ${t.table}: ${t.reason}`), ...c.readWarnings.map((w) => `read warning: ${w}`)];
+  const shown = details.length > DETAIL_LINES ? [...details.slice(0, DETAIL_LINES - 1), `... and ${details.length - DETAIL_LINES + 1} more (--format json lists them all)`] : details;
+  return [
+    `ok   ${c.instance} (${c.engine} ${c.version}): ${c.ssh ? `via ${c.ssh}` : 'direct'}, ${tls}, ${c.latencyMs} ms; ${account}${reads.length > 0 ? `; ${reads.join(', ')}` : ''}`,
+    ...shown.map((line) => `     ${line}`),
+  ];
+}
+
+/** One stderr warning per instance whose account cannot read everything a pull would read. */
+function readabilityWarnings(c: ConnectCheck): string[] {
+  const out: string[] = [];
+  if (c.notReadable.length > 0) {
+    const names = c.notReadable.map((t) => `${t.database}.${t.table}`);
+    const listed = names.length > 5 ? `${names.slice(0, 5).join(', ')} and ${names.length - 5} more` : names.join(', ');
+    out.push(`instance "${c.instance}": the account cannot read ${plural(names.length, 'table')} (${listed}); a pull leaves ${names.length === 1 ? 'it' : 'them'} out`);
+  }
+  if (c.readWarnings.length > 0) out.push(`instance "${c.instance}": ${c.readWarnings[0]}${c.readWarnings.length > 1 ? ` (and ${plural(c.readWarnings.length - 1, 'more read warning')})` : ''}`);
+  return out;
 }
 
 async function connectCheck(fleet: Fleet, opts: { format: string; only?: string }): Promise<void> {
@@ -188,9 +216,10 @@ async function connectCheck(fleet: Fleet, opts: { format: string; only?: string 
   const results = await checkConnections(instances, process.env);
   for (const c of results) {
     if (c.ok && c.canWrite) printLine(process.stderr, `snapbench: warning: instance "${c.instance}": the account can write (${c.writePrivileges.join('; ')}); a snapshot needs read-only access only`);
+    for (const warning of readabilityWarnings(c)) printLine(process.stderr, `snapbench: warning: ${warning}`);
   }
   if (opts.format === 'json') process.stdout.write(JSON.stringify(results, null, 2) + '\n');
-  else for (const c of results) printLine(process.stdout, checkLine(c));
+  else for (const c of results) for (const line of checkLines(c)) printLine(process.stdout, line);
   const failed = results.filter((c) => !c.ok).length;
   process.stderr.write(`snapbench fleet check: ${results.length - failed} of ${results.length} reachable${inventoryOnly ? `; ${inventoryOnly} inventory-only not checked` : ''}\n`);
   if (failed > 0) process.exitCode = 3;

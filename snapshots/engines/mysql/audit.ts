@@ -1,9 +1,12 @@
 // The connection check's read-only audit of a MySQL/MariaDB account: what its
-// grants (SHOW GRANTS, and those of the roles granted to it) let it change.
+// grants (SHOW GRANTS, and those of the roles granted to it) let it change, and
+// what they hide from it (table- or column-level grants, databases it cannot see).
 import type { FleetInstance } from '../../../shared/model/fleet.ts';
 import { capList, roundTripMs, type ProbeResult } from '../../check/types.ts';
 import type { Network } from '../../net/network.ts';
-import { closeMysql, connectMysql, mysqlPullError, mysqlQuery } from './connect.ts';
+import { closeMysql, connectMysql, mysqlPullError, mysqlQuery, type MysqlConnection } from './connect.ts';
+import { listDatabases, userDatabases } from './introspect.ts';
+import { mysqlReadability } from './privileges.ts';
 
 /** Privileges that change data, schema, users or the server. */
 const WRITE_PRIVILEGES = new Set([
@@ -75,6 +78,34 @@ export function auditGrants(lines: string[]): GrantAudit {
   return { writePrivileges, roles };
 }
 
+/**
+ * What the account cannot see of the databases a pull would read. MySQL hides
+ * from an account every table (and database) it has no privilege on, so no
+ * unreadable table can be named: the warnings say where tables may be missing.
+ */
+async function readWarnings(instance: FleetInstance, connection: MysqlConnection): Promise<string[]> {
+  const user = instance.connection?.user ?? 'root';
+  const visible = await listDatabases(connection);
+  const warnings: string[] = [];
+  let databases = userDatabases(visible);
+  if (instance.databases && instance.databases.length > 0) {
+    const listed = [...new Set(instance.databases)];
+    for (const database of listed.filter((d) => !visible.includes(d))) {
+      warnings.push(
+        `database ${database} not found: a database the account has no privilege on is hidden from it, so it may exist (grant user "${user}" SELECT ON ${database}.*, or fix "databases" in the fleet manifest); a pull of this instance fails until then`,
+      );
+    }
+    databases = listed.filter((d) => visible.includes(d));
+  }
+  const readability = await mysqlReadability(connection, databases);
+  if (readability.unknown) return [...warnings, `what the account can read is unknown (${readability.unknown})`];
+  warnings.push(...readability.warnings);
+  for (const [database, r] of Object.entries(readability.databases)) {
+    if (r.level === 'none') warnings.push(`database ${database}: the account ${readability.account} has no SELECT there (grant SELECT ON ${database}.*); a pull finds no table in it`);
+  }
+  return warnings;
+}
+
 export async function probeMysql(instance: FleetInstance, password: string | undefined, network: Network): Promise<ProbeResult> {
   let server;
   try {
@@ -102,6 +133,8 @@ export async function probeMysql(instance: FleetInstance, password: string | und
       canWrite: writePrivileges.length > 0 ? true : auditNote ? null : false,
       writePrivileges: capList(writePrivileges),
       auditNote,
+      notReadable: [],
+      readWarnings: capList(await readWarnings(instance, server.connection)),
     };
   } catch (error) {
     throw mysqlPullError(instance, error);

@@ -11,6 +11,8 @@ import { closeMysql, connectMysql, mysqlPullError, mysqlQuery, type MysqlServer 
 import { introspectMysql, listDatabases, mysqlServerFacts, userDatabases, type MysqlTable } from './introspect.ts';
 import { mysqlReadability, type MysqlReadability } from './privileges.ts';
 import { IMPLICIT_PERIOD_COLUMNS, pullMysqlTable } from './pull.ts';
+import { beginIncrement, finishIncrement, tableDone } from '../../pull/incremental.ts';
+import { mysqlChangeProofs, mysqlTableReader } from './changes.ts';
 import { mysqlReplication } from './replication.ts';
 import { prepareMysqlSession } from './session.ts';
 
@@ -180,17 +182,29 @@ export const mysqlAdapter: EngineAdapter = {
         await mysqlQuery(server.connection, 'COMMIT').catch(() => {});
         return;
       }
+      // Change proofs (CHECKSUM TABLE), recorded with every full pull so the next incremental pull can carry what did not change.
+      const proved = tables.filter((t) => !(instance.history === true && t.versioned));
+      const proofs = options.maxRows === null && proved.length > 0 ? await mysqlChangeProofs(server.connection, proved) : new Map<unknown, never>();
       for (const listed of tables) {
         if (options.signal.aborted) throw options.signal.reason ?? new Error('pull cancelled');
         const history = instance.history === true && listed.versioned;
         const table = history ? historyTable(listed) : listed;
         const label = `${table.database}.${table.name}`;
         options.progress({ type: 'table-start', instance: instance.name, table: label, estimatedRows: table.estimatedRows });
+        // Incremental pulls: carried or appended here when the base allows it; history pulls are always read.
+        const reader = history ? null : mysqlTableReader(server.connection, listed, proofs.get(listed) ?? null, options, instance.name, options.base);
+        const begun = reader ? await beginIncrement(target, table, reader, options, instance) : null;
+        if (begun && 'result' in begun) {
+          options.progress(tableDone(instance.name, label, begun.result));
+          continue;
+        }
+        const increment = begun?.increment ?? null;
         const dbReadability = readability.databases[table.database];
         const visibleColumnsOnly = dbReadability?.level === 'partial' ? dbReadability.columnTables[table.name] : undefined;
         const read = async (from: MysqlServer, table: MysqlTable): Promise<TablePullResult> => {
           const { sink, finish, abandon } = target.beginTable(table);
           try {
+            // The sink as it is (with its encoded-rows fast path): an append-only table's largest key comes from the server (changes.ts).
             const result = await pullMysqlTable(from.connection, table, table.dataTypes, sink, options, instance.name, history);
             const status: Partial<TablePullResult> = {};
             if (visibleColumnsOnly) {
@@ -203,7 +217,7 @@ export const mysqlAdapter: EngineAdapter = {
                 status.statusReason = `system-versioned: the current rows; ${status.historyRows} historical row version(s) stay on the server (history: true pulls them)`;
               }
             }
-            const done = { ...result, ...status };
+            const done = { ...result, ...status, ...(increment?.note ? { originNote: increment.note } : {}) };
             await finish(done);
             return done;
           } catch (error) {
@@ -214,6 +228,8 @@ export const mysqlAdapter: EngineAdapter = {
         let result: TablePullResult;
         try {
           result = await read(server, table);
+          // The proof was read in this snapshot: it stands for these rows.
+          if (reader && increment) await finishIncrement(target, table, reader, increment, result);
         } catch (error) {
           if (options.signal.aborted) throw error;
           const problem = tableError(error);
@@ -246,7 +262,7 @@ export const mysqlAdapter: EngineAdapter = {
             await finish(result);
           }
         }
-        options.progress({ type: 'table-done', instance: instance.name, table: label, rows: result.rows, limited: result.limited });
+        options.progress(tableDone(instance.name, label, result));
       }
       if (lateReads.length > 0) {
         target.setConsistency(

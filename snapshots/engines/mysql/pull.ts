@@ -27,12 +27,14 @@ export const IMPLICIT_PERIOD_COLUMNS = ['ROW_START', 'ROW_END'] as const;
 /**
  * The SELECT of one table. It always carries a LIMIT (no limit: the largest one),
  * so a server-side sql_select_limit never applies. `history`: every row version
- * of a system-versioned table (FOR SYSTEM_TIME ALL).
+ * of a system-versioned table (FOR SYSTEM_TIME ALL). `above`: only the rows whose
+ * key is above `after` (an integer literal), in key order (append-only tables).
  */
-export function mysqlSelectSql(table: TableInfo, dataTypes: string[], limit: number | null, history = false): string {
+export function mysqlSelectSql(table: TableInfo, dataTypes: string[], limit: number | null, history = false, above?: { key: string; after: string }): string {
   const list = table.columns.map((c, i) => mysqlSelectExpression(c.name, dataTypes[i]!)).join(', ');
   const from = `${quoteMysqlIdentifier(table.database)}.${quoteMysqlIdentifier(table.name)}${history ? ' FOR SYSTEM_TIME ALL' : ''}`;
-  return `SELECT ${list} FROM ${from} LIMIT ${limit === null ? NO_LIMIT : limit}`;
+  const where = above ? ` WHERE ${quoteMysqlIdentifier(above.key)} > ${above.after} ORDER BY ${quoteMysqlIdentifier(above.key)}` : '';
+  return `SELECT ${list} FROM ${from}${where} LIMIT ${limit === null ? NO_LIMIT : limit}`;
 }
 
 /** What mysql2's Query hands its row state: a packet with the row's payload at [offset, end). */
@@ -60,9 +62,10 @@ export function pullMysqlTable(
   options: PullOptions,
   instance: string,
   history = false,
+  above?: { key: string; after: string },
 ): Promise<TablePullResult> {
   const maxRows = options.maxRows;
-  const sql = mysqlSelectSql(table, dataTypes, maxRows === null ? null : maxRows + 1, history);
+  const sql = mysqlSelectSql(table, dataTypes, maxRows === null ? null : maxRows + 1, history, above);
   // Integer columns may arrive as decimal strings beyond 2^53 (supportBigNumbers).
   const bigColumns = table.columns.flatMap((c, i) => ((c.storage === 'integer' || c.storage === 'bit') ? [i] : []));
   const floatColumns = dataTypes.flatMap((t, i) => (t?.toLowerCase() === 'float' ? [i] : []));

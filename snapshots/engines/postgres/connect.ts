@@ -12,6 +12,9 @@ export type PgClient = pg.Client;
 /** The database to connect to when the manifest names none: PostgreSQL's maintenance database. */
 export const MAINTENANCE_DATABASE = 'postgres';
 
+/** Databases never pulled unless the manifest names them: templates are excluded by datistemplate; these are service/maintenance databases. */
+export const SERVICE_DATABASES = new Set([MAINTENANCE_DATABASE, 'rdsadmin', 'azure_maintenance', 'azure_sys', 'cloudsqladmin', 'template0', 'template1']);
+
 export interface ConnectTarget {
   instance: FleetInstance;
   password: string | undefined;

@@ -14,16 +14,15 @@ import { quotePostgresIdentifier } from '../../../shared/model/sql.ts';
 import { PullError } from '../types.ts';
 import { connectionFacts } from '../../net/tls.ts';
 import { usingNetwork, type Network } from '../../net/network.ts';
-import { abortError, clientTlsInfo, closeClient, connect, destroyClient, MAINTENANCE_DATABASE, redact, requireConnection, type PgClient } from './connect.ts';
+import { abortError, clientTlsInfo, closeClient, connect, destroyClient, MAINTENANCE_DATABASE, redact, requireConnection, SERVICE_DATABASES, type PgClient } from './connect.ts';
 import { databaseFacts, extensionFacts, extensions, postgresReplication, serverFacts } from './facts.ts';
 import { introspectDatabase, type PgTable } from './introspect.ts';
 import { copyTable } from './pull.ts';
+import { beginIncrement, finishIncrement, tableDone, trackKeys } from '../../pull/incremental.ts';
+import { postgresChangeProofs, postgresTableReader } from './changes.ts';
 
 export { columnTypeFor } from './types.ts';
 export { CopyTextParser } from './copyText.ts';
-
-/** Databases never pulled unless the manifest names them: templates are excluded by datistemplate; these are service/maintenance databases. */
-const SERVICE_DATABASES = new Set([MAINTENANCE_DATABASE, 'rdsadmin', 'azure_maintenance', 'azure_sys', 'cloudsqladmin', 'template0', 'template1']);
 
 interface DatabaseRow {
   name: string;
@@ -222,13 +221,26 @@ async function pullDatabase(
     const unlocked = await lockTables(client, readable.filter((t) => t.relkind !== 'm'));
     const rewritten = await rewrittenSinceSnapshot(client, readable);
     const lateReads: string[] = [];
+    // Change proofs (file node and row counters), recorded with every full pull so the next incremental pull can carry what did not change.
+    const proofs = options.maxRows === null ? await postgresChangeProofs(client) : new Map();
     for (const table of catalog.tables) {
       if (signal.aborted) throw abortError(signal);
       const name = `${table.info.schema}.${table.info.name}`;
       const label = `${database}.${name}`;
       where = `database "${database}", table ${name}`;
       options.progress({ type: 'table-start', instance: instance.name, table: label, estimatedRows: table.info.estimatedRows });
-      const { sink, finish, abandon } = target.beginTable(table.info);
+      // Incremental pulls: a plain table read whole in this snapshot may be carried or appended.
+      const plain = table.relkind === 'r' && table.access.level === 'full' && !table.rowSecurity && !rewritten.has(table.oid);
+      const reader = plain ? postgresTableReader(client, table, proofs.get(table.oid) ?? null, options, { instance: instance.name, label, strictUtf8 }, options.base) : null;
+      const begun = reader ? await beginIncrement(target, table.info, reader, options, instance) : null;
+      if (begun && 'result' in begun) {
+        options.progress(tableDone(instance.name, label, begun.result));
+        continue;
+      }
+      const increment = begun?.increment ?? null;
+      const begin = target.beginTable(table.info);
+      const { finish, abandon } = begin;
+      const sink = increment ? trackKeys(begin.sink, increment) : begin.sink;
       let result: TablePullResult;
       try {
         if (table.access.level === 'none') {
@@ -255,12 +267,14 @@ async function pullDatabase(
           const partial = table.access.level === 'columns' || table.rowSecurity;
           result = { ...result, ...(partial ? { status: 'partial' as const } : {}), statusReason: reasons.join('; ') };
         }
+        if (increment?.note) result = { ...result, originNote: increment.note };
         await finish(result);
+        if (reader && increment) await finishIncrement(target, table.info, reader, increment, result);
       } catch (error) {
         await abandon();
         throw error;
       }
-      options.progress({ type: 'table-done', instance: instance.name, table: label, rows: result.rows, limited: result.limited });
+      options.progress(tableDone(instance.name, label, result));
     }
     if (lateReads.length > 0) {
       target.addServerFacts([{ category: 'consistency', name: `${database}.read_in_own_snapshot`, value: lateReads.join(', ') }]);

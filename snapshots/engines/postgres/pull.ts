@@ -17,16 +17,26 @@ export const BATCH_BYTES = 8 << 20;
 /** A table-progress event about this often. */
 export const PROGRESS_EVERY_ROWS = 50_000;
 
+/**
+ * Which rows of an append-only table: those above \`after\` in key order (the new
+ * rows), or the \`last\` rows at or below \`upTo\`, largest key first (to compare
+ * with the base). Keys are integer literals.
+ */
+export type KeyRange = { key: string; after: string } | { key: string; upTo: string; last: number };
+
 /** The COPY statement for a table: explicit column list, `ONLY` for plain tables, LIMIT maxRows+1 to detect truncation. */
-export function copyStatement(table: PgTable, maxRows: number | null): string {
+export function copyStatement(table: PgTable, maxRows: number | null, range?: KeyRange): string {
   const q = quotePostgresIdentifier;
   // money is read as its exact numeric value (its text form depends on lc_monetary).
   const columns = table.info.columns.length > 0 ? table.info.columns.map((c, i) => (table.types[i]?.baseType === 'money' ? `${q(c.name)}::numeric` : q(c.name))).join(', ') : '';
   // A partitioned root is read through the root (all its partitions), a materialized view as it is; a
   // plain table with ONLY, so an inheritance parent does not repeat its children's rows.
   const from = `${table.relkind === 'r' ? 'ONLY ' : ''}${q(table.info.schema!)}.${q(table.info.name)}`;
+  let where = '';
+  if (range && 'after' in range) where = ` WHERE ${q(range.key)} > ${range.after} ORDER BY ${q(range.key)}`;
+  else if (range) where = ` WHERE ${q(range.key)} <= ${range.upTo} ORDER BY ${q(range.key)} DESC LIMIT ${range.last}`;
   const limit = maxRows !== null ? ` LIMIT ${maxRows + 1}` : '';
-  return `COPY (SELECT ${columns} FROM ${from}${limit}) TO STDOUT`;
+  return `COPY (SELECT ${columns} FROM ${from}${where}${limit}) TO STDOUT`;
 }
 
 export interface CopyContext {
@@ -43,6 +53,7 @@ export async function copyTable(
   sink: TableSink,
   options: Pick<PullOptions, 'maxRows' | 'signal' | 'progress'>,
   context: CopyContext,
+  range?: KeyRange,
 ): Promise<TablePullResult> {
   const { signal, maxRows } = options;
   if (signal.aborted) throw abortError(signal);
@@ -51,7 +62,7 @@ export async function copyTable(
     table.types.map((t) => t.decode),
     { keepAtMost: maxRows ?? Number.POSITIVE_INFINITY, strictUtf8: context.strictUtf8, encodeFor: encode },
   );
-  const stream = client.query(copyTo(copyStatement(table, maxRows)));
+  const stream = client.query(copyTo(copyStatement(table, maxRows, range)));
   // Abort: stop reading and drop the connection (it is mid-COPY and cannot be reused).
   const onAbort = () => {
     stream.destroy();

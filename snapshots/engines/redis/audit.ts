@@ -4,7 +4,7 @@
 import type { FleetInstance } from '../../../shared/model/fleet.ts';
 import { roundTripMs, type ProbeResult } from '../../check/types.ts';
 import type { Network } from '../../net/network.ts';
-import { connectRedis, describeRedisError, redisTlsInfo } from './connect.ts';
+import { connectRedis, explainRedisError, redisTlsInfo } from './connect.ts';
 import { parseInfo } from './introspect.ts';
 
 /** Commands that change data or the server, as a rule names them (+set, +flushall, ...). */
@@ -72,9 +72,10 @@ export async function probeRedis(instance: FleetInstance, password: string | und
     } catch (error) {
       auditNote = `ACL refused (${(error as Error).message.split('\n')[0]}): whether the account can write is unknown`;
     }
-    return { version, tls: redisTlsInfo(client, instance), latencyMs, canWrite, writePrivileges, auditNote };
+    // What a Redis account cannot read is not audited: ACL key patterns are not compared with the keyspace.
+    return { version, tls: redisTlsInfo(client, instance), latencyMs, canWrite, writePrivileges, auditNote, notReadable: [], readWarnings: [] };
   } catch (error) {
-    throw describeRedisError(instance, error as Error, password);
+    throw await explainRedisError(instance, error as Error, password, network);
   } finally {
     client.disconnect();
   }

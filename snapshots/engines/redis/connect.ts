@@ -8,6 +8,7 @@
 //   next to nothing (ioredis tops out near 45K keys/s there).
 // Both authenticate with AUTH [user] password, sent by this module so that a
 // refused password gives its own error rather than a closed connection.
+import { isIP } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { AbstractConnector, Redis, type RedisOptions } from 'ioredis';
@@ -115,7 +116,7 @@ export async function connectRedis(instance: FleetInstance, password: string | u
     return client;
   } catch (error) {
     client.disconnect();
-    throw describeRedisError(instance, pickError(error as Error, lastError), password);
+    throw await explainRedisError(instance, pickError(error as Error, lastError), password, network, host, port);
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }
@@ -136,8 +137,44 @@ export async function openRespLane(instance: FleetInstance, password: string | u
     return lane;
   } catch (error) {
     lane?.close();
-    throw describeRedisError(instance, error as Error, password);
+    throw await explainRedisError(instance, error as Error, password, network, host, port);
   }
+}
+
+/**
+ * Whether host:port completes a TLS handshake (any certificate: nothing but the
+ * handshake is sent). Asked only after a plain connection failed, to tell a
+ * TLS-only server from one that is full or is not Redis.
+ */
+async function answersTls(instance: FleetInstance, network: Network, host: string, port: number): Promise<boolean> {
+  const options: ConnectionOptions = { rejectUnauthorized: false, checkServerIdentity: () => undefined, servername: isIP(host) ? undefined : host };
+  try {
+    const stream = await network.connect(instance.name, connectionOf(instance), options, host, port);
+    stream.destroy();
+    return true;
+  } catch (error) {
+    // A TLS alert (e.g. a client certificate is required) comes from a TLS server too.
+    return /\balert\b/i.test((error as Error).message ?? '');
+  }
+}
+
+/**
+ * describeRedisError, plus one question for a plain connection that the server
+ * closed (or answered with something that is not RESP): does the port speak
+ * TLS? A TLS-only Redis port closes a plain connection without a word; then
+ * the error says so and what to set.
+ */
+export async function explainRedisError(instance: FleetInstance, error: Error, password: string | undefined, network: Network, host?: string, port?: number): Promise<PullError> {
+  const described = describeRedisError(instance, error, password);
+  const c = instance.connection;
+  if (error instanceof PullError || !c || c.tls || described.code !== 'connect' || hasCode(error, 'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN')) return described;
+  if (!/ECONNRESET|EPIPE|closed|Unknown RESP type|Protocol error/i.test(`${(error as { code?: string }).code ?? ''} ${error.message}`)) return described;
+  if (!(await answersTls(instance, network, host ?? c.host, port ?? c.port))) return described;
+  return new PullError(
+    `Redis instance "${instance.name}" at ${host ?? c.host}:${port ?? c.port}: the server requires TLS: it closed the plain connection, and a TLS handshake on the same port succeeds`,
+    'add tls: true to this instance, or tls: { ca_file: BUNDLE } when a private CA signed its certificate',
+    'tls-required',
+  );
 }
 
 /** ioredis rejects connect() with "Connection is closed." and reports the cause as an event. */

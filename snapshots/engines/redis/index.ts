@@ -11,7 +11,7 @@ import type { Redis } from 'ioredis';
 import { type EngineAdapter, type InstanceTarget, type PullOptions, PullError } from '../types.ts';
 import { connectionFacts } from '../../net/tls.ts';
 import { usingNetwork } from '../../net/network.ts';
-import { connectRedis, describeRedisError, openRespLane, redisTlsInfo } from './connect.ts';
+import { connectRedis, explainRedisError, openRespLane, redisTlsInfo } from './connect.ts';
 import { introspectRedis, redisReplication } from './introspect.ts';
 import { PullAborted, walkContext, walkDatabase, type WalkContext } from './pull.ts';
 import { discoverShards, walkCluster } from './clusterWalk.ts';
@@ -93,7 +93,7 @@ async function pullRedisInstance(instance: FleetInstance, target: InstanceTarget
     target.addServerFacts(inventoryFactsAfterWalk(keys, databases, ctx, limited, instance, options));
   } catch (error) {
     if (options.signal.aborted || error instanceof PullAborted) throw aborted();
-    throw describeRedisError(instance, error as Error, options.password);
+    throw await explainRedisError(instance, error as Error, options.password, network);
   } finally {
     options.signal.removeEventListener('abort', onAbort);
     (client as Redis | null)?.disconnect();

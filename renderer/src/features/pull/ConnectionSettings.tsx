@@ -1,8 +1,8 @@
 // One instance's TLS, SSH bastion and credential settings: edited here,
 // checked field by field before saving, written into the manifest by the host
 // (which validates the whole manifest again). And the connection check's
-// result for an instance: reachable or why not, TLS, route, latency, and
-// whether the account can write.
+// result for an instance: reachable or why not, TLS, route, latency, whether
+// the account can write, and what it cannot read.
 import { useState, type ReactNode } from 'react';
 import type { PullConnectionSettings } from '../../../../shared/api/types.ts';
 import type { ConnectCheck } from '../../../../shared/model/connectCheck.ts';
@@ -178,6 +178,65 @@ export function CheckResult({ check }: { check: ConnectCheck }): ReactNode {
           </span>
         )}
       </div>
+      <ReadAudit check={check} />
+    </div>
+  );
+}
+
+/** At most this many lines of each list before "and N more". */
+const READ_AUDIT_LINES = 10;
+
+function capped(items: ReactNode[]): ReactNode[] {
+  if (items.length <= READ_AUDIT_LINES) return items;
+  return [...items.slice(0, READ_AUDIT_LINES - 1), <li key="more">… and {items.length - READ_AUDIT_LINES + 1} more</li>];
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/**
+ * What the account cannot read: tables without the privilege (a pull leaves
+ * them out), and where it sees only part of a database. A named group, so a
+ * screen reader finds it under the instance's name.
+ */
+function ReadAudit({ check }: { check: ConnectCheck }): ReactNode {
+  const unreadable = check.notReadable.length;
+  const warnings = check.readWarnings.length;
+  if (check.engine === 'redis') return null;
+  return (
+    <div role="group" aria-label={`Read audit of ${check.instance}`}>
+      {unreadable === 0 && warnings === 0 ? (
+        check.canWrite !== null && <Badge tone="ok">reads every table</Badge>
+      ) : (
+        <>
+          {unreadable > 0 && (
+            <>
+              <Badge tone="warn">cannot read {plural(unreadable, 'table')}</Badge> <span className="muted">a pull leaves {unreadable === 1 ? 'it' : 'them'} out</span>
+              <ul className="plain-list" aria-label={`Tables ${check.instance} cannot read`}>
+                {capped(
+                  check.notReadable.map((t) => (
+                    <li key={`${t.database}/${t.table}`}>
+                      <span className="mono">
+                        {t.database}: {t.table}
+                      </span>{' '}
+                      — {t.reason}
+                    </li>
+                  )),
+                )}
+              </ul>
+            </>
+          )}
+          {warnings > 0 && (
+            <>
+              <Badge tone="warn">{plural(warnings, 'read warning')}</Badge>
+              <ul className="plain-list" aria-label={`Read warnings of ${check.instance}`}>
+                {capped(check.readWarnings.map((w, i) => <li key={i}>{w}</li>))}
+              </ul>
+            </>
+          )}
+        </>
+      )}
     </div>
   );
 }

@@ -18,12 +18,15 @@ interface InstanceState {
   rows: number;
   bytes: number;
   tables: number;
+  /** Incremental pulls: tables and rows carried from the base (not read from the server). */
+  carriedTables: number;
+  carriedRows: number;
   message: string | null;
   hint: string | null;
 }
 
 function apply(states: Record<string, InstanceState>, event: PullProgress): Record<string, InstanceState> {
-  const prev = states[event.instance] ?? { status: 'waiting', table: null, rows: 0, bytes: 0, tables: 0, message: null, hint: null };
+  const prev = states[event.instance] ?? { status: 'waiting', table: null, rows: 0, bytes: 0, tables: 0, carriedTables: 0, carriedRows: 0, message: null, hint: null };
   let next: InstanceState = prev;
   switch (event.type) {
     case 'instance-start':
@@ -36,7 +39,14 @@ function apply(states: Record<string, InstanceState>, event: PullProgress): Reco
       next = { ...prev, table: event.table, bytes: event.bytes };
       break;
     case 'table-done':
-      next = { ...prev, tables: prev.tables + 1, rows: prev.rows + event.rows, table: null };
+      next = {
+        ...prev,
+        tables: prev.tables + 1,
+        rows: prev.rows + event.rows,
+        carriedTables: prev.carriedTables + (event.origin === 'carried' ? 1 : 0),
+        carriedRows: prev.carriedRows + (event.carriedRows ?? 0),
+        table: null,
+      };
       break;
     case 'instance-done':
       next = { ...prev, status: 'done', tables: event.tables, rows: event.rows, table: null };
@@ -54,6 +64,7 @@ export function PullView() {
   const [out, setOut] = useState('');
   const [maxRows, setMaxRows] = useState('');
   const [concurrency, setConcurrency] = useState(4);
+  const [base, setBase] = useState('');
   const [chosen, setChosen] = useState<Set<string>>(new Set());
   const [states, setStates] = useState<Record<string, InstanceState>>({});
   const inspect = useJob<PullInspection>();
@@ -95,12 +106,12 @@ export function PullView() {
   };
   const start = async () => {
     if (!manifest) return;
-    setStates(Object.fromEntries([...chosen].map((n) => [n, { status: 'waiting', table: null, rows: 0, bytes: 0, tables: 0, message: null, hint: null } satisfies InstanceState])));
+    setStates(Object.fromEntries([...chosen].map((n) => [n, { status: 'waiting', table: null, rows: 0, bytes: 0, tables: 0, carriedTables: 0, carriedRows: 0, message: null, hint: null } satisfies InstanceState])));
     const all = manifest.instances.filter((i) => i.endpoint).length === chosen.size;
     const outcome = await pull.run((signal) =>
       api.invoke(
         'pull/start',
-        { fleetPath: manifest.path, out: out.trim(), only: all ? null : [...chosen], maxRows: maxRows.trim() ? Number(maxRows) : null, concurrency },
+        { fleetPath: manifest.path, out: out.trim(), only: all ? null : [...chosen], maxRows: maxRows.trim() ? Number(maxRows) : null, concurrency, base: base.trim() || null },
         { signal, onProgress: (event) => setStates((s) => apply(s, event)) },
       ),
     );
@@ -229,6 +240,13 @@ export function PullView() {
                           <div className="small">
                             <Badge tone={s.status === 'done' ? 'ok' : s.status === 'failed' ? 'bad' : s.status === 'running' ? 'info' : 'muted'}>{s.status}</Badge> {formatCount(s.tables)}{' '}
                             {plural(s.tables, 'table', 'tables')}, {formatCount(s.rows)} {plural(s.rows, 'row', 'rows')}
+                            {s.carriedRows > 0 || s.carriedTables > 0 ? (
+                              <span data-testid="carried">
+                                {' '}
+                                ({formatCount(s.carriedTables)} {plural(s.carriedTables, 'table', 'tables')} carried, {formatCount(s.carriedRows)} {plural(s.carriedRows, 'row', 'rows')} from the base,{' '}
+                                {formatCount(s.rows - s.carriedRows)} read)
+                              </span>
+                            ) : null}
                             {s.table && (
                               <span className="muted">
                                 {' '}
@@ -266,13 +284,16 @@ export function PullView() {
             <button type="button" onClick={() => void checkConnections()} disabled={check.running || pull.running || chosen.size === 0 || missing.length > 0}>
               Check connections
             </button>
-            <span className="muted small">Connects to each selected instance (through its bastion and TLS), pulls nothing, and says whether its account could write.</span>
+            <span className="muted small">Connects to each selected instance (through its bastion and TLS), pulls nothing, and says whether its account could write and what it cannot read.</span>
           </div>
           {check.running && <ProgressBar progress={null} label="Checking connections…" onCancel={check.cancel} />}
           {check.error ? <ErrorBox error={check.error} onDismiss={check.clear} /> : null}
           <div className="row gap wrap">
             <label className="row gap grow">
               Write to <input className="grow" value={out} onChange={(e) => setOut(e.target.value)} aria-label="Output snapshot path" spellCheck={false} />
+            </label>
+            <label className="row gap grow" title="An earlier snapshot of this fleet: tables proven unchanged are carried from it; it is only read">
+              Base (optional) <input className="grow" value={base} onChange={(e) => setBase(e.target.value)} aria-label="Base snapshot path" placeholder="an earlier snapshot" spellCheck={false} />
             </label>
             <label>
               Max rows per table <input type="number" min={1} value={maxRows} onChange={(e) => setMaxRows(e.target.value)} placeholder="all" aria-label="Max rows per table" style={{ width: '8em' }} />
@@ -292,7 +313,11 @@ export function PullView() {
               {pull.result.file ? (
                 <p>
                   Wrote <span className="mono">{pull.result.file}</span>: {formatCount(pull.result.pulled.length)} {plural(pull.result.pulled.length, 'instance', 'instances')}, {formatCount(pull.result.tables)}{' '}
-                  {plural(pull.result.tables, 'table', 'tables')}, {formatCount(pull.result.rows)} {plural(pull.result.rows, 'row', 'rows')}.{' '}
+                  {plural(pull.result.tables, 'table', 'tables')}, {formatCount(pull.result.rows)} {plural(pull.result.rows, 'row', 'rows')}
+                  {pull.result.incremental
+                    ? `: ${formatCount(pull.result.incremental.rowsRead)} read from the servers, ${formatCount(pull.result.incremental.rowsCarried)} carried from the base (${formatCount(pull.result.incremental.tables.carried)} carried, ${formatCount(pull.result.incremental.tables.appended)} appended)`
+                    : ''}
+                  .{' '}
                   <button type="button" onClick={() => wb.go('explorer')}>
                     Explore it
                   </button>
