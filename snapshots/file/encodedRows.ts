@@ -38,6 +38,9 @@ export function canEncode(type: number, affinity: Affinity): boolean {
   return type === TYPE_TEXT || type === TYPE_BLOB; // BLOB: no conversion
 }
 
+/** A surrogate code unit that is not half of a pair. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 /** A buffer of its own (transferable): Buffer.allocUnsafe may hand out a slice of a shared pool. */
 function ownBuffer(size: number): Buffer {
   return Buffer.allocUnsafeSlow(size);
@@ -139,6 +142,41 @@ export class RowEncoder {
     for (let i = 0; i < text.length; i++) buf[at++] = text.charCodeAt(i);
     buf[at++] = COMMA;
     this.at = at;
+  }
+
+  /**
+   * A JS string as text. Returns false, having written nothing, when it holds a
+   * lone surrogate (which UTF-8 cannot carry: the value path decides what is stored).
+   */
+  text(value: string): boolean {
+    const n = value.length;
+    let ascii = true;
+    for (let i = 0; i < n; i++) {
+      if (value.charCodeAt(i) >= 0x80) {
+        ascii = false;
+        break;
+      }
+    }
+    if (ascii) {
+      this.header(TYPE_TEXT, n);
+      const buf = this.buf;
+      let at = this.at;
+      for (let i = 0; i < n; i++) buf[at++] = value.charCodeAt(i);
+      buf[at++] = COMMA;
+      this.at = at;
+      return true;
+    }
+    if (LONE_SURROGATE.test(value)) return false;
+    const length = Buffer.byteLength(value, 'utf8');
+    this.header(TYPE_TEXT, length);
+    this.at += this.buf.write(value, this.at, length, 'utf8');
+    this.buf[this.at++] = COMMA;
+    return true;
+  }
+
+  /** A safe integer (a JS number) as digits. */
+  integer(value: number): void {
+    this.ascii(TYPE_INTEGER, String(value));
   }
 
   get bytes(): number {

@@ -105,7 +105,9 @@ export class SnapshotStore {
     this.db.pragma('journal_mode = OFF');
     this.db.pragma('synchronous = OFF');
     this.db.pragma('locking_mode = EXCLUSIVE');
-    this.db.pragma('cache_size = -16384');
+    // Rows are appended (only the rightmost pages are touched) and read back in order at finish:
+    // a small page cache loses nothing and keeps the writer's memory flat (bench/README.md).
+    this.db.pragma('cache_size = -4096');
     this.db.pragma('temp_store = MEMORY');
     // A dropped table (an abandoned table, a failed instance) leaves zeros, not its rows, in the file's free pages.
     this.db.pragma('secure_delete = ON');
@@ -458,19 +460,31 @@ export class SnapshotStore {
     );
     REDIS_KEY_COLUMNS.forEach((c, i) => insertColumn.run(tableName, i + 1, c.name, c.name, c.declaredType, c.storage));
     // Memory: sums over the keys whose MEMORY USAGE is known (NULL when none is), and how many are not.
-    this.db
-      .prepare(
-        `INSERT INTO ${META.redisPatterns} (instance, db, pattern, keys, persistent_keys, memory_bytes, persistent_memory_bytes, types,
-           ttl_persistent, ttl_under_1m, ttl_1m_1h, ttl_1h_1d, ttl_1d_7d, ttl_over_7d, memory_unknown_keys, persistent_memory_unknown_keys, limited)
-         SELECT ?, ?, pattern, count(*), sum(ttl_ms = -1), sum(memory_bytes),
-           sum(CASE WHEN ttl_ms = -1 THEN memory_bytes END),
-           (SELECT json_group_object(type, n) FROM (SELECT type, count(*) AS n FROM ${table} AS k2 WHERE k2.pattern = k.pattern GROUP BY type)),
-           sum(ttl_ms = -1), sum(ttl_ms >= 0 AND ttl_ms < 60000), sum(ttl_ms >= 60000 AND ttl_ms < 3600000),
-           sum(ttl_ms >= 3600000 AND ttl_ms < 86400000), sum(ttl_ms >= 86400000 AND ttl_ms < 604800000), sum(ttl_ms >= 604800000),
-           sum(memory_bytes IS NULL), sum(ttl_ms = -1 AND memory_bytes IS NULL), ?
-         FROM ${table} AS k GROUP BY pattern ORDER BY pattern`,
-      )
-      .run(instance.name, dbIndex, limited ? 1 : 0);
+    // One sort by (pattern, type), summed again per pattern: the types object comes from the same
+    // rows (keys in type order) without a subquery per pattern. The sort covers every key of the
+    // database: with temp_store = MEMORY its spill would stay in memory (60 MB at 1M keys), so
+    // this statement spills to a temporary file.
+    this.db.pragma('temp_store = FILE');
+    try {
+      this.db
+        .prepare(
+          `INSERT INTO ${META.redisPatterns} (instance, db, pattern, keys, persistent_keys, memory_bytes, persistent_memory_bytes, types,
+             ttl_persistent, ttl_under_1m, ttl_1m_1h, ttl_1h_1d, ttl_1d_7d, ttl_over_7d, memory_unknown_keys, persistent_memory_unknown_keys, limited)
+           SELECT ?, ?, pattern, sum(keys), sum(persistent), sum(memory), sum(persistent_memory), json_group_object(type, keys ORDER BY type),
+             sum(persistent), sum(under_1m), sum(m1_h1), sum(h1_d1), sum(d1_d7), sum(over_7d), sum(memory_unknown), sum(persistent_memory_unknown), ?
+           FROM (SELECT pattern, type, count(*) AS keys, sum(ttl_ms = -1) AS persistent, sum(memory_bytes) AS memory,
+                   sum(CASE WHEN ttl_ms = -1 THEN memory_bytes END) AS persistent_memory,
+                   sum(ttl_ms >= 0 AND ttl_ms < 60000) AS under_1m, sum(ttl_ms >= 60000 AND ttl_ms < 3600000) AS m1_h1,
+                   sum(ttl_ms >= 3600000 AND ttl_ms < 86400000) AS h1_d1, sum(ttl_ms >= 86400000 AND ttl_ms < 604800000) AS d1_d7,
+                   sum(ttl_ms >= 604800000) AS over_7d, sum(memory_bytes IS NULL) AS memory_unknown,
+                   sum(ttl_ms = -1 AND memory_bytes IS NULL) AS persistent_memory_unknown
+                 FROM ${table} GROUP BY pattern, type)
+           GROUP BY pattern ORDER BY pattern`,
+        )
+        .run(instance.name, dbIndex, limited ? 1 : 0);
+    } finally {
+      this.db.pragma('temp_store = MEMORY');
+    }
   }
 
   /** Links objects and foreign keys to the data tables they name, where those were pulled. */

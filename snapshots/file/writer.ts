@@ -17,7 +17,7 @@ import type { CatalogObject, Consistency, InstanceRecord, RedisKeyRecord, Replic
 import type { BaseTable, InstanceTarget, TablePullResult, TableSink } from '../engines/types.ts';
 import type { ManifestInput, SnapshotStore } from './store.ts';
 import { packBatch } from './batch.ts';
-import type { EncodedRows } from './encodedRows.ts';
+import { RowEncoder, type EncodedRows } from './encodedRows.ts';
 import { RowHasher, type Affinity } from './hash.ts';
 import { REDIS_KEY_COLUMNS, physicalColumns, sqliteColumnType } from './schema.ts';
 
@@ -41,8 +41,45 @@ type StoreMethod =
 export type StoreCall = { seq: number; method: StoreMethod; args: Parameters<SnapshotStore[StoreMethod]> | unknown[] };
 export type StoreReply = { seq: number; ok: boolean; value?: unknown; error?: string };
 
+/** The writer thread's young generation (V8's default grows to 48 MB), in MB. */
+const WRITER_YOUNG_GENERATION_MB = 8;
+
 /** Row batches allowed in flight before an adapter's push waits. */
 const MAX_BATCHES_IN_FLIGHT = 4;
+
+/**
+ * Redis key records in the line encoding of the keys table (REDIS_KEY_COLUMNS:
+ * pattern, key_hash, key_name, type TEXT; ttl_ms, memory_bytes INTEGER; shard
+ * TEXT), or null when a value is not one it stores exactly (then they go as values).
+ */
+function encodeRedisKeys(keys: readonly RedisKeyRecord[], encoder: RowEncoder): EncodedRows | null {
+  for (const k of keys) {
+    encoder.beginRow();
+    const ok =
+      encoder.text(k.pattern) &&
+      encoder.text(k.keyHash) &&
+      (k.keyName === null ? (encoder.writeNull(), true) : encoder.text(k.keyName)) &&
+      encoder.text(k.type) &&
+      Number.isSafeInteger(k.ttlMs) &&
+      (k.memoryBytes === null || Number.isSafeInteger(k.memoryBytes));
+    if (!ok) {
+      encoder.rollbackRow();
+      encoder.take();
+      return null;
+    }
+    encoder.integer(k.ttlMs);
+    if (k.memoryBytes === null) encoder.writeNull();
+    else encoder.integer(k.memoryBytes);
+    if (k.shard === undefined || k.shard === null) encoder.writeNull();
+    else if (!encoder.text(k.shard)) {
+      encoder.rollbackRow();
+      encoder.take();
+      return null;
+    }
+    encoder.endRow();
+  }
+  return encoder.take();
+}
 
 export class SnapshotWriter {
   readonly tempPath: string;
@@ -61,7 +98,8 @@ export class SnapshotWriter {
 
   private constructor(readonly outPath: string) {
     this.tempPath = join(dirname(outPath), `.${basename(outPath)}.partial-${process.pid}-${randomBytes(4).toString('hex')}`);
-    this.worker = new Worker(compiledScript('writerWorker'), { workerData: { tempPath: this.tempPath, outPath } });
+    // The worker's objects are short-lived (one batch): a small young generation keeps its memory flat.
+    this.worker = new Worker(compiledScript('writerWorker'), { workerData: { tempPath: this.tempPath, outPath }, resourceLimits: { maxYoungGenerationSizeMb: WRITER_YOUNG_GENERATION_MB } });
     this.worker.on('message', (reply: StoreReply) => this.onReply(reply));
     this.worker.on('error', (error) => this.breakDown(error));
     this.worker.on('exit', (code) => this.breakDown(new Error(`snapshot writer stopped (exit ${code})`)));
@@ -329,10 +367,13 @@ export class SnapshotWriter {
         const created = this.call('beginRedisDatabase', [id, ref, db]);
         created.catch(() => {});
         const hasher = new RowHasher(REDIS_KEY_COLUMNS.map((c) => sqliteColumnType(c.storage, c.declaredType) as Affinity));
+        const encoder = new RowEncoder();
         let rows = 0;
         return {
           push: (keys: RedisKeyRecord[]) => {
             rows += keys.length;
+            const encoded = encodeRedisKeys(keys, encoder);
+            if (encoded) return this.pushEncodedBatch(id, encoded, hasher);
             const values: SqlValue[][] = keys.map((k) => [k.pattern, k.keyHash, k.keyName, k.type, k.ttlMs, k.memoryBytes, k.shard ?? null]);
             return this.pushBatch(id, values, REDIS_KEY_COLUMNS.length, hasher);
           },

@@ -608,32 +608,56 @@ export async function startSshd(): Promise<ThrowawaySshd> {
 
 export interface ThrowawayRedisCluster {
   nodes: ThrowawayServer[];
+  /** With TLS: the host name each node announces, and the only name its certificate holds. */
+  hostnames: string[];
   stop(): Promise<void>;
+}
+
+/**
+ * TLS for a throwaway cluster: node i gets a certificate for `node-<i>.cluster.test`
+ * only, signed by `ca`, and announces that name (cluster-announce-hostname)
+ * beside its 127.0.0.1 address; the cluster bus speaks TLS too.
+ */
+export interface ClusterTls {
+  /** Issues a certificate for the given names; returns its cert and key files (tlsCerts.ts's TestCa.issue). */
+  issue(name: string, altNames: string[]): { cert: string; key: string };
+  caFile: string;
 }
 
 /**
  * A Redis Cluster on 127.0.0.1: `primaries` shards with `replicasPerPrimary`
  * replicas each, joined with `redis-cli --cluster create`, ready when every node
- * says cluster_state:ok.
+ * says cluster_state:ok. With `tls`, TLS-only (`--port 0 --tls-port N
+ * --tls-cluster yes`), each node with a certificate of its own name.
  */
-export async function startRedisCluster(primaries = 3, replicasPerPrimary = 0): Promise<ThrowawayRedisCluster> {
-  const nodes = await Promise.all(Array.from({ length: primaries * (1 + replicasPerPrimary) }, () => startRedis({ extraArgs: ['--cluster-enabled', 'yes', '--cluster-node-timeout', '2000'] })));
+export async function startRedisCluster(primaries = 3, replicasPerPrimary = 0, options: { tls?: ClusterTls } = {}): Promise<ThrowawayRedisCluster> {
+  const count = primaries * (1 + replicasPerPrimary);
+  const hostnames = options.tls ? Array.from({ length: count }, (_, i) => `node-${i + 1}.cluster.test`) : [];
+  const nodes = await Promise.all(
+    Array.from({ length: count }, (_, i) => {
+      const extraArgs = ['--cluster-enabled', 'yes', '--cluster-node-timeout', '2000'];
+      if (!options.tls) return startRedis({ extraArgs });
+      const { cert, key } = options.tls.issue(hostnames[i]!, [`DNS:${hostnames[i]}`]);
+      return startRedis({ tls: { cert, key, ca: options.tls.caFile }, extraArgs: [...extraArgs, '--tls-cluster', 'yes', '--tls-replication', 'yes', '--cluster-announce-hostname', hostnames[i]!] });
+    }),
+  );
+  const cliTls = options.tls ? ['--tls', '--cacert', options.tls.caFile] : [];
   const stop = async () => {
     await Promise.all(nodes.map((n) => n.stop()));
   };
   try {
-    const create = await run('redis-cli', ['--cluster', 'create', ...nodes.map((n) => `${HOST}:${n.port}`), '--cluster-replicas', String(replicasPerPrimary), '--cluster-yes'], { timeoutMs: 60_000 });
+    const create = await run('redis-cli', [...cliTls, '--cluster', 'create', ...nodes.map((n) => `${HOST}:${n.port}`), '--cluster-replicas', String(replicasPerPrimary), '--cluster-yes'], { timeoutMs: 60_000 });
     if (create.code !== 0) throw new Error(`redis-cli --cluster create failed: ${create.stdout}\n${create.stderr}`);
     const deadline = Date.now() + READY_TIMEOUT_MS;
     for (;;) {
-      const states = await Promise.all(nodes.map((n) => run('redis-cli', ['-h', HOST, '-p', String(n.port), 'CLUSTER', 'INFO'], { timeoutMs: 5000 })));
-      const replicasUp = await run('redis-cli', ['-h', HOST, '-p', String(nodes[0]!.port), 'CLUSTER', 'NODES'], { timeoutMs: 5000 });
+      const states = await Promise.all(nodes.map((n) => run('redis-cli', [...cliTls, '-h', HOST, '-p', String(n.port), 'CLUSTER', 'INFO'], { timeoutMs: 5000 })));
+      const replicasUp = await run('redis-cli', [...cliTls, '-h', HOST, '-p', String(nodes[0]!.port), 'CLUSTER', 'NODES'], { timeoutMs: 5000 });
       const linked = replicasUp.stdout.split('\n').filter((l) => / connected/.test(l) && !/fail|handshake/.test(l)).length === nodes.length;
       if (linked && states.every((s) => /cluster_state:ok/.test(s.stdout))) break;
       if (Date.now() > deadline) throw new Error(`the cluster did not become ready:\n${states.map((s) => s.stdout).join('\n')}\n${replicasUp.stdout}`);
       await sleep(100);
     }
-    return { nodes, stop };
+    return { nodes, hostnames, stop };
   } catch (error) {
     await stop();
     throw error;

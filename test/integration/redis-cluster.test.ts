@@ -2,7 +2,8 @@
 // once (on the primaries, or the replicas where the manifest prefers them),
 // reaches the other nodes through the same SSH bastion, records per-shard facts
 // and the cluster's memory, and fails the instance (exit 3) naming the shard
-// when one cannot be reached.
+// when one cannot be reached. A TLS-only cluster (--tls-cluster, each node with
+// a certificate of its own name) is walked with every node verified.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,25 +12,32 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { parseJson, runCli, tempDir } from '../helpers/cli.ts';
 import { startRedisCluster, startSshd, type ThrowawayRedisCluster, type ThrowawaySshd } from '../helpers/servers.ts';
+import { makeTestCa, type TestCa } from '../helpers/tlsCerts.ts';
 
 const KEYS = 3000;
+const TLS_KEYS = 900;
 let plain: ThrowawayRedisCluster;
 let replicated: ThrowawayRedisCluster;
+let ca: TestCa;
+let tlsCluster: ThrowawayRedisCluster;
 let sshd: ThrowawaySshd;
 let dir: string;
 
-async function fill(cluster: ThrowawayRedisCluster): Promise<void> {
-  const client = new Cluster([{ host: '127.0.0.1', port: cluster.nodes[0]!.port }], { enableReadyCheck: true });
+async function fill(cluster: ThrowawayRedisCluster, keys = KEYS, tlsCa?: string): Promise<void> {
+  // The test's own writer trusts the CA but not the names: it reaches the nodes by address.
+  const tls = tlsCa ? { tls: { ca: readFileSync(tlsCa), checkServerIdentity: () => undefined } } : {};
+  const client = new Cluster([{ host: '127.0.0.1', port: cluster.nodes[0]!.port }], { enableReadyCheck: true, redisOptions: tls });
   try {
-    await Promise.all(Array.from({ length: KEYS }, (_, i) => (i % 3 === 0 ? client.set(`session:${i}`, 'x', 'EX', 3600) : client.set(`order:${i}`, 'y'))));
+    await Promise.all(Array.from({ length: keys }, (_, i) => (i % 3 === 0 ? client.set(`session:${i}`, 'x', 'EX', 3600) : client.set(`order:${i}`, 'y'))));
   } finally {
     client.disconnect();
   }
 }
 
 beforeAll(async () => {
-  [plain, replicated, sshd] = await Promise.all([startRedisCluster(3, 0), startRedisCluster(3, 1), startSshd()]);
-  await Promise.all([fill(plain), fill(replicated)]);
+  ca = makeTestCa();
+  [plain, replicated, tlsCluster, sshd] = await Promise.all([startRedisCluster(3, 0), startRedisCluster(3, 1), startRedisCluster(3, 0, { tls: ca }), startSshd()]);
+  await Promise.all([fill(plain), fill(replicated), fill(tlsCluster, TLS_KEYS, ca.caFile)]);
   // The replicas have every key before the pull reads them.
   for (const node of replicated.nodes) {
     for (;;) {
@@ -42,7 +50,8 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await Promise.all([plain?.stop(), replicated?.stop(), sshd?.stop()]);
+  await Promise.all([plain?.stop(), replicated?.stop(), tlsCluster?.stop(), sshd?.stop()]);
+  ca?.remove();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -100,6 +109,41 @@ describe('Redis Cluster', () => {
     // Every node was reached through the bastion: the entry node twice (facts, walk), the two others once.
     const targets = [...readFileSync(sshd.logFile, 'utf8').matchAll(/server_request_direct_tcpip: originator [^,]+, target 127\.0\.0\.1 port (\d+)/g)].slice(forwardedBefore).map((m) => Number(m[1]));
     expect(new Set(targets)).toEqual(new Set(plain.nodes.map((n) => n.port)));
+  });
+
+  it('walks a TLS-only cluster through the bastion, each node verified against the name it announces', async () => {
+    const fleet = manifest('tls.yaml', [
+      {
+        name: 'tls-cluster',
+        engine: 'redis',
+        host: '127.0.0.1',
+        port: tlsCluster.nodes[0]!.port,
+        // The entry node's certificate holds only its own name; the other nodes' hold theirs.
+        tls: { ca_file: ca.caFile, server_name: tlsCluster.hostnames[0] },
+        ssh: { host: '127.0.0.1', port: sshd.port, user: sshd.user, key_file: sshd.clientKey, known_hosts: sshd.knownHosts },
+      },
+    ]);
+    const out = join(dir, 'tls.snapbench');
+    const result = await pull(fleet, out);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const [counts] = await query<{ rows: number; distinct_keys: number; shards: number }>(
+      out,
+      'SELECT count(*) AS rows, count(DISTINCT key_hash) AS distinct_keys, count(DISTINCT shard) AS shards FROM "tls-cluster/db0/keys"',
+    );
+    expect(counts).toEqual({ rows: TLS_KEYS, distinct_keys: TLS_KEYS, shards: 3 });
+    const facts = await query<{ category: string; name: string; value: string }>(out, "SELECT category, name, value FROM _snapbench_server_facts WHERE instance = 'tls-cluster'");
+    const fact = (category: string, name: string) => facts.find((f) => f.category === category && f.name === name)?.value;
+    expect(fact('connection', 'tls_verified')).toBe('true');
+    const shards = [...new Set(facts.filter((f) => f.category.startsWith('cluster_shard:')).map((f) => f.category))];
+    expect(shards).toHaveLength(3);
+    // Every shard's lane was TLS, its certificate checked against the node's own name.
+    expect(shards.map((c) => fact(c, 'tls_server_name')).sort()).toEqual([...tlsCluster.hostnames].sort());
+    for (const c of shards) {
+      expect(fact(c, 'tls_verified'), c).toBe('true');
+      expect(fact(c, 'tls_protocol'), c).toMatch(/^TLSv1\.[23]$/);
+      expect(Number(fact(c, 'keys')), c).toBe(Number(fact(c, 'server_keys')));
+    }
   });
 
   it('walks the replicas where the manifest prefers them', async () => {

@@ -7,6 +7,7 @@
 import { isIP } from 'node:net';
 import type { FleetInstance } from '../../../shared/model/fleet.ts';
 import type { ServerFact } from '../../../shared/model/snapshot.ts';
+import type { TlsInfo } from '../../net/tls.ts';
 
 export interface ClusterNode {
   id: string;
@@ -118,6 +119,8 @@ export interface ShardFacts {
   keys: number;
   /** Keys the node's INFO keyspace reported before the walk. */
   serverKeys: number;
+  /** What TLS negotiated with the node, and the name its certificate was checked against; null without TLS. */
+  tls: (TlsInfo & { serverName: string }) | null;
 }
 
 /** Per-shard facts, and the cluster's own memory and allocation (replacing the entry node's). */
@@ -135,6 +138,14 @@ export function clusterFacts(shards: ShardFacts[]): ServerFact[] {
       { category, name: 'keys', value: String(s.keys) },
       { category, name: 'server_keys', value: String(s.serverKeys) },
     );
+    if (s.tls) {
+      facts.push(
+        { category, name: 'tls_protocol', value: s.tls.protocol },
+        { category, name: 'tls_cipher', value: s.tls.cipher },
+        { category, name: 'tls_verified', value: String(s.tls.verified) },
+        { category, name: 'tls_server_name', value: s.tls.serverName },
+      );
+    }
   }
   return facts;
 }

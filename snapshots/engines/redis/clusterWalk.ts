@@ -6,6 +6,7 @@ import { isIP } from 'node:net';
 import type { FleetInstance } from '../../../shared/model/fleet.ts';
 import type { ServerFact } from '../../../shared/model/snapshot.ts';
 import type { Network } from '../../net/network.ts';
+import { expectedServerName, tlsInfoOf } from '../../net/tls.ts';
 import { PullError, type InstanceTarget, type PullOptions } from '../types.ts';
 import { clusterFacts, clusterMemory, nodeToWalk, parseClusterNodes, parseClusterShards, type ClusterNode, type ClusterShard, type ShardFacts } from './cluster.ts';
 import { describeRedisError, openRespLane } from './connect.ts';
@@ -87,7 +88,9 @@ export async function walkCluster(
         const select = await lane.command('SELECT', '0');
         if (select !== 'OK') throw select instanceof RespError ? select : new Error('unexpected reply to SELECT');
         const keys = await walkKeys(lane, ctx, 0, patterned, counters, shard.slots);
-        return { shard, node, usedMemory: value('used_memory'), maxmemory: value('maxmemory'), keys, serverKeys: parseKeyspace(facts).get(0) ?? 0 };
+        const tlsInfo = tlsInfoOf(lane.stream, target.connection!);
+        const tls = tlsInfo ? { ...tlsInfo, serverName: expectedServerName(target.connection!) } : null;
+        return { shard, node, usedMemory: value('used_memory'), maxmemory: value('maxmemory'), keys, serverKeys: parseKeyspace(facts).get(0) ?? 0, tls };
       } catch (error) {
         throw shardError(instance, shard, node, error, options.password);
       } finally {
