@@ -10,6 +10,8 @@ import { countOf, formatMoney, formatNumber, formatPercent } from '../../ui/form
 
 type Decisions = Record<string, number | boolean | string>;
 
+const ENGINE_NAMES = { mysql: 'MySQL', redis: 'Redis', postgres: 'PostgreSQL' } as const;
+
 /** Rows shown before the rest are left to the JSON export of the comparison. */
 const SHOWN_DIFFERENCES = 200;
 
@@ -43,7 +45,7 @@ export function PresetComparison({ snapshotId, fileName, preset, decisions, meas
   const rows: [string, number, number][] = [
     ['per month', reference.monthly.total, measured.monthly.total],
     ['per store per month', reference.monthly.perStore, measured.monthly.perStore],
-    ...(['mysql', 'redis', 'postgres'] as const).map((e): [string, number, number] => [e, reference.monthly.byEngine[e], measured.monthly.byEngine[e]]),
+    ...(['mysql', 'redis', 'postgres'] as const).map((e): [string, number, number] => [ENGINE_NAMES[e], reference.monthly.byEngine[e], measured.monthly.byEngine[e]]),
   ];
   const differences = comparison?.differences ?? [];
   return (
