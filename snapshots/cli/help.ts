@@ -42,10 +42,18 @@ export function showUsageOnErrors(program: Command): void {
   visit(program);
 }
 
-/** Wraps the text of `--help` at 80 columns (commander wraps its own part; this does the texts added after it). */
+/**
+ * Wraps the text of `--help` at 80 columns (commander wraps its own part; this
+ * does the texts added after it): a line laid out as "  term   description"
+ * continues under its description, any other line under its own indent + 2.
+ */
 export function helpText(text: string): string {
   return text
     .split('\n')
-    .flatMap((line) => wrapLine(line, TEXT_WIDTH, ' '.repeat(Math.min(40, /^ */.exec(line)![0].length + 2))))
+    .flatMap((line) => {
+      const lead = /^ */.exec(line)![0].length;
+      const column = /^( +\S+ {2,})\S/.exec(line)?.[1]?.length ?? (lead >= 8 ? lead : lead + 2);
+      return wrapLine(line, TEXT_WIDTH, ' '.repeat(Math.min(40, column)));
+    })
     .join('\n');
 }

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeDemoSeries, type DemoSeriesResult } from '../../snapshots/fleet/demo.ts';
 import { tempDir } from '../helpers/cli.ts';
 import { launchBrowser, screenshot, startServe, type Browser, type ServeProcess } from './harness.ts';
+import { layoutProblems, seriousAccessibilityViolations } from './layout.ts';
 import { ExplorerPage, LibraryPage, ScenarioPage, TrendsPage, Workbench } from './pages.ts';
 
 const WAIT = { timeout: 90_000 };
@@ -56,7 +57,7 @@ describe('trends over a series of snapshots', () => {
     await expect(trends.rate(trends.rule('RDS-001')).textContent()).resolves.toContain(`+${series.planted.noTtlKeysPerWeek} findings a week`);
     await expect(browser.page.getByTestId('measured-growth').textContent()).resolves.toContain('measured from 4 snapshots, 2026-02-14 … 2026-03-07');
     // Each chart says its points in words too.
-    await expect(orders.getByRole('img').getAttribute('aria-label')).resolves.toMatch(/^t_order\. rows: 2026-02-14 /);
+    await expect(orders.getByRole('img').getAttribute('aria-label')).resolves.toMatch(/^t_order\. rows: Feb 14, 2026 /);
     await screenshot(browser.page, 'trends-01-series');
   }, 180_000);
 
@@ -90,5 +91,23 @@ describe('trends over a series of snapshots', () => {
     await expect(browser.page.getByTestId('differing-inputs').textContent()).resolves.toMatch(/inputs differ from the preset|No input of the cost model differs/);
     await screenshot(browser.page, 'trends-02-scenarios-measured');
     expect(browser.errors).toEqual([]);
+  }, 120_000);
+
+  it('charts a series that fits 1440×900, 1280×720 and 1024×640 and passes axe-core (WCAG 2 A/AA) in both themes', async () => {
+    const page = browser.page;
+    await wb.go('trends');
+    await new TrendsPage(page).summary().waitFor(WAIT);
+    const problems: string[] = [];
+    for (const size of [{ width: 1440, height: 900 }, { width: 1280, height: 720 }, { width: 1024, height: 640 }]) {
+      await page.setViewportSize(size);
+      await screenshot(page, `trends-view-${size.width}x${size.height}`);
+      for (const p of await layoutProblems(page)) problems.push(`${size.width}×${size.height}: ${p.kind}: ${p.element} (${p.detail})`);
+    }
+    await page.setViewportSize({ width: 1440, height: 900 });
+    for (const theme of ['light', 'dark']) {
+      for (const v of await seriousAccessibilityViolations(page)) problems.push(`${theme}: axe ${v.impact} ${v.id}: ${v.help} at ${v.nodes.join(' ')}`);
+      await wb.toggleTheme();
+    }
+    expect(problems).toEqual([]);
   }, 120_000);
 });

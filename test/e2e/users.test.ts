@@ -21,7 +21,7 @@ const SIZES = [
   { width: 1280, height: 720 },
   { width: 1024, height: 640 },
 ] as const;
-const VIEWS = ['home', 'explorer', 'fleet', 'dq', 'scenarios', 'pull'] as const;
+const VIEWS = ['home', 'explorer', 'fleet', 'dq', 'scenarios', 'pull', 'trends'] as const;
 
 interface ScenarioJson {
   stores: number;
@@ -302,6 +302,10 @@ describe('the workbench for its three users', () => {
           await page.getByRole('button', { name: 'Read manifest' }).click();
         }
         await page.getByText('inventory only').waitFor(WAIT);
+      },
+      trends: async () => {
+        // One snapshot of the fleet is no series yet: the view says how to make one (test/e2e/trends.test.ts charts a series).
+        await page.getByTestId('trends-view').getByRole('heading', { name: 'No series yet' }).waitFor(WAIT);
       },
     };
     const problems: string[] = [];

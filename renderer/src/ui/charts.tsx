@@ -357,7 +357,7 @@ export function LineChart({
       <path d={path} fill="none" stroke={c.accent} strokeWidth={2} />
       {points.map((p) => (
         <circle key={p.x} cx={px(p.x)} cy={py(p.y)} r={3} fill={c.accent}>
-          <title>{`${p.x.toLocaleString('en-US')} stores: ${format(p.y)} per store`}</title>
+          <title>{`${p.x.toLocaleString('en-US')} ${p.x === 1 ? 'store' : 'stores'}: ${format(p.y)} per store`}</title>
         </circle>
       ))}
       {at && (
@@ -405,7 +405,7 @@ export function Histogram({ bins, title, xLabel, format, width = 300 }: { bins: 
       {bins.map((b, i) => (
         <g key={i}>
           <rect x={left + i * slot + 1} y={py(b.count)} width={Math.max(1, slot - 2)} height={Math.max(b.count > 0 ? 1 : 0, py(0) - py(b.count))} fill={c.accent}>
-            <title>{`${b.from} – ${b.to}: ${format(b.count)} rows`}</title>
+            <title>{`${b.from} – ${b.to}: ${format(b.count)} ${b.count === 1 ? 'row' : 'rows'}`}</title>
           </rect>
           {labelled.has(i) && (
             <text x={left + i * slot + slot / 2} y={height - bottom + 12} fill={c.muted} fontSize={9} textAnchor={i === 0 ? 'start' : i === bins.length - 1 ? 'end' : 'middle'}>

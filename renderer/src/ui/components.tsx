@@ -144,6 +144,25 @@ export function downloadedText(fileName: string): string {
   return `Downloaded ${fileName} (your browser's downloads folder)`;
 }
 
+/** A button that picks one file from the user's disk (the browser's file picker; the page reads it, nothing is uploaded). */
+export function FileButton({ label, accept, onFile }: { label: string; accept: string; onFile: (file: File) => void }) {
+  return (
+    <label className="file-button">
+      {label}
+      <input
+        type="file"
+        accept={accept}
+        className="visually-hidden"
+        onChange={(e) => {
+          const file = e.target.files?.[0];
+          if (file) onFile(file);
+          e.target.value = '';
+        }}
+      />
+    </label>
+  );
+}
+
 export function Badge({ tone, children }: { tone: 'ok' | 'warn' | 'bad' | 'info' | 'muted'; children: ReactNode }) {
   return <span className={`badge ${tone}`}>{children}</span>;
 }

@@ -15,6 +15,11 @@ export function formatCount(n: number | bigint | null | undefined): string {
   return integer.format(n);
 }
 
+/** "1 store", "100 stores": the count in the reader's locale with the noun its plural rules ask for. */
+export function countOf(n: number, one: string, other: string): string {
+  return `${formatCount(n)} ${new Intl.PluralRules(locale).select(n) === 'one' ? one : other}`;
+}
+
 export function formatNumber(n: number | null | undefined): string {
   if (n === null || n === undefined || !Number.isFinite(n)) return '—';
   return decimal.format(n);

@@ -12,8 +12,8 @@ import { api } from '../../api/client.ts';
 import { decodePage } from '../../api/arrow.ts';
 import { useWorkbench } from '../../app/workbench.tsx';
 import { JsonValueView } from '../../ui/cells.tsx';
-import { Badge, EmptyState, ErrorBox, ProgressBar, Stat, useJob } from '../../ui/components.tsx';
-import { formatCount, formatDate } from '../../ui/format.ts';
+import { Badge, EmptyState, ErrorBox, FileButton, ProgressBar, Stat, useJob } from '../../ui/components.tsx';
+import { countOf, formatCount, formatDate } from '../../ui/format.ts';
 import { DataGrid } from '../explorer/DataGrid.tsx';
 import { download, ExportButtons } from '../explorer/exporting.tsx';
 import type { RowSource } from '../explorer/rowCache.ts';
@@ -345,25 +345,13 @@ export function DqView() {
             <select value={packFile ? '' : pack} onChange={(e) => { setPack(e.target.value); setPackFile(null); }} aria-label="Rule pack">
               {packs.map((p) => (
                 <option key={p.name} value={p.name}>
-                  {p.name} ({p.rules} rules)
+                  {p.name} ({countOf(p.rules, 'rule', 'rules')})
                 </option>
               ))}
               {packFile && <option value="">{packFile.name}</option>}
             </select>
           </label>
-          <label className="file-button">
-            Load a pack file…
-            <input
-              type="file"
-              accept=".yaml,.yml"
-              className="visually-hidden"
-              onChange={(e) => {
-                const file = e.target.files?.[0];
-                if (file) void file.text().then((yaml) => setPackFile({ name: file.name, yaml }));
-                e.target.value = '';
-              }}
-            />
-          </label>
+          <FileButton label="Load a pack file…" accept=".yaml,.yml" onFile={(file) => void file.text().then((yaml) => setPackFile({ name: file.name, yaml }))} />
           <label>
             <input type="checkbox" checked={store} onChange={(e) => setStore(e.target.checked)} /> Keep the results in the snapshot (history)
           </label>

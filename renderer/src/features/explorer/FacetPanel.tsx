@@ -6,7 +6,7 @@ import { plural } from '../../../../shared/text/layout.ts';
 import { api } from '../../api/client.ts';
 import { ErrorBox, ProgressBar, useJob } from '../../ui/components.tsx';
 import { formatCount } from '../../ui/format.ts';
-import { valueLabel } from './ProfilePanel.tsx';
+import { ValueBars } from './ProfilePanel.tsx';
 import { SidePanel } from './SidePanel.tsx';
 
 export function FacetPanel({ snapshotId, table, column, filters, onClose, onFilterValue }: { snapshotId: string; table: string; column: string; filters: ColumnFilter[]; onClose: () => void; onFilterValue: (value: string | null) => void }) {
@@ -16,7 +16,6 @@ export function FacetPanel({ snapshotId, table, column, filters, onClose, onFilt
     void run((signal, onProgress) => api.invoke('table/facet', { snapshotId, view: { table, sort: null, filters }, column, limit: 15 }, { signal, onProgress }));
   }, [run, snapshotId, table, column, filters]);
   const f = job.result && job.result.column === column ? job.result : null;
-  const max = Math.max(1, ...(f?.values.map((v) => v.count) ?? [1]));
   return (
     <SidePanel
       title={
@@ -35,19 +34,7 @@ export function FacetPanel({ snapshotId, table, column, filters, onClose, onFilt
           <p className="muted small">
             Among the {formatCount(f.rows)} {plural(f.rows, 'row', 'rows')} {filters.length > 0 ? 'the filters leave' : 'of the table'}; click a value to show only its rows.
           </p>
-          <ul className="bars">
-            {f.values.map((v) => (
-              <li key={`${v.value}`}>
-                <button type="button" className="bar-row" onClick={() => onFilterValue(v.value)} title={`Show only the rows where ${column} is ${valueLabel(v.value)}`}>
-                  <span className="bar-label mono">{valueLabel(v.value)}</span>
-                  <span className="bar-track">
-                    <span className="bar-fill" style={{ width: `${(v.count / max) * 100}%` }} />
-                  </span>
-                  <span className="bar-value">{formatCount(v.count)}</span>
-                </button>
-              </li>
-            ))}
-          </ul>
+          <ValueBars column={column} values={f.values} onFilterValue={onFilterValue} />
           {f.others > 0 && <p className="muted small">and {formatCount(f.others)} {plural(f.others, 'row', 'rows')} with other values</p>}
         </>
       )}

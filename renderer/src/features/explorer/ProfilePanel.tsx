@@ -1,7 +1,7 @@
 // A column's profile, computed on demand by the engine with progress: NULLs,
 // blanks, distinct values, min/max, the most frequent values and a histogram.
 import { useEffect } from 'react';
-import type { ColumnProfile } from '../../../../shared/api/types.ts';
+import type { ColumnProfile, ProfileValue } from '../../../../shared/api/types.ts';
 import { plural } from '../../../../shared/text/layout.ts';
 import { api } from '../../api/client.ts';
 import { Histogram } from '../../ui/charts.tsx';
@@ -28,6 +28,26 @@ export function valueLabel(value: string | null): string {
   return blankMarker(value) ?? value;
 }
 
+/** Values with their counts as bars; a click shows only the rows holding that value (the profile's top values, a facet). */
+export function ValueBars({ column, values, onFilterValue }: { column: string; values: ProfileValue[]; onFilterValue: (value: string | null) => void }) {
+  const max = Math.max(1, ...values.map((v) => v.count));
+  return (
+    <ul className="bars">
+      {values.map((v) => (
+        <li key={`${v.value}`}>
+          <button type="button" className="bar-row" onClick={() => onFilterValue(v.value)} title={`Show only the rows where ${column} is ${valueLabel(v.value)}`}>
+            <span className="bar-label mono">{valueLabel(v.value)}</span>
+            <span className="bar-track">
+              <span className="bar-fill" style={{ width: `${(v.count / max) * 100}%` }} />
+            </span>
+            <span className="bar-value">{formatCount(v.count)}</span>
+          </button>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 export function ProfilePanel({ snapshotId, table, column, onClose, onFilterValue }: { snapshotId: string; table: string; column: string; onClose: () => void; onFilterValue: (value: string | null) => void }) {
   const job = useJob<ColumnProfile>();
   const { run } = job;
@@ -35,7 +55,6 @@ export function ProfilePanel({ snapshotId, table, column, onClose, onFilterValue
     void run((signal, onProgress) => api.invoke('column/profile', { snapshotId, table, column }, { signal, onProgress }));
   }, [run, snapshotId, table, column]);
   const p = job.result && job.result.column === column && job.result.table === table ? job.result : null;
-  const maxTop = Math.max(1, ...(p?.topValues.map((v) => v.count) ?? [1]));
   const mixed = p ? Object.entries(p.types).filter(([t, n]) => t !== 'null' && n > 0) : [];
   return (
     <SidePanel
@@ -71,19 +90,7 @@ export function ProfilePanel({ snapshotId, table, column, onClose, onFilterValue
             </p>
           )}
           <h4>Most frequent values</h4>
-          <ul className="bars">
-            {p.topValues.map((v) => (
-              <li key={`${v.value}`}>
-                <button type="button" className="bar-row" onClick={() => onFilterValue(v.value)} title={`Show only the rows where ${column} is ${valueLabel(v.value)}`}>
-                  <span className="bar-label mono">{valueLabel(v.value)}</span>
-                  <span className="bar-track">
-                    <span className="bar-fill" style={{ width: `${(v.count / maxTop) * 100}%` }} />
-                  </span>
-                  <span className="bar-value">{formatCount(v.count)}</span>
-                </button>
-              </li>
-            ))}
-          </ul>
+          <ValueBars column={column} values={p.topValues} onFilterValue={onFilterValue} />
           {p.histogram.length > 0 && (
             <Histogram
               title={`How the ${p.histogramOf === 'length' ? 'lengths' : p.histogramOf === 'date' ? 'dates' : 'values'} spread`}

@@ -7,7 +7,7 @@ import type { ConnectCheck } from '../../../../shared/model/connectCheck.ts';
 import { api } from '../../api/client.ts';
 import { useWorkbench } from '../../app/workbench.tsx';
 import { Badge, ErrorBox, ProgressBar, useJob } from '../../ui/components.tsx';
-import { formatBytes, formatCount } from '../../ui/format.ts';
+import { countOf, formatBytes, formatCount } from '../../ui/format.ts';
 import { plural } from '../../../../shared/text/layout.ts';
 import { CheckResult, ConnectionSettingsForm } from './ConnectionSettings.tsx';
 import { ManifestEditor } from './ManifestEditor.tsx';
@@ -306,7 +306,7 @@ export function PullView() {
             </button>
           </div>
           {missing.length > 0 && <p className="bad small">Set {missing.map((i) => `$${i.passwordEnv}`).join(', ')} in the environment of snapbench, or untick those instances.</p>}
-          {pull.running && <ProgressBar progress={null} label={`Pulling ${formatCount(Object.values(states).filter((s) => s.status === 'done').length)} of ${formatCount(chosen.size)} instances done…`} onCancel={pull.cancel} />}
+          {pull.running && <ProgressBar progress={null} label={`Pulling: ${formatCount(Object.values(states).filter((s) => s.status === 'done').length)} of ${countOf(chosen.size, 'instance', 'instances')} done…`} onCancel={pull.cancel} />}
           {pull.error ? <ErrorBox error={pull.error} onDismiss={pull.clear} /> : null}
           {pull.result && (
             <div className="panel" role="status">

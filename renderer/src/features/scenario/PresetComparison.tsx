@@ -6,9 +6,11 @@ import type { FleetComparison, FleetDifference } from '../../../../shared/cost/f
 import type { ScenarioResult } from '../../../../shared/cost/scenario.ts';
 import { api } from '../../api/client.ts';
 import { ErrorBox } from '../../ui/components.tsx';
-import { formatMoney, formatNumber, formatPercent } from '../../ui/format.ts';
+import { countOf, formatMoney, formatNumber, formatPercent } from '../../ui/format.ts';
 
 type Decisions = Record<string, number | boolean | string>;
+
+const ENGINE_NAMES = { mysql: 'MySQL', redis: 'Redis', postgres: 'PostgreSQL' } as const;
 
 /** Rows shown before the rest are left to the JSON export of the comparison. */
 const SHOWN_DIFFERENCES = 200;
@@ -43,7 +45,7 @@ export function PresetComparison({ snapshotId, fileName, preset, decisions, meas
   const rows: [string, number, number][] = [
     ['per month', reference.monthly.total, measured.monthly.total],
     ['per store per month', reference.monthly.perStore, measured.monthly.perStore],
-    ...(['mysql', 'redis', 'postgres'] as const).map((e): [string, number, number] => [e, reference.monthly.byEngine[e], measured.monthly.byEngine[e]]),
+    ...(['mysql', 'redis', 'postgres'] as const).map((e): [string, number, number] => [ENGINE_NAMES[e], reference.monthly.byEngine[e], measured.monthly.byEngine[e]]),
   ];
   const differences = comparison?.differences ?? [];
   return (
@@ -80,7 +82,7 @@ export function PresetComparison({ snapshotId, fileName, preset, decisions, meas
         <details>
           <summary data-testid="differing-inputs">
             {differences.length === 0 ? 'No input of the cost model differs from the preset' : `${differences.length} inputs differ from the preset`}
-            {comparison.measuredStores.preset !== comparison.measuredStores.other ? `; measured at ${comparison.measuredStores.other} stores (preset ${comparison.measuredStores.preset})` : ''}
+            {comparison.measuredStores.preset !== comparison.measuredStores.other ? `; measured at ${countOf(comparison.measuredStores.other, 'store', 'stores')} (preset ${comparison.measuredStores.preset})` : ''}
           </summary>
           {differences.length > 0 && (
             <div className="table-scroll">
@@ -114,7 +116,7 @@ export function PresetComparison({ snapshotId, fileName, preset, decisions, meas
             </div>
           )}
           {comparison.onlyInOther.length > 0 && <p className="muted small">Only in the snapshot: {comparison.onlyInOther.join(', ')}</p>}
-          {comparison.onlyInPreset.length > 0 && <p className="muted small">Only in the preset: {comparison.onlyInPreset.length} instances</p>}
+          {comparison.onlyInPreset.length > 0 && <p className="muted small">Only in the preset: {countOf(comparison.onlyInPreset.length, 'instance', 'instances')}</p>}
         </details>
       )}
     </section>

@@ -14,8 +14,8 @@ import { drawingToPdf } from '../../../../shared/text/pdf.ts';
 import { api } from '../../api/client.ts';
 import { useWorkbench } from '../../app/workbench.tsx';
 import { BarChart, Bridge, CHART_FONT, chartsToPng, engineColor, LineChart, saveBlob, svgToPng, useChartColors, useChartWidth } from '../../ui/charts.tsx';
-import { downloadedText, ErrorBox, Notice, ProgressBar, useJob, useNotice } from '../../ui/components.tsx';
-import { formatCount, formatDate, formatMoney, formatPercent } from '../../ui/format.ts';
+import { downloadedText, ErrorBox, FileButton, Notice, ProgressBar, useJob, useNotice } from '../../ui/components.tsx';
+import { countOf, formatCount, formatDate, formatMoney, formatPercent } from '../../ui/format.ts';
 import { PresetComparison } from './PresetComparison.tsx';
 import { summaryDrawing } from './summaryDrawing.ts';
 import type { RecentSnapshot } from '../../../../shared/api/types.ts';
@@ -139,7 +139,7 @@ function StoreCount({ value, onChange }: { value: number; onChange: (stores: num
           if (/^\d+$/.test(e.target.value) && n >= spec.min && n <= spec.max) onChange(n);
         }}
       />
-      <input id="decision-stores" type="range" min={spec.min} max={spec.max} step={1} value={value} onChange={(e) => onChange(Math.round(Number(e.target.value)))} aria-label="Stores (slider)" aria-valuetext={`${formatCount(value)} stores`} />
+      <input id="decision-stores" type="range" min={spec.min} max={spec.max} step={1} value={value} onChange={(e) => onChange(Math.round(Number(e.target.value)))} aria-label="Stores (slider)" aria-valuetext={countOf(value, 'store', 'stores')} />
       {!valid && (
         <span id="store-count-problem" className="bad small" role="alert">
           Type a whole number from {spec.min} to {formatCount(spec.max)}.
@@ -389,7 +389,7 @@ export function ScenarioView() {
   };
   const exportSummaryPdf = () => {
     try {
-      const bytes = drawingToPdf(drawing(), { title: `${name}: fleet cost at ${stores} stores`, creator: `Snapbench ${wb.info?.version ?? ''}`.trim() });
+      const bytes = drawingToPdf(drawing(), { title: `${name}: fleet cost at ${countOf(stores, 'store', 'stores')}`, creator: `Snapbench ${wb.info?.version ?? ''}`.trim() });
       notice.show(downloadedText(saveBlob(new Blob([bytes], { type: 'application/pdf' }), `${fileStem(name)}-summary.pdf`)));
     } catch (error) {
       setExportError(error);
@@ -398,7 +398,7 @@ export function ScenarioView() {
   const exportChartsPng = async () => {
     try {
       const svgs = [engineRef.current, waterfallRef.current, curveRef.current].filter((s): s is SVGSVGElement => s !== null);
-      const blob = await chartsToPng(svgs, `${name}: ${PRESET_LABELS[preset].toLowerCase()}, ${result ? formatCount(result.stores) : ''} stores, ${result ? formatMoney(result.monthly.total) : ''} a month`, colors.background, colors.text);
+      const blob = await chartsToPng(svgs, `${name}: ${PRESET_LABELS[preset].toLowerCase()}, ${result ? countOf(result.stores, 'store', 'stores') : ''}, ${result ? formatMoney(result.monthly.total) : ''} a month`, colors.background, colors.text);
       notice.show(downloadedText(saveBlob(blob, `${fileStem(name)}-charts.png`)));
     } catch (error) {
       setExportError(error);
@@ -450,19 +450,7 @@ export function ScenarioView() {
             <button type="button" className="secondary" onClick={save}>
               Save…
             </button>
-            <label className="file-button">
-              Load…
-              <input
-                type="file"
-                accept=".json"
-                className="visually-hidden"
-                onChange={(e) => {
-                  const f = e.target.files?.[0];
-                  if (f) void load(f);
-                  e.target.value = '';
-                }}
-              />
-            </label>
+            <FileButton label="Load…" accept=".json" onFile={(f) => void load(f)} />
             <button type="button" className="quiet" onClick={() => setOverrides((o) => Object.fromEntries(Object.entries(o).filter(([key]) => SCALE_KEYS.includes(key as DecisionKey))) as Overrides)} disabled={Object.keys(overrides).every((k) => SCALE_KEYS.includes(k as DecisionKey))}>
               Undo my changes
             </button>
@@ -555,7 +543,7 @@ export function ScenarioView() {
                     svgRef={waterfallRef}
                     title={`From ${formatMoney(result.savings.baseline)} as is to ${formatMoney(result.monthly.total)}: each decision's saving`}
                     start={result.savings.baseline}
-                    startLabel={`${formatCount(result.stores)} stores as is`}
+                    startLabel={`${countOf(result.stores, 'store', 'stores')} as is`}
                     steps={result.savings.steps.filter((s) => Math.round(s.saved * 100) !== 0)}
                     end={result.monthly.total}
                     endLabel="With the decisions"

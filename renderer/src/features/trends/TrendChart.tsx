@@ -9,6 +9,8 @@ export interface TrendLine {
   color?: string;
 }
 
+const DAY = new Intl.DateTimeFormat(typeof navigator !== 'undefined' ? navigator.language : 'en-US', { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' });
+
 export function TrendChart({ title, times, lines, format, width = 360, height = 150 }: { title: string; times: string[]; lines: TrendLine[]; format: (n: number) => string; width?: number; height?: number }) {
   const c = useChartColors();
   const left = 58;
@@ -24,7 +26,8 @@ export function TrendChart({ title, times, lines, format, width = 360, height = 
   const px = (x: number) => left + (xMax === xMin ? 0.5 : (x - xMin) / (xMax - xMin)) * (width - left - right);
   const py = (v: number) => top + (1 - (v - yMin) / (yMax - yMin)) * (height - top - bottom);
   const palette = [c.accent, c.bad, c.good, c.postgres];
-  const day = (t: string) => t.slice(0, 10);
+  // Days in the reader's locale, as every date in the workbench (UTC days: the snapshots' own).
+  const day = (t: string) => DAY.format(new Date(t));
   const description = lines.map((l) => `${l.label}: ${l.values.map((v, i) => `${day(times[i]!)} ${v === null ? 'none' : format(v)}`).join(', ')}`).join('; ');
   return (
     <svg className="chart" width={width} height={height} viewBox={`0 0 ${width} ${height}`} role="img" aria-label={`${title}. ${description}`}>

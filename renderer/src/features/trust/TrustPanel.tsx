@@ -4,7 +4,7 @@
 import type { SnapshotSummary } from '../../../../shared/api/types.ts';
 import { inertText } from '../../../../shared/text/inert.ts';
 import { Badge, ProgressBar } from '../../ui/components.tsx';
-import { formatCount, formatDate, formatSeconds } from '../../ui/format.ts';
+import { countOf, formatCount, formatDate, formatSeconds } from '../../ui/format.ts';
 import { useTrust } from './TrustProvider.tsx';
 import { signerLine } from './verdict.ts';
 
@@ -111,7 +111,7 @@ export function TrustPanel({ snapshot }: { snapshot: SnapshotSummary }) {
         {check?.running && <ProgressBar progress={check.progress} label="Checking every table…" onCancel={() => trust.cancel(snapshot.id)} />}
         {check?.result?.ok && (
           <Badge tone="ok">
-            verified: {formatCount(check.result.checkedTables)} tables intact ({formatSeconds(check.result.seconds)})
+            verified: {countOf(check.result.checkedTables, 'table', 'tables')} intact ({formatSeconds(check.result.seconds)})
           </Badge>
         )}
         {check?.error && !check.running && <span className="small muted">Tables not checked: {check.error}</span>}
