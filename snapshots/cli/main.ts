@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_REDIS_COMMAND_TIMEOUT_MS, DEFAULT_STATEMENT_TIMEOUT_MS, FleetError } from '../../shared/model/fleet.ts';
 import { PullError } from '../engines/types.ts';
 import { listTables, openSnapshot, pullWarnings, readManifest, SnapshotFileError, tablesNotReadWhole } from '../file/reader.ts';
-import { verifySnapshot } from '../file/verify.ts';
+import { isDamage, verifySnapshot } from '../file/verify.ts';
 import { checkSignatures, checkSignerName, describeSignatures, loadSigningKey, loadTrustedKey, SignatureError, signSnapshotFile, untrustedReason } from '../file/signature.ts';
 import { rootHash } from '../file/hash.ts';
 import { OutputPathError, refuseOutputOverInput } from '../file/outputPath.ts';
@@ -227,6 +227,11 @@ Timeouts (per instance in the fleet manifest):
       const db = openSnapshot(file, { inspect: true });
       try {
         const report = verifySnapshot(db, file);
+        if (report.rootSha256 === null) {
+          // Too damaged for its manifest to be read: nothing else can be checked.
+          if (opts.format === 'json') writeStdout(JSON.stringify({ file, ...report, signatures: null }, null, 2) + '\n');
+          throw new CliError(`${file}: not intact: ${report.problems.join('; ')}`, 'ask the sender for a fresh copy', EXIT_NOT_INTACT);
+        }
         const stored = readManifest(db, file);
         const manifest = stored.manifest;
         const signatures = checkSignatures(db, rootHash(stored.body), trusted);
@@ -240,6 +245,9 @@ Timeouts (per instance in the fleet manifest):
             process.stdout,
             `  schema ${report.schemaSource === 'recorded' ? 'as recorded in the manifest' : 'as rebuilt from the catalog (the file predates the schema record)'}; ${report.integrityCheck === 'quick_check' ? 'quick_check ok (the file is over 1 GiB: indexes were not cross-checked)' : 'integrity_check ok'}`,
           );
+          if (report.dqRuns > 0) {
+            printWrapped(process.stdout, `  ${countText(report.dqRuns, 'stored DQ run', 'stored DQ runs')} added after the snapshot was made: consistent, but covered by neither the root hash nor a signature (anyone can rewrite them); run "snapbench dq" again to rely on their results`);
+          }
         } else {
           for (const problem of report.problems) printLine(process.stdout, `${file}: ${problem}`);
         }
@@ -264,6 +272,7 @@ function describe(error: unknown): { message: string; hint: string | null; exitC
   if (error instanceof SnapshotFileError || error instanceof PullError || error instanceof QueryRefusedError || error instanceof SignatureError || error instanceof OutputPathError) {
     return { message: error.message, hint: error.hint, exitCode: EXIT_FAILED };
   }
+  if (isDamage(error)) return { message: `a snapshot file is damaged (SQLite: ${(error as Error).message})`, hint: '"snapbench verify FILE" names what; ask the sender for a fresh copy', exitCode: EXIT_FAILED };
   return { message: error instanceof Error ? error.message : String(error), hint: 'run again with --debug for details', exitCode: EXIT_FAILED };
 }
 

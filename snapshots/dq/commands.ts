@@ -15,6 +15,7 @@ import { csvSafeFor, printLine, printText } from '../terminal.ts';
 import { refuseOutputOverInput, type CommandInput } from '../file/outputPath.ts';
 import { manifestMismatch, manifestMismatchWarning } from '../file/manifestCheck.ts';
 import { openSnapshot, readManifest } from '../file/reader.ts';
+import { storedDqProblems } from '../file/verify.ts';
 import { TOOL_VERSION } from '../version.ts';
 import { diffSnapshots, renderDiffText } from './diff.ts';
 import { registerDqFunctions } from './functions.ts';
@@ -173,6 +174,8 @@ export function withSnapshot<T>(file: string, use: (db: ReturnType<typeof openSn
 
 export function dqHistory(file: string, opts: { rule?: string; format: string }): void {
   withSnapshot(file, (db) => {
+    // A stored run edited after dq wrote it is said on stderr, as verify names it.
+    for (const problem of storedDqProblems(db)) printLine(process.stderr, `snapbench dq history: warning: ${file}: ${problem}; do not rely on it ("snapbench verify ${file}" names every change)`);
     const runs = listRuns(db).map((run) => ({ ...run, result: opts.rule ? (readRunResults(db, run.runId).find((r) => r.id === opts.rule) ?? null) : undefined }));
     if (opts.format === 'json') return void process.stdout.write(JSON.stringify(runs, null, 2) + '\n');
     if (runs.length === 0) return void printLine(process.stdout, `${file}: no DQ run stored (run "snapbench dq ${file}")`);

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { ROW_ENCODING_DESCRIPTION, rootHash, tableContentHash } from '../../snapshots/file/hash.ts';
+import { dqResultsHash } from '../../snapshots/file/verify.ts';
 import { dataTableDdl } from '../../snapshots/file/objects.ts';
 import { LEGACY_META_DDL, REQUIRED_META_TABLES } from '../../snapshots/file/schema.ts';
 import { runCli, tempDir, type CliResult } from '../helpers/cli.ts';
@@ -163,6 +164,30 @@ describe('generated single-value and single-object changes', () => {
     expect((await runCli(['verify', changes.at(-1)!.path, '--trust', pub])).code).toBe(5);
     for (const change of [changes[0]!, changes[1]!, changes.at(-2)!]) expect(verifyScript(change.path).status).toBe(1);
   }, 240_000);
+});
+
+describe('stored DQ results are not covered by the signature, and verify says so', () => {
+  it('a run rewritten consistently passes its own hashes but verify --trust says no signature covers it; a careless edit is named by dq history', async () => {
+    const path = join(dir, 'dq-forged.snapbench');
+    copyFileSync(signed, path);
+    expect((await runCli(['dq', path, '--format', 'json'], { env })).code).toBe(0);
+    // Every failure turned into a pass, the run's counts and results hash recomputed with the published row encoding.
+    const db = new Database(path);
+    db.exec(`UPDATE _snapbench_dq_results SET status = 'pass', count = 0 WHERE status = 'fail'; UPDATE _snapbench_dq_runs SET passed = passed + failed, failed = 0`);
+    db.prepare('UPDATE _snapbench_dq_runs SET results_sha256 = ? WHERE run_id = 1').run(dqResultsHash(db, 1));
+    db.close();
+    const verified = await runCli(['verify', path, '--trust', pub]);
+    expect(verified.code, verified.stdout + verified.stderr).toBe(0);
+    expect(verified.stdout.replace(/\n\s+/g, ' ')).toMatch(/1 stored DQ run added after the snapshot was made: consistent, but covered by neither the root hash nor a signature/);
+    const json = JSON.parse((await runCli(['verify', path, '--format', 'json'])).stdout) as { dqRuns: number };
+    expect(json.dqRuns).toBe(1);
+    // A careless edit (the counts alone): verify fails and dq history warns.
+    execFileSync('sqlite3', [path, 'UPDATE _snapbench_dq_runs SET failed = 3']);
+    expect((await runCli(['verify', path])).code).toBe(2);
+    const history = await runCli(['dq', 'history', path]);
+    expect(history.code).toBe(0);
+    expect(oneLine(history)).toMatch(/warning: .*DQ results of run 1: changed \(summary counts differ from the results\); do not rely on it/);
+  });
 });
 
 describe('files made before the schema was recorded', () => {
