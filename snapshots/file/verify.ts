@@ -7,6 +7,7 @@ import { rootHash, rowEncodingSql, shadowsRowId, tableContentHash } from './hash
 import { readSchemaObjects, runsCode, schemaProblems } from './objects.ts';
 import { readManifest } from './reader.ts';
 import { inspectFileHeader, isHeaderProblem } from './fileHeader.ts';
+import { isDamage } from './damage.ts';
 import { SIGNATURES_TABLE, signaturesTableLayoutProblem } from './signature.ts';
 
 export interface VerifyReport {
@@ -147,12 +148,6 @@ function verifyContents(db: Database.Database, path: string): VerifyReport {
     }
   }
   return { ok: problems.length === 0, rootSha256: stored.rootSha256, problems, checkedTables, integrityCheck, schemaSource: manifest.schema === undefined ? 'rebuilt' : 'recorded', dqRuns };
-}
-
-/** An SQLite error that says the file's pages are damaged (as opposed to a bug or a missing file). */
-export function isDamage(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && /^SQLITE_(CORRUPT|NOTADB|IOERR|FORMAT|RANGE)/.test(code);
 }
 
 /**
