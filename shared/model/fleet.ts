@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { inertText } from '../text/inert.ts';
 import { describeIssue } from './issues.ts';
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_REDIS_COMMAND_TIMEOUT_MS, DEFAULT_STATEMENT_TIMEOUT_MS } from './timeouts.ts';
 
 export const ENGINES = ['mysql', 'postgres', 'redis'] as const;
 export type Engine = (typeof ENGINES)[number];
@@ -191,11 +192,7 @@ export interface FleetInstance {
   appendOnly?: string[];
 }
 
-/** Redis answers a command in microseconds: a command without an answer for this long means the server is stuck. */
-export const DEFAULT_REDIS_COMMAND_TIMEOUT_MS = 60_000;
-/** MySQL/PostgreSQL: the server-side guard on one statement (a whole table's SELECT or COPY). */
-export const DEFAULT_STATEMENT_TIMEOUT_MS = 3_600_000;
-export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+export { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_REDIS_COMMAND_TIMEOUT_MS, DEFAULT_STATEMENT_TIMEOUT_MS } from './timeouts.ts';
 export const PULL_MODES = ['full', 'sample', 'pushdown'] as const;
 export type PullMode = (typeof PULL_MODES)[number];
 

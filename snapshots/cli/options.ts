@@ -1,10 +1,7 @@
-// Option parsing and checks shared by the CLI's commands.
+// Option parsing and checks shared by the CLI's commands. Loaded to build the
+// command line, so it imports nothing but commander (the fleet manifest is read
+// in fleetFile.ts).
 import { InvalidArgumentError, Option } from 'commander';
-import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { parseFleet } from '../../shared/model/fleet.ts';
-import { parseYamlText, YamlSyntaxError } from '../yamlText.ts';
-import { CliError } from '../errors.ts';
 
 export function positiveInteger(name: string) {
   return (value: string) => {
@@ -23,22 +20,4 @@ export const CSV_SAFE_HELP =
 /** --csv-safe and --no-csv-safe (neither given: the default depends on where the CSV goes, see csvSafeFor). */
 export function csvSafeOptions(): Option[] {
   return [new Option('--csv-safe', CSV_SAFE_HELP), new Option('--no-csv-safe', 'CSV: write every cell exactly as stored, even one a spreadsheet would run as a formula')];
-}
-
-/** Reads and validates a fleet manifest file; every problem is one line naming the instance and field. */
-export function loadFleetFile(path: string) {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch {
-    throw new CliError(`fleet manifest ${path}: cannot be read`, 'check the path given to --fleet');
-  }
-  let document: unknown;
-  try {
-    document = parseYamlText(bytes.toString('utf8'), `fleet manifest ${path}`);
-  } catch (error) {
-    if (error instanceof YamlSyntaxError) throw new CliError(error.message, 'fix the YAML syntax');
-    throw error;
-  }
-  return { fleet: parseFleet(document, `fleet manifest ${path}`, { baseDir: dirname(resolve(path)) }), bytes };
 }

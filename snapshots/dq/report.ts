@@ -9,8 +9,7 @@ import { countText, formatBytesText, formatNumberText, formatTimeText, TEXT_WIDT
 import { csvRow } from '../output/csv.ts';
 import type { ManifestMismatch } from '../file/manifestCheck.ts';
 
-/** The formats of a DQ report (`dq --format`). */
-export const REPORT_FORMATS = ['json', 'html', 'csv', 'text'] as const;
+export { REPORT_FORMATS } from './formats.ts';
 
 export interface ReportContext {
   file: string;

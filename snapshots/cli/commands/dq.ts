@@ -2,7 +2,7 @@
 // `dq history`, `dq evidence`, `dq pack`, and `snapbench diff`. The engine is
 // loaded only when one of them runs, so other commands do not pay for it.
 import { Option, type Command } from 'commander';
-import { REPORT_FORMATS } from '../../dq/report.ts';
+import { REPORT_FORMATS } from '../../dq/formats.ts';
 import { CliError } from '../../errors.ts';
 import { EXIT_DQ_FINDINGS } from '../../exitCodes.ts';
 import { csvSafeOptions } from '../options.ts';

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { summarize } from '../../../shared/dq/results.ts';
 import { CliError } from '../../errors.ts';
 import { checkOutputFile } from '../../output/outputFile.ts';
-import { loadFleetFile } from '../options.ts';
+import { loadFleetFile } from '../fleetFile.ts';
 import { progressPrinter } from '../progress.ts';
 import { packOrExit } from '../../dq/commands.ts';
 import { renderJson, renderText } from '../../dq/report.ts';

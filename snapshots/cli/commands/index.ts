@@ -1,6 +1,7 @@
 // Commands beyond pull/tables/query/verify register here, one module each, so
 // features can be added without touching the core of the CLI.
 import type { Command } from 'commander';
+import type { Preloaded } from '../preload.ts';
 import { registerFleetCommands } from './fleet.ts';
 import { registerDqCommands } from './dq.ts';
 import { registerExportCommands } from './export.ts';
@@ -9,13 +10,12 @@ import { registerSeriesCommands } from './series.ts';
 import { registerServeCommands } from './serve.ts';
 import { registerShareCommands } from './share.ts';
 
-export function registerExtraCommands(program: Command): void {
-  registerScenarioCommands(program);
+export function registerExtraCommands(program: Command, preloaded: Preloaded): void {
+  registerScenarioCommands(program, preloaded.costModel);
   registerFleetCommands(program);
   registerDqCommands(program);
   registerServeCommands(program);
   registerShareCommands(program);
   registerExportCommands(program);
   registerSeriesCommands(program);
-  void program;
 }

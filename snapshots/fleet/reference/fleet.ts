@@ -7,13 +7,9 @@ import type { ReferenceRedis, ReferenceTable } from './model.ts';
 import { plantedGrowth, type PlantedGrowth } from './growth.ts';
 import { redisSpaces } from './redisKeys.ts';
 import { sqlTables } from './tables.ts';
+import { DEFAULT_SCALE, DEFAULT_SEED, MAX_WEEKS, validateScale, validateSeed } from './limits.ts';
 
-export const DEFAULT_SEED = 1;
-/** Small enough to build in a few seconds. */
-export const DEFAULT_SCALE = 0.02;
-export const MAX_SCALE = 100;
-/** The longest demo series: a year of weekly snapshots. */
-export const MAX_WEEKS = 52;
+export { DEFAULT_SCALE, DEFAULT_SEED, MAX_SCALE, MAX_WEEKS, validateScale, validateSeed } from './limits.ts';
 
 /**
  * Volumes at scale 1, from the report (sections 1, 3, 4, 8). Two tables are
@@ -54,16 +50,6 @@ export interface ReferenceFleet {
   capped: string[];
   /** A fresh counter; feed it what is written, then read result(). */
   counter(): PlantedCounter;
-}
-
-export function validateScale(scale: number): string | null {
-  if (!Number.isFinite(scale) || scale <= 0) return 'must be a number above 0';
-  if (scale > MAX_SCALE) return `must be at most ${MAX_SCALE}`;
-  return null;
-}
-
-export function validateSeed(seed: number): string | null {
-  return Number.isInteger(seed) && seed >= 0 && seed <= 0xffffffff ? null : 'must be a whole number from 0 to 4294967295';
 }
 
 /** `weeks`: the fleet that many weeks after the report's day, with the demo series' planted growth (growth.ts). */
