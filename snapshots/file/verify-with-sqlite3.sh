@@ -263,8 +263,14 @@ if [ "$file_bytes" != "$db_bytes" ]; then echo "file: CHANGED ($((file_bytes - d
 header=$(q "SELECT (SELECT user_version FROM pragma_user_version) || ' ' || (SELECT application_id FROM pragma_application_id)")
 if [ "$header" != '0 0' ]; then echo "file header: CHANGED (user_version and application_id are $header, Snapbench writes 0 0)"; status=1; fi
 if [ "$db_bytes" -gt 1073741824 ]; then check=quick_check; else check=integrity_check; fi
-result=$(q "PRAGMA $check(20)")
-if [ "$result" = ok ]; then echo "$check: ok"; else echo "$check: FAILED: $(head -n1 <<<"$result" | tr -d "\n" | LC_ALL=C tr '\000-\037\177' '?')"; status=1; fi
+#    It evaluates every index expression and CHECK constraint of every row, so on a schema that is not
+#    Snapbench's own (named above) it would run the file's code, as slow as it likes: skipped then.
+if [ $schema_ok = 1 ]; then
+  result=$(q "PRAGMA $check(20)")
+  if [ "$result" = ok ]; then echo "$check: ok"; else echo "$check: FAILED: $(head -n1 <<<"$result" | tr -d "\n" | LC_ALL=C tr '\000-\037\177' '?')"; status=1; fi
+else
+  echo "$check: skipped (the schema is not Snapbench's)"
+fi
 
 # 5. With a trusted public key: a signature by that key over the root hash recomputed in step 1.
 #    The signed message names the root hash; openssl checks the Ed25519 signature over it.

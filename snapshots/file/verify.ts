@@ -123,7 +123,9 @@ function verifyContents(db: Database.Database, path: string): VerifyReport {
     if (header.applicationId !== 0) problems.push(`file header: application_id is ${header.applicationId}, Snapbench writes 0 (set after the snapshot was made)`);
   }
   // Whether the index cross-check is affordable depends on the database's pages, not on what the file's size claims.
-  const integrityCheck = unsafe.size > 0 ? 'skipped' : databaseBytes > QUICK_CHECK_ABOVE_BYTES ? 'quick_check' : 'integrity_check';
+  // SQLite's check evaluates every index expression and CHECK constraint of every row: on a schema that is not
+  // Snapbench's own (already named above) that is code from the file, as slow as it likes, so it is skipped.
+  const integrityCheck = schema.length > 0 ? 'skipped' : databaseBytes > QUICK_CHECK_ABOVE_BYTES ? 'quick_check' : 'integrity_check';
   if (integrityCheck !== 'skipped') {
     let messages: string[];
     try {

@@ -346,6 +346,22 @@ describe('nothing runs forever', () => {
     expect(execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((l) => l.includes('dqWorker.js') && l.includes(process.env.SNAPBENCH_BUILD_DIR ?? 'dist'))).toEqual([]);
   }, 60_000);
 
+  it('an index expression made slow with writable_schema does not hold up verify (no integrity_check on a foreign schema)', async () => {
+    // integrity_check evaluates the expression for every row: 300 MB per row (it took 40 s for the first 100 rows).
+    const path = attack(`CREATE INDEX evil ON "${T_ORDER}"(length(printf('%.*c', 10, 'x'))); PRAGMA writable_schema = ON;
+              UPDATE sqlite_master SET sql = replace(sql, '10', '300000000') WHERE name = 'evil';`);
+    const started = Date.now();
+    const result = await runCli(['verify', path, '--trust', pub, '--format', 'json'], { timeoutMs: 60_000 });
+    expect(result.code, result.stderr).toBe(2);
+    const report = JSON.parse(result.stdout) as { integrityCheck: string; problems: string[] };
+    expect(report.integrityCheck).toBe('skipped');
+    expect(report.problems).toEqual(['index "evil": added after the snapshot was made']);
+    const script = verifyScript(path);
+    expect(script.status).toBe(1);
+    expect(script.stdout).toMatch(/integrity_check: skipped \(the schema is not Snapbench's\)/);
+    expect(Date.now() - started).toBeLessThan(20_000);
+  }, 120_000);
+
   it("a pack regex that backtracks in JavaScript runs in linear time (RE2)", async () => {
     const started = Date.now();
     const result = await runCli(['query', signed, `SELECT dq_regexp('${'a'.repeat(41)}!', '(a+)+$', '') AS m`, '--timeout', '10']);
