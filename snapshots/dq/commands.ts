@@ -163,9 +163,12 @@ async function guardedRun(file: string, pack: RulePack, seconds: number, worker:
   }
 }
 
-export function withSnapshot<T>(file: string, use: (db: ReturnType<typeof openSnapshot>) => T): T {
+export function withSnapshot<T>(file: string, use: (db: ReturnType<typeof openSnapshot>) => T, command = 'dq'): T {
   const db = openSnapshot(file);
   try {
+    // Stored runs, evidence and a diff all read what the manifest vouches for: say when it no longer matches its root hash.
+    const changed = manifestMismatch(readManifest(db, file));
+    if (changed) printLine(process.stderr, `snapbench ${command}: ${manifestMismatchWarning(file, changed)}`);
     return use(db);
   } finally {
     db.close();
@@ -230,6 +233,6 @@ export function dqDiff(a: string, b: string, opts: { pack?: string; format: stri
       const diff = diffSnapshots({ file: resolve(a), db: dbA }, { file: resolve(b), db: dbB }, pack);
       if (opts.format === 'json') process.stdout.write(JSON.stringify(diff, null, 2) + '\n');
       else printText(process.stdout, renderDiffText(diff));
-    }),
-  );
+    }, 'diff'),
+  'diff');
 }

@@ -166,6 +166,28 @@ describe('generated single-value and single-object changes', () => {
   }, 240_000);
 });
 
+describe('commands that read summaries warn when the manifest no longer matches its root hash', () => {
+  it('diff, series, scenario --snapshot and dq history say NOT INTACT on stderr, once per changed file', async () => {
+    const path = attack(`UPDATE _snapbench_manifest SET body = replace(body, '"createdBy":"', '"createdBy":"eve-')`);
+    const runs: [string, string[]][] = [
+      ['diff', ['diff', signed, path, '--format', 'json']],
+      ['series', ['series', signed, path, '--format', 'json']],
+      ['scenario', ['scenario', '--snapshot', path, '--format', 'json']],
+      ['dq', ['dq', 'history', path]],
+    ];
+    const results = await Promise.all(runs.map(([, args]) => runCli(args, { env })));
+    results.forEach((result, i) => {
+      const [name] = runs[i]!;
+      expect(result.code, `${name}: ${result.stderr}`).toBe(0);
+      const warnings = result.stderr.split('\n').filter((line) => /NOT INTACT/.test(line));
+      expect(warnings, name).toHaveLength(1);
+      expect(warnings[0]).toMatch(new RegExp(`^snapbench ${name}: warning: .*attacked-\\d+\\.snapbench: NOT INTACT: its manifest was changed`));
+    });
+    // The untouched file: no warning.
+    expect((await runCli(['diff', signed, signed, '--format', 'json'])).stderr).not.toMatch(/NOT INTACT/);
+  });
+});
+
 describe('stored DQ results are not covered by the signature, and verify says so', () => {
   it('a run rewritten consistently passes its own hashes but verify --trust says no signature covers it; a careless edit is named by dq history', async () => {
     const path = join(dir, 'dq-forged.snapbench');
