@@ -4,14 +4,15 @@
 //   MySQL       snapbench pull (MariaDB only)   vs  mariadb-dump --quick --single-transaction > /dev/null
 //   PostgreSQL  snapbench pull (PostgreSQL only) vs psql -c "\copy orders to /dev/null"
 //   Redis       snapbench pull (key inventory)  vs  redis-cli --memkeys > /dev/null
-//   + peak RSS of every snapbench pull child (node), and optionally of a 5M-row pull.
+//   + peak RSS of every snapbench pull child (node).
+//   --big: the MySQL and PostgreSQL pairs again on 5,000,000-row tables (ratio, rate, peak RSS).
 //
 // Options (env in brackets):
 //   --rows N      rows in `orders` in MariaDB and PostgreSQL   [BENCH_ROWS, default 1000000]
 //   --keys N      keys in Redis                                  [BENCH_KEYS, default 1000000]
 //   --repeat N    run every measurement N times, keep the best   [BENCH_REPEAT, default 1]
-//   --big         also pull a 5,000,000-row MariaDB table, peak RSS only
-//   --rss-rows N  same as --big with N rows                      [BENCH_RSS_ROWS]
+//   --big         also pull 5,000,000-row tables (MySQL and PostgreSQL, about 3 more minutes)
+//   --big-rows N  same as --big with N rows                      [BENCH_BIG_ROWS; --rss-rows, BENCH_RSS_ROWS]
 //   BENCH_RSS_METHOD=proc  poll VmHWM in /proc instead of using /usr/bin/time
 //   BENCH_SNAPBENCH_BIN=/other/checkout/dist/cli/snapbench.js  bench another build
 //
@@ -33,10 +34,10 @@ import { mariadbExec, psqlExec, startMariadb, startPostgres, startRedis, type Th
 import { writeFleet } from '../test/helpers/cli.ts';
 import { generateMariadb, MYSQL_BIG_DB, MYSQL_DB, mysqlPair, profileMariadb } from './engines/mysql.ts';
 import { PROFILE_COLUMNS } from './engines/orders.ts';
-import { generatePostgres, POSTGRES_DB, postgresPair, profilePostgres } from './engines/postgres.ts';
+import { generatePostgres, POSTGRES_BIG_DB, POSTGRES_DB, postgresPair, profilePostgres } from './engines/postgres.ts';
 import { generateRedis, redisPair } from './engines/redis.ts';
 import { commandExists, int, killActiveGroups, log, probeRssMethod, ROOT, RSS_POLL_MS, runMeasured, runSimple, secs } from './harness/process.ts';
-import { measureBigRss, measurePair, SNAPBENCH_BIN, type Context, type ResultRow } from './harness/pull.ts';
+import { compact, measurePair, SNAPBENCH_BIN, type Context, type ResultRow } from './harness/pull.ts';
 import { renderTable, whereTimeGoes } from './harness/report.ts';
 
 const RESULTS_FILE = join(ROOT, 'bench', 'results', 'latest.json');
@@ -70,6 +71,7 @@ function parseOptions(argv: string[]): Options | null {
         keys: { type: 'string' },
         repeat: { type: 'string' },
         big: { type: 'boolean' },
+        'big-rows': { type: 'string' },
         'rss-rows': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -86,12 +88,12 @@ function parseOptions(argv: string[]): Options | null {
     process.stdout.write(header.slice(0, end).map((l) => l.replace(/^\/\/ ?/, '')).join('\n') + '\n');
     return null;
   }
-  const rssRowsRaw = values['rss-rows'] ?? process.env.BENCH_RSS_ROWS;
+  const bigRowsRaw = values['big-rows'] ?? values['rss-rows'] ?? process.env.BENCH_BIG_ROWS ?? process.env.BENCH_RSS_ROWS;
   return {
     rows: count('--rows / BENCH_ROWS', values.rows ?? process.env.BENCH_ROWS, 1_000_000),
     keys: count('--keys / BENCH_KEYS', values.keys ?? process.env.BENCH_KEYS, 1_000_000),
     repeat: count('--repeat / BENCH_REPEAT', values.repeat ?? process.env.BENCH_REPEAT, 1),
-    bigRows: rssRowsRaw !== undefined && rssRowsRaw !== '' ? count('--rss-rows / BENCH_RSS_ROWS', rssRowsRaw, 0) : values.big ? 5_000_000 : 0,
+    bigRows: bigRowsRaw !== undefined && bigRowsRaw !== '' ? count('--big-rows / BENCH_BIG_ROWS', bigRowsRaw, 0) : values.big ? 5_000_000 : 0,
   };
 }
 // ---------------------------------------------------------------- main
@@ -114,7 +116,7 @@ async function main(argv: string[]): Promise<number> {
   const rssMethod = await probeRssMethod();
   const startedAt = new Date();
   const loadBefore = loadavg();
-  log(`rows ${int(options.rows)}, keys ${int(options.keys)}, repeat ${options.repeat}${options.bigRows ? `, RSS-only pull of ${int(options.bigRows)} rows` : ''}; peak RSS via ${rssMethod}`);
+  log(`rows ${int(options.rows)}, keys ${int(options.keys)}, repeat ${options.repeat}${options.bigRows ? `, and ${int(options.bigRows)}-row MySQL and PostgreSQL pulls` : ''}; peak RSS via ${rssMethod}`);
   log(`${cpus().length} CPUs, load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')}: other work on this machine makes the figures noisy`);
 
   const workDir = await mkdtemp(join(tmpdir(), 'snapbench-bench-'));
@@ -162,7 +164,10 @@ async function main(argv: string[]): Promise<number> {
       { name: 'bench-postgres', engine: 'postgres', host: pg.host, port: pg.port, user: 'postgres', databases: [POSTGRES_DB] },
       { name: 'bench-redis', engine: 'redis', host: redis.host, port: redis.port },
     ];
-    if (options.bigRows) instances.push({ name: 'bench-mariadb-big', engine: 'mysql', host: maria.host, port: maria.port, user: 'root', databases: [MYSQL_BIG_DB] });
+    if (options.bigRows) {
+      instances.push({ name: 'bench-mariadb-big', engine: 'mysql', host: maria.host, port: maria.port, user: 'root', databases: [MYSQL_BIG_DB] });
+      instances.push({ name: 'bench-postgres-big', engine: 'postgres', host: pg.host, port: pg.port, user: 'postgres', databases: [POSTGRES_BIG_DB] });
+    }
     const ctx: Context = { workDir, fleetFile: writeFleet(workDir, instances), repeat: options.repeat };
 
     // CLI start-up alone (node + the compiled CLI's imports), part of every pull's wall time.
@@ -174,11 +179,23 @@ async function main(argv: string[]): Promise<number> {
     // Throughput rows first, then the memory rows.
     rows.sort((a, b) => Number(a.unit === 'MB') - Number(b.unit === 'MB'));
 
-    let bigGenMs: number | null = null;
+    let bigGenMs: { mariadb: number; postgres: number } | null = null;
     if (options.bigRows) {
-      log(`generating ${int(options.bigRows)} orders in MariaDB database ${MYSQL_BIG_DB}`);
-      bigGenMs = await timed(`MariaDB ${MYSQL_BIG_DB}.orders`, () => generateMariadb(maria, MYSQL_BIG_DB, options.bigRows));
-      rows.push(await measureBigRss(ctx, 'bench-mariadb-big', options.bigRows, maria.pid));
+      // The same table, bigger, in a database of its own: the ratio and the peak RSS at this size.
+      log(`generating ${int(options.bigRows)} orders in MariaDB and PostgreSQL databases ${MYSQL_BIG_DB}`);
+      const [mariaBigMs, pgBigMs] = await Promise.all([
+        timed(`MariaDB ${MYSQL_BIG_DB}.orders`, () => generateMariadb(maria, MYSQL_BIG_DB, options.bigRows)),
+        timed(`PostgreSQL ${POSTGRES_BIG_DB}.orders`, () => generatePostgres(pg, options.bigRows, POSTGRES_BIG_DB)),
+      ]);
+      bigGenMs = { mariadb: mariaBigMs, postgres: pgBigMs };
+      const big = compact(options.bigRows);
+      const bigRows: ResultRow[] = [];
+      bigRows.push(...(await measurePair(ctx, mysqlPair(maria, options.bigRows, MYSQL_BIG_DB, 'bench-mariadb-big', `mysql-${big}`))));
+      bigRows.push(...(await measurePair(ctx, postgresPair(pg, options.bigRows, POSTGRES_BIG_DB, 'bench-postgres-big', `postgres-${big}`))));
+      // After the 1M rows of each kind: throughput rows first, then memory rows.
+      const firstRss = rows.findIndex((r) => r.unit === 'MB');
+      rows.splice(firstRss < 0 ? rows.length : firstRss, 0, ...bigRows.filter((r) => r.unit !== 'MB'));
+      rows.push(...bigRows.filter((r) => r.unit === 'MB'));
     }
 
     const loadAfter = loadavg();
@@ -215,7 +232,7 @@ async function main(argv: string[]): Promise<number> {
       rssMethod,
       servers: { versions, mariadbBufferPoolMb: bufferPoolMb, ...sizes },
       data: { profile, sameInBothEngines: mariaProfile === pgProfile, redisMix: '50% CONTACT_day:<id> (no TTL), 30% session:<token> (TTL), 10% cart:<id> hash, 5% shop:<id>:queue list, 5% user:<id>:coupons set' },
-      generationMs: { mariadb: Math.round(mariaGenMs), postgres: Math.round(pgGenMs), redis: Math.round(redisGenMs), mariadbBig: bigGenMs === null ? null : Math.round(bigGenMs) },
+      generationMs: { mariadb: Math.round(mariaGenMs), postgres: Math.round(pgGenMs), redis: Math.round(redisGenMs), mariadbBig: bigGenMs === null ? null : Math.round(bigGenMs.mariadb), postgresBig: bigGenMs === null ? null : Math.round(bigGenMs.postgres) },
       cliStartupMs: Math.round(startup.wallMs),
       results: rows,
       table,

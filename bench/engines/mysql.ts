@@ -82,16 +82,18 @@ SELECT COUNT(*), SUM(shop_name IS NULL), SUM(shop_name LIKE '瑞幸%'), SUM(curr
   );
 }
 
-export function mysqlPair(server: ThrowawayServer, rows: number): PairSpec {
+/** snapbench pull of `instance` (database `db`) against mariadb-dump of the same table. */
+export function mysqlPair(server: ThrowawayServer, rows: number, db = MYSQL_DB, instance = 'bench-mariadb', rowId?: string): PairSpec {
   return {
     id: 'mysql',
+    rowId,
     what: `MySQL ${compact(rows)} rows`,
     unit: 'rows',
     count: rows,
-    instance: 'bench-mariadb',
+    instance,
     serverPid: server.pid,
     tool: 'mariadb-dump',
     cmd: 'mariadb-dump',
-    args: ['--no-defaults', '--quick', '--single-transaction', '-h', server.host, '-P', String(server.port), '-u', 'root', MYSQL_DB, 'orders'],
+    args: ['--no-defaults', '--quick', '--single-transaction', '-h', server.host, '-P', String(server.port), '-u', 'root', db, 'orders'],
   };
 }

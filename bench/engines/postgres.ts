@@ -7,7 +7,7 @@ import { EN_AREAS, quoteList, ZH_AREAS } from './orders.ts';
 
 const PG_CHUNK_ROWS = 1_000_000;
 export const POSTGRES_DB = 'bench';
-const DB = POSTGRES_DB;
+export const POSTGRES_BIG_DB = 'benchbig';
 
 function pgOrdersInsert(from: number, to: number, total: number): string {
   return `SET client_encoding = 'UTF8';
@@ -36,7 +36,7 @@ FROM (
 ) g;`;
 }
 
-export async function generatePostgres(server: ThrowawayServer, rows: number): Promise<void> {
+export async function generatePostgres(server: ThrowawayServer, rows: number, DB = POSTGRES_DB): Promise<void> {
   await psqlExec(server, `CREATE DATABASE ${DB}`);
   await psqlExec(
     server,
@@ -70,7 +70,7 @@ export async function generatePostgres(server: ThrowawayServer, rows: number): P
   if (got !== rows) throw new Error(`PostgreSQL orders has ${got} rows, expected ${rows}`);
 }
 
-export async function profilePostgres(server: ThrowawayServer): Promise<string> {
+export async function profilePostgres(server: ThrowawayServer, DB = POSTGRES_DB): Promise<string> {
   const out = await psqlExec(
     server,
     `SET client_encoding = 'UTF8';
@@ -81,13 +81,15 @@ SELECT count(*), sum((shop_name IS NULL)::int), sum((shop_name LIKE '瑞幸%')::
   return out.split('|').join('\t');
 }
 
-export function postgresPair(server: ThrowawayServer, rows: number): PairSpec {
+/** snapbench pull of `instance` (database `DB`) against psql's \copy of the same table. */
+export function postgresPair(server: ThrowawayServer, rows: number, DB = POSTGRES_DB, instance = 'bench-postgres', rowId?: string): PairSpec {
   return {
     id: 'postgres',
+    rowId,
     what: `PostgreSQL ${compact(rows)} rows`,
     unit: 'rows',
     count: rows,
-    instance: 'bench-postgres',
+    instance,
     serverPid: server.pid,
     tool: 'psql \\copy',
     cmd: 'psql',

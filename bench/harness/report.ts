@@ -11,7 +11,7 @@ export function renderTable(rows: ResultRow[]): string {
   const header = ['what', 'snapbench', 'reference tool', 'ratio', 'target', 'result'];
   const body = rows.map((r) => {
     if (r.unit === 'MB') {
-      return [r.what, r.value === null ? '-' : `${r.value.toFixed(1)} MB`, '-', '-', r.target, r.status];
+      return [r.what, r.value === null ? '-' : `${r.value.toFixed(1)} MiB`, '-', '-', r.target, r.status];
     }
     return [
       r.what,

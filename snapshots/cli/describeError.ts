@@ -6,6 +6,7 @@ import { PullError } from '../engines/types.ts';
 import { SnapshotFileError } from '../file/reader.ts';
 import { SignatureError } from '../file/signature.ts';
 import { OutputPathError } from '../file/outputPath.ts';
+import { isDamage } from '../file/damage.ts';
 import { QueryRefusedError } from '../query/readOnly.ts';
 import { CliError } from '../errors.ts';
 import { EXIT_FAILED } from '../exitCodes.ts';
@@ -16,6 +17,7 @@ export function describe(error: unknown): { message: string; hint: string | null
   if (error instanceof SnapshotFileError || error instanceof PullError || error instanceof QueryRefusedError || error instanceof SignatureError || error instanceof OutputPathError) {
     return { message: error.message, hint: error.hint, exitCode: EXIT_FAILED };
   }
+  if (isDamage(error)) return { message: `a snapshot file is damaged (SQLite: ${(error as Error).message})`, hint: '"snapbench verify FILE" names what; ask the sender for a fresh copy', exitCode: EXIT_FAILED };
   return { message: error instanceof Error ? error.message : String(error), hint: 'run again with --debug for details', exitCode: EXIT_FAILED };
 }
 

@@ -15,6 +15,7 @@ import { csvSafeFor, printLine, printText } from '../terminal.ts';
 import { refuseOutputOverInput, type CommandInput } from '../file/outputPath.ts';
 import { manifestMismatch, manifestMismatchWarning } from '../file/manifestCheck.ts';
 import { openSnapshot, readManifest } from '../file/reader.ts';
+import { storedDqProblems } from '../file/verify.ts';
 import { TOOL_VERSION } from '../version.ts';
 import { diffSnapshots, renderDiffText } from './diff.ts';
 import { registerDqFunctions } from './functions.ts';
@@ -162,9 +163,12 @@ async function guardedRun(file: string, pack: RulePack, seconds: number, worker:
   }
 }
 
-export function withSnapshot<T>(file: string, use: (db: ReturnType<typeof openSnapshot>) => T): T {
+export function withSnapshot<T>(file: string, use: (db: ReturnType<typeof openSnapshot>) => T, command = 'dq'): T {
   const db = openSnapshot(file);
   try {
+    // Stored runs, evidence and a diff all read what the manifest vouches for: say when it no longer matches its root hash.
+    const changed = manifestMismatch(readManifest(db, file));
+    if (changed) printLine(process.stderr, `snapbench ${command}: ${manifestMismatchWarning(file, changed)}`);
     return use(db);
   } finally {
     db.close();
@@ -173,6 +177,8 @@ export function withSnapshot<T>(file: string, use: (db: ReturnType<typeof openSn
 
 export function dqHistory(file: string, opts: { rule?: string; format: string }): void {
   withSnapshot(file, (db) => {
+    // A stored run edited after dq wrote it is said on stderr, as verify names it.
+    for (const problem of storedDqProblems(db)) printLine(process.stderr, `snapbench dq history: warning: ${file}: ${problem}; do not rely on it ("snapbench verify ${file}" names every change)`);
     const runs = listRuns(db).map((run) => ({ ...run, result: opts.rule ? (readRunResults(db, run.runId).find((r) => r.id === opts.rule) ?? null) : undefined }));
     if (opts.format === 'json') return void process.stdout.write(JSON.stringify(runs, null, 2) + '\n');
     if (runs.length === 0) return void printLine(process.stdout, `${file}: no DQ run stored (run "snapbench dq ${file}")`);
@@ -227,6 +233,6 @@ export function dqDiff(a: string, b: string, opts: { pack?: string; format: stri
       const diff = diffSnapshots({ file: resolve(a), db: dbA }, { file: resolve(b), db: dbB }, pack);
       if (opts.format === 'json') process.stdout.write(JSON.stringify(diff, null, 2) + '\n');
       else printText(process.stdout, renderDiffText(diff));
-    }),
-  );
+    }, 'diff'),
+  'diff');
 }

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { RecordBatch, RecordBatchFileWriter, Table, tableToIPC, type Schema } from 'apache-arrow';
+import { passArrowChunk } from '../output/arrowChunks.ts';
 import { TOOL_VERSION } from '../version.ts';
 
 export type FileFormat = 'parquet' | 'arrow';
@@ -116,18 +117,7 @@ class DirectFileWriter extends RecordBatchFileWriter {
   }
 
   protected override _write(chunk: ArrayBufferView | ArrayBuffer | string): this {
-    const self = this as unknown as { _started: boolean; _position: number };
-    if (!self._started) return this;
-    const bytes =
-      typeof chunk === 'string'
-        ? Buffer.from(chunk, 'utf8')
-        : ArrayBuffer.isView(chunk)
-          ? new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)
-          : new Uint8Array(chunk);
-    if (bytes.byteLength > 0) {
-      this.sink(bytes);
-      self._position += bytes.byteLength;
-    }
+    passArrowChunk(this, chunk, this.sink);
     return this;
   }
 }

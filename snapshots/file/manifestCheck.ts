@@ -3,7 +3,7 @@
 // means the manifest (hashes, provenance, share record) was edited after the
 // snapshot was made, so nothing it says can be trusted; `verify` names the rest.
 import { rootHash } from './hash.ts';
-import type { StoredManifest } from './reader.ts';
+import { openSnapshot, readManifest, type StoredManifest } from './reader.ts';
 
 export interface ManifestMismatch {
   recorded: string;
@@ -19,4 +19,27 @@ export function manifestMismatch(stored: Pick<StoredManifest, 'body' | 'rootSha2
 /** The one-line warning `tables`, `query` and `dq` print on stderr. */
 export function manifestMismatchWarning(path: string, mismatch: ManifestMismatch): string {
   return `warning: ${path}: NOT INTACT: its manifest was changed after the snapshot was made (it hashes to ${mismatch.recomputed.slice(0, 16)}…, the file records root ${mismatch.recorded.slice(0, 16)}…); do not rely on it; "snapbench verify ${path}" names what changed`;
+}
+
+/**
+ * The warning line for a snapshot file whose manifest no longer matches its
+ * root hash, or null; for commands that read several files or only summaries
+ * (series, scenario --snapshot). A file that cannot be opened is left to the
+ * command's own open, which names the problem.
+ */
+export function manifestWarningForFile(path: string): string | null {
+  let db: ReturnType<typeof openSnapshot>;
+  try {
+    db = openSnapshot(path);
+  } catch {
+    return null;
+  }
+  try {
+    const mismatch = manifestMismatch(readManifest(db, path));
+    return mismatch ? manifestMismatchWarning(path, mismatch) : null;
+  } catch {
+    return null;
+  } finally {
+    db.close();
+  }
 }

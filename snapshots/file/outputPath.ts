@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { closeSync, lstatSync, openSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { META } from './schema.ts';
+import { inspectFileHeader, isHeaderProblem } from './fileHeader.ts';
 
 /** An output path a command must not write; one line for the CLI, 'refused' for the API. */
 export class OutputPathError extends Error {
@@ -66,6 +67,9 @@ function sameFile(a: string, aStat: Stats | null, b: string): boolean {
   return realLocation(a) === realLocation(b);
 }
 
+/** The files SQLite opens beside a database (rollback journal, write-ahead log and its index). */
+const SQLITE_SIDE_FILES = ['-journal', '-wal', '-shm'] as const;
+
 const SQLITE_HEADER = Buffer.from('SQLite format 3\u0000', 'latin1');
 
 /** True when the file starts with SQLite's header (read without opening it as a database). */
@@ -89,6 +93,12 @@ export function isSqliteFile(path: string): boolean {
 /** True when the file is an SQLite database with a Snapbench manifest table (only its schema is read). */
 export function isSnapshotFile(path: string): boolean {
   if (!isSqliteFile(path)) return false;
+  // A WAL-mode file, or one with a -wal or -journal beside it, is not opened (SQLite would create or read files beside it).
+  try {
+    if (isHeaderProblem(inspectFileHeader(path))) return false;
+  } catch {
+    return false;
+  }
   let db: Database.Database | null = null;
   try {
     db = new Database(path, { readonly: true, fileMustExist: true });
@@ -115,6 +125,19 @@ export function refuseOutputOverInput(output: string, inputs: CommandInput[], ru
       `${label} ${output}: is ${what}; an output never replaces one of its inputs`,
       'write the output to another path',
     );
+  }
+  // SQLite reads a -wal beside a database as part of it and rolls a -journal back into it: an output there would change the input.
+  for (const input of inputs) {
+    if (!input.path) continue;
+    // SQLite names them after the database's real path (symlinks resolved), so both spellings count.
+    const bases = [input.path, realLocation(input.path)];
+    const side = SQLITE_SIDE_FILES.find((suffix) => bases.some((base) => sameFile(output, outStat, `${base}${suffix}`)));
+    if (side) {
+      throw new OutputPathError(
+        `${label} ${output}: is where SQLite looks for the ${side} file of the ${input.role} ${input.path}; an output there would be read as part of it`,
+        'write the output to another path',
+      );
+    }
   }
   if (!outStat) {
     // A dangling symlink: writing would follow it somewhere the user did not name.

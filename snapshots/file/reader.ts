@@ -8,6 +8,7 @@ import { columnNames, LEGACY_META_DDL, META, META_DDL } from './schema.ts';
 import { rootHash } from './hash.ts';
 import { manifestShapeProblem } from '../../shared/model/manifestShape.ts';
 import { ddlObjects, schemaProblems, summarizeProblems } from './objects.ts';
+import { inspectFileHeader, isHeaderProblem } from './fileHeader.ts';
 
 export class SnapshotFileError extends Error {
   constructor(
@@ -54,11 +55,14 @@ export function openSnapshot(path: string, options: OpenOptions = {}): Database.
   if (statSync(path).isDirectory()) throw new SnapshotFileError(`${path}: is a directory, not a snapshot file`);
   // A FIFO, device or socket would block the open or stream forever: only a regular file is read.
   if (!statSync(path).isFile()) throw new SnapshotFileError(`${path}: is not a regular file (a FIFO, device or socket), so not a snapshot`, 'give the path of a .snapbench file');
+  // Before SQLite opens it: a WAL-mode file, or a -wal or hot -journal beside it, would make SQLite read (or write) bytes that are not the file's.
+  const header = inspectFileHeader(path);
+  if (isHeaderProblem(header)) throw new SnapshotFileError(`${path}: ${header.problem}`, header.hint);
   let db: Database.Database;
   try {
     db = new Database(path, { readonly: true, fileMustExist: true });
-  } catch {
-    throw new SnapshotFileError(`${path}: not an SQLite file`, 'snapshot files are SQLite databases written by "snapbench pull"');
+  } catch (error) {
+    throw new SnapshotFileError(`${path}: SQLite cannot open it (${(error as Error).message})`, 'the file is damaged; ask the sender for a fresh copy, or pull it again');
   }
   try {
     hardenConnection(db);
@@ -69,7 +73,7 @@ export function openSnapshot(path: string, options: OpenOptions = {}): Database.
     if (/malformed database schema/i.test((error as Error).message)) {
       throw new SnapshotFileError(`${path}: its schema is damaged (${(error as Error).message})`, 'the file was altered or truncated; pull it again');
     }
-    throw new SnapshotFileError(`${path}: not an SQLite file`, 'snapshot files are SQLite databases written by "snapbench pull"');
+    throw new SnapshotFileError(`${path}: damaged: SQLite cannot read its schema (${(error as Error).message})`, 'the file was altered or truncated; ask the sender for a fresh copy, or pull it again');
   }
   const hasManifest = db.prepare(`SELECT 1 FROM sqlite_master WHERE name = ?`).get(META.manifest);
   if (!hasManifest) {

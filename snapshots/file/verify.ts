@@ -6,6 +6,8 @@ import { statSync } from 'node:fs';
 import { rootHash, rowEncodingSql, shadowsRowId, tableContentHash } from './hash.ts';
 import { readSchemaObjects, runsCode, schemaProblems } from './objects.ts';
 import { readManifest } from './reader.ts';
+import { inspectFileHeader, isHeaderProblem } from './fileHeader.ts';
+import { isDamage } from './damage.ts';
 import { SIGNATURES_TABLE, signaturesTableLayoutProblem } from './signature.ts';
 
 export interface VerifyReport {
@@ -17,6 +19,12 @@ export interface VerifyReport {
   integrityCheck: 'integrity_check' | 'quick_check' | 'skipped';
   /** Where the expected schema came from: the manifest's record, or (older files) the catalog. */
   schemaSource: 'recorded' | 'rebuilt';
+  /**
+   * DQ runs stored in the file by `snapbench dq` after it was made. Their own
+   * hashes find an accidental change, but neither the root hash nor a signature
+   * covers them: anyone can add or rewrite one consistently.
+   */
+  dqRuns: number;
 }
 
 const META_TABLE_NAMES = new Set<string>(Object.values(META));
@@ -32,6 +40,16 @@ export const QUICK_CHECK_ABOVE_BYTES = 1 << 30;
  * of the expected kind are named, never read.
  */
 export function verifySnapshot(db: Database.Database, path: string): VerifyReport {
+  try {
+    return verifyContents(db, path);
+  } catch (error) {
+    // Pages so damaged that not even the manifest or the schema can be read: not intact, in one line.
+    if (!isDamage(error)) throw error;
+    return { ok: false, rootSha256: null, problems: [`file: damaged (SQLite: ${(error as Error).message})`], checkedTables: 0, integrityCheck: 'skipped', schemaSource: 'recorded', dqRuns: 0 };
+  }
+}
+
+function verifyContents(db: Database.Database, path: string): VerifyReport {
   const problems: string[] = [];
   const stored = readManifest(db, path);
   const recomputedRoot = rootHash(stored.body);
@@ -54,11 +72,20 @@ export function verifySnapshot(db: Database.Database, path: string): VerifyRepor
       if (!objects.some((o) => o.name === table)) problems.push(`table ${sqlName}: missing`);
       continue;
     }
-    let actual = tableContentHash(db, table);
-    // Files made before the row id alias was chosen per table (no recorded schema) hashed such a table ordered by its own "rowid" column.
-    if (actual.sha256 !== expected.sha256 && manifest.schema === undefined && shadowsRowId(db, table)) {
-      const legacy = tableContentHash(db, table, { legacyOrder: true });
-      if (legacy.sha256 === expected.sha256) actual = legacy;
+    let actual: ReturnType<typeof tableContentHash>;
+    try {
+      actual = tableContentHash(db, table);
+      // Files made before the row id alias was chosen per table (no recorded schema) hashed such a table ordered by its own "rowid" column.
+      if (actual.sha256 !== expected.sha256 && manifest.schema === undefined && shadowsRowId(db, table)) {
+        const legacy = tableContentHash(db, table, { legacyOrder: true });
+        if (legacy.sha256 === expected.sha256) actual = legacy;
+      }
+    } catch (error) {
+      // Damaged pages: the table cannot be read to its end, which is a change like any other.
+      if (!isDamage(error)) throw error;
+      checkedTables++;
+      problems.push(`${META_TABLE_NAMES.has(table) ? 'catalog table' : 'table'} ${sqlName}: damaged (SQLite: ${(error as Error).message})`);
+      continue;
     }
     checkedTables++;
     if (actual.sha256 !== expected.sha256) {
@@ -73,21 +100,56 @@ export function verifySnapshot(db: Database.Database, path: string): VerifyRepor
     const signatureLayout = signaturesTableLayoutProblem(db);
     if (signatureLayout) problems.push(signatureLayout);
   }
-  if ([DQ_TABLES.runs, DQ_TABLES.results].every((t) => !present.has(t) || readable.has(t))) problems.push(...verifyDqResults(db, present, stored.rootSha256));
+  if ([DQ_TABLES.runs, DQ_TABLES.results].every((t) => !present.has(t) || readable.has(t))) {
+    try {
+      problems.push(...verifyDqResults(db, present, stored.rootSha256));
+    } catch (error) {
+      if (!isDamage(error)) throw error;
+      problems.push(`DQ results: damaged (SQLite: ${(error as Error).message})`);
+    }
+  }
   // Catalog tables added in later versions are checked like any other table when the manifest lists them.
   for (const meta of REQUIRED_META_TABLES) {
     if (!(meta in hashes)) problems.push(`manifest: has no hash for ${meta}`);
   }
-  const integrityCheck = unsafe.size > 0 ? 'skipped' : statSync(path).size > QUICK_CHECK_ABOVE_BYTES ? 'quick_check' : 'integrity_check';
+  // The file is its pages and nothing else: bytes appended after the last page are not Snapbench's (and would make a small file look large).
+  const databaseBytes = Number(db.pragma('page_count', { simple: true })) * Number(db.pragma('page_size', { simple: true }));
+  const fileBytes = statSync(path).size;
+  if (fileBytes > databaseBytes) problems.push(`file: ${fileBytes - databaseBytes} bytes follow its last page (appended after the snapshot was made)`);
+  const header = inspectFileHeader(path);
+  if (!isHeaderProblem(header)) {
+    // Snapbench leaves both at 0; another value was set after the file was made.
+    if (header.userVersion !== 0) problems.push(`file header: user_version is ${header.userVersion}, Snapbench writes 0 (set after the snapshot was made)`);
+    if (header.applicationId !== 0) problems.push(`file header: application_id is ${header.applicationId}, Snapbench writes 0 (set after the snapshot was made)`);
+  }
+  // Whether the index cross-check is affordable depends on the database's pages, not on what the file's size claims.
+  // SQLite's check evaluates every index expression and CHECK constraint of every row: on a schema that is not
+  // Snapbench's own (already named above) that is code from the file, as slow as it likes, so it is skipped.
+  const integrityCheck = schema.length > 0 ? 'skipped' : databaseBytes > QUICK_CHECK_ABOVE_BYTES ? 'quick_check' : 'integrity_check';
   if (integrityCheck !== 'skipped') {
-    const lines = db.pragma(`${integrityCheck}(100)`, { simple: false }) as { [key: string]: string }[];
-    const messages = lines.map((row) => Object.values(row)[0]!).filter((m) => m !== 'ok');
+    let messages: string[];
+    try {
+      const lines = db.pragma(`${integrityCheck}(100)`, { simple: false }) as { [key: string]: string }[];
+      // One row per problem, or (newer SQLite) several lines in a row under a "*** in database main ***" heading.
+      messages = lines.flatMap((row) => String(Object.values(row)[0]).split('\n')).filter((m) => m !== 'ok' && m !== '' && !/^\*\*\* in database /.test(m));
+    } catch (error) {
+      if (!isDamage(error)) throw error;
+      messages = [(error as Error).message];
+    }
     if (messages.length > 0) {
       const more = messages.length > 1 ? ` (and ${messages.length >= 100 ? 'at least 99' : messages.length - 1} more)` : '';
       problems.push(`SQLite ${integrityCheck}: ${messages[0]}${more}`);
     }
   }
-  return { ok: problems.length === 0, rootSha256: stored.rootSha256, problems, checkedTables, integrityCheck, schemaSource: manifest.schema === undefined ? 'rebuilt' : 'recorded' };
+  let dqRuns = 0;
+  if (readable.has(DQ_TABLES.runs) && hasLayout(db, DQ_TABLES.runs, DQ_COLUMNS.runs)) {
+    try {
+      dqRuns = Number(db.prepare(`SELECT count(*) FROM ${DQ_TABLES.runs}`).pluck().get());
+    } catch (error) {
+      if (!isDamage(error)) throw error;
+    }
+  }
+  return { ok: problems.length === 0, rootSha256: stored.rootSha256, problems, checkedTables, integrityCheck, schemaSource: manifest.schema === undefined ? 'rebuilt' : 'recorded', dqRuns };
 }
 
 /**
@@ -102,6 +164,18 @@ export function dqResultsHash(db: Database.Database, runId: number): string {
     hash.update('\n');
   }
   return hash.digest('hex');
+}
+
+/**
+ * What `verify` would say about the DQ runs stored in an opened snapshot (a
+ * result, summary or pack that no longer matches its run's hashes), for the
+ * commands that show stored runs. Consistent runs pass, even forged ones: no
+ * signature covers them.
+ */
+export function storedDqProblems(db: Database.Database): string[] {
+  const present = new Set(readSchemaObjects(db).filter((o) => o.type === 'table').map((o) => o.name));
+  const root = db.prepare(`SELECT root_sha256 FROM ${META.manifest}`).pluck().get() as string;
+  return verifyDqResults(db, present, root);
 }
 
 function hasLayout(db: Database.Database, table: string, columns: readonly string[]): boolean {

@@ -20,6 +20,7 @@ import {
   type DataType,
 } from 'apache-arrow';
 import type { ColumnMeta } from '../../shared/api/types.ts';
+import { passArrowChunk } from '../output/arrowChunks.ts';
 import type { SqlValue } from '../../shared/model/snapshot.ts';
 
 export type ArrowKind = 'int64' | 'uint64' | 'float64' | 'bool' | 'binary' | 'utf8';
@@ -307,20 +308,7 @@ class ChunkedStreamWriter extends RecordBatchStreamWriter {
 
   // The base class appends to an internal queue; here each piece goes straight to the sink.
   protected override _write(chunk: ArrayBufferView | ArrayBuffer | string): this {
-    const self = this as unknown as { _started: boolean; _position: number };
-    if (!self._started) return this;
-    const bytes =
-      typeof chunk === 'string'
-        ? Buffer.from(chunk, 'utf8')
-        : chunk instanceof Uint8Array
-          ? chunk
-          : ArrayBuffer.isView(chunk)
-            ? new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)
-            : new Uint8Array(chunk);
-    if (bytes.byteLength > 0) {
-      this.sink(bytes.slice());
-      self._position += bytes.byteLength;
-    }
+    passArrowChunk(this, chunk, (bytes) => this.sink(bytes.slice()));
     return this;
   }
 }

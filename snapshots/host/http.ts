@@ -132,6 +132,23 @@ function sameToken(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/**
+ * How long a request body may go without a byte arriving, and how long it may
+ * take in all. A Content-Length larger than what is sent would otherwise hold
+ * the call (and its connection) until Node's own request timeout, 300 s.
+ */
+export const BODY_IDLE_TIMEOUT_MS = 10_000;
+export const BODY_TIMEOUT_MS = 60_000;
+
+class BodyTimedOut extends Error {
+  constructor(received: number, declared: number, idle: boolean) {
+    super(
+      `the request body did not arrive: ${received} of ${Number.isFinite(declared) ? `the ${declared} bytes its Content-Length announces` : 'its bytes'} came ${idle ? `and then nothing for ${BODY_IDLE_TIMEOUT_MS / 1000} s` : `in ${BODY_TIMEOUT_MS / 1000} s`}`,
+    );
+    this.name = 'BodyTimedOut';
+  }
+}
+
 class BodyTooLarge extends Error {
   constructor() {
     super(`the request body is larger than ${MAX_BODY / 1048576} MiB`);
@@ -154,7 +171,20 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
     let chunks: Buffer[] = [];
     let size = 0;
     let tooLarge = Number.isFinite(declared) && declared > MAX_BODY;
+    let idle: NodeJS.Timeout;
+    const stop = (isIdle: boolean) => reject(new BodyTimedOut(size, declared, isIdle));
+    const overall = setTimeout(() => stop(false), BODY_TIMEOUT_MS);
+    const restartIdle = () => {
+      clearTimeout(idle);
+      idle = setTimeout(() => stop(true), BODY_IDLE_TIMEOUT_MS);
+    };
+    const clear = () => {
+      clearTimeout(idle);
+      clearTimeout(overall);
+    };
+    restartIdle();
     req.on('data', (chunk: Buffer) => {
+      restartIdle();
       size += chunk.length;
       if (size > MAX_DRAINED) {
         req.destroy();
@@ -167,9 +197,19 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
       }
       if (!tooLarge) chunks.push(chunk);
     });
-    req.on('end', () => (tooLarge ? reject(new BodyTooLarge()) : resolveBody(Buffer.concat(chunks))));
-    req.on('error', reject);
-    req.on('close', () => reject(new Error('the client closed the connection')));
+    req.on('end', () => {
+      clear();
+      if (tooLarge) reject(new BodyTooLarge());
+      else resolveBody(Buffer.concat(chunks));
+    });
+    req.on('error', (error) => {
+      clear();
+      reject(error);
+    });
+    req.on('close', () => {
+      clear();
+      reject(new Error('the client closed the connection'));
+    });
   });
 }
 
@@ -212,6 +252,12 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
       body = await readBody(req);
     } catch (error) {
       if (error instanceof BodyTooLarge) return sendError(res, apiError('too-large', `${channel}: ${error.message}`, 'send a smaller request (a rule pack or SQL statement of a few MiB at most)'));
+      if (error instanceof BodyTimedOut) {
+        // The rest of the body is never read: answer, then close the connection.
+        res.setHeader('Connection', 'close');
+        res.once('finish', () => req.socket.destroy());
+        return sendError(res, apiError('bad-request', `${channel}: ${error.message}`, 'send a Content-Length that matches the body'));
+      }
       if (!res.destroyed) sendError(res, apiError('bad-request', `${channel}: the request body could not be read`));
       return;
     }

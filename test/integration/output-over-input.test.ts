@@ -88,6 +88,15 @@ describe('dq --out', () => {
     ]);
   });
 
+  it("refuses the snapshot's SQLite side files (-journal, -wal, -shm), also through the link it was given by", async () => {
+    await allRefused([
+      () => expectRefused(['dq', snapshot, '--format', 'html', '--out', `${snapshot}-journal`], /is where SQLite looks for the -journal file of the snapshot/),
+      () => expectRefused(['dq', snapshot, '--format', 'json', '--out', `${snapshot}-wal`], /the -wal file of the snapshot/),
+      () => expectRefused(['dq', join(dir, 'link-to-s.snapbench'), '--format', 'csv', '--out', `${snapshot}-shm`], /the -shm file of the snapshot .*link-to-s\.snapbench/),
+      () => expectRefused(['share', snapshot, '--out', `${snapshot}-wal`, '--fresh-key'], /the -wal file of the snapshot being shared/),
+    ]);
+  });
+
   it('refuses the pack, and another snapshot', async () => {
     await allRefused([
       () => expectRefused(['dq', snapshot, '--pack', pack, '--format', 'csv', '--out', pack], /is the rule pack \(--pack\)/),

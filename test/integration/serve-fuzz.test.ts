@@ -264,6 +264,18 @@ describe('serve on hostile input', () => {
     await stillServes();
   }, 60_000);
 
+  it('a Content-Length larger than the body sent is answered within the body time limit, not after 300 s', async () => {
+    const started = Date.now();
+    const reply = await raw(`POST /api/call/app/info HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: keep-alive\r\nX-Snapbench-Token: ${token}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{}`, 30_000);
+    expect(reply.timedOut).toBe(false);
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(reply.status).toBe(400);
+    expect(reply.head).toMatch(/^connection: close/im);
+    const error = (JSON.parse(reply.body) as { error: { code: string; message: string } }).error;
+    expect(error).toMatchObject({ code: 'bad-request', message: 'app/info: the request body did not arrive: 2 of the 100 bytes its Content-Length announces came and then nothing for 10 s' });
+    await stillServes();
+  }, 60_000);
+
   it(`survives ${REQUESTS} random and malformed requests and still answers a valid call`, async () => {
     const g = generator(SEED);
     const statuses = new Map<number | null, number>();

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { ROW_ENCODING_DESCRIPTION, rootHash, tableContentHash } from '../../snapshots/file/hash.ts';
+import { dqResultsHash } from '../../snapshots/file/verify.ts';
 import { dataTableDdl } from '../../snapshots/file/objects.ts';
 import { LEGACY_META_DDL, REQUIRED_META_TABLES } from '../../snapshots/file/schema.ts';
 import { runCli, tempDir, type CliResult } from '../helpers/cli.ts';
@@ -163,6 +164,52 @@ describe('generated single-value and single-object changes', () => {
     expect((await runCli(['verify', changes.at(-1)!.path, '--trust', pub])).code).toBe(5);
     for (const change of [changes[0]!, changes[1]!, changes.at(-2)!]) expect(verifyScript(change.path).status).toBe(1);
   }, 240_000);
+});
+
+describe('commands that read summaries warn when the manifest no longer matches its root hash', () => {
+  it('diff, series, scenario --snapshot and dq history say NOT INTACT on stderr, once per changed file', async () => {
+    const path = attack(`UPDATE _snapbench_manifest SET body = replace(body, '"createdBy":"', '"createdBy":"eve-')`);
+    const runs: [string, string[]][] = [
+      ['diff', ['diff', signed, path, '--format', 'json']],
+      ['series', ['series', signed, path, '--format', 'json']],
+      ['scenario', ['scenario', '--snapshot', path, '--format', 'json']],
+      ['dq', ['dq', 'history', path]],
+    ];
+    const results = await Promise.all(runs.map(([, args]) => runCli(args, { env })));
+    results.forEach((result, i) => {
+      const [name] = runs[i]!;
+      expect(result.code, `${name}: ${result.stderr}`).toBe(0);
+      const warnings = result.stderr.split('\n').filter((line) => /NOT INTACT/.test(line));
+      expect(warnings, name).toHaveLength(1);
+      expect(warnings[0]).toMatch(new RegExp(`^snapbench ${name}: warning: .*attacked-\\d+\\.snapbench: NOT INTACT: its manifest was changed`));
+    });
+    // The untouched file: no warning.
+    expect((await runCli(['diff', signed, signed, '--format', 'json'])).stderr).not.toMatch(/NOT INTACT/);
+  });
+});
+
+describe('stored DQ results are not covered by the signature, and verify says so', () => {
+  it('a run rewritten consistently passes its own hashes but verify --trust says no signature covers it; a careless edit is named by dq history', async () => {
+    const path = join(dir, 'dq-forged.snapbench');
+    copyFileSync(signed, path);
+    expect((await runCli(['dq', path, '--format', 'json'], { env })).code).toBe(0);
+    // Every failure turned into a pass, the run's counts and results hash recomputed with the published row encoding.
+    const db = new Database(path);
+    db.exec(`UPDATE _snapbench_dq_results SET status = 'pass', count = 0 WHERE status = 'fail'; UPDATE _snapbench_dq_runs SET passed = passed + failed, failed = 0`);
+    db.prepare('UPDATE _snapbench_dq_runs SET results_sha256 = ? WHERE run_id = 1').run(dqResultsHash(db, 1));
+    db.close();
+    const verified = await runCli(['verify', path, '--trust', pub]);
+    expect(verified.code, verified.stdout + verified.stderr).toBe(0);
+    expect(verified.stdout.replace(/\n\s+/g, ' ')).toMatch(/1 stored DQ run added after the snapshot was made: consistent, but covered by neither the root hash nor a signature/);
+    const json = JSON.parse((await runCli(['verify', path, '--format', 'json'])).stdout) as { dqRuns: number };
+    expect(json.dqRuns).toBe(1);
+    // A careless edit (the counts alone): verify fails and dq history warns.
+    execFileSync('sqlite3', [path, 'UPDATE _snapbench_dq_runs SET failed = 3']);
+    expect((await runCli(['verify', path])).code).toBe(2);
+    const history = await runCli(['dq', 'history', path]);
+    expect(history.code).toBe(0);
+    expect(oneLine(history)).toMatch(/warning: .*DQ results of run 1: changed \(summary counts differ from the results\); do not rely on it/);
+  });
 });
 
 describe('files made before the schema was recorded', () => {
@@ -320,6 +367,22 @@ describe('nothing runs forever', () => {
     // No worker process is left behind.
     expect(execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((l) => l.includes('dqWorker.js') && l.includes(process.env.SNAPBENCH_BUILD_DIR ?? 'dist'))).toEqual([]);
   }, 60_000);
+
+  it('an index expression made slow with writable_schema does not hold up verify (no integrity_check on a foreign schema)', async () => {
+    // integrity_check evaluates the expression for every row: 300 MB per row (it took 40 s for the first 100 rows).
+    const path = attack(`CREATE INDEX evil ON "${T_ORDER}"(length(printf('%.*c', 10, 'x'))); PRAGMA writable_schema = ON;
+              UPDATE sqlite_master SET sql = replace(sql, '10', '300000000') WHERE name = 'evil';`);
+    const started = Date.now();
+    const result = await runCli(['verify', path, '--trust', pub, '--format', 'json'], { timeoutMs: 60_000 });
+    expect(result.code, result.stderr).toBe(2);
+    const report = JSON.parse(result.stdout) as { integrityCheck: string; problems: string[] };
+    expect(report.integrityCheck).toBe('skipped');
+    expect(report.problems).toEqual(['index "evil": added after the snapshot was made']);
+    const script = verifyScript(path);
+    expect(script.status).toBe(1);
+    expect(script.stdout).toMatch(/integrity_check: skipped \(the schema is not Snapbench's\)/);
+    expect(Date.now() - started).toBeLessThan(20_000);
+  }, 120_000);
 
   it("a pack regex that backtracks in JavaScript runs in linear time (RE2)", async () => {
     const started = Date.now();

@@ -17,6 +17,7 @@ import { annotateMeasuredGrowth, measuredGrowthAssumptions } from '../../../shar
 import type { MeasuredGrowth } from '../../../shared/series/growth.ts';
 import { SnapshotFileError } from '../../file/reader.ts';
 import { costFleetFromSnapshot } from '../../cost/snapshotFleet.ts';
+import { manifestWarningForFile } from '../../file/manifestCheck.ts';
 import { scenarioCsv, scenarioSummaryText, scenarioTable } from '../../cost/format.ts';
 import { CliError } from '../../errors.ts';
 import { csvSafeFor, printText } from '../../terminal.ts';
@@ -71,6 +72,8 @@ export async function runScenario(opts: ScenarioOptions): Promise<void> {
   let fleet: CostFleet | undefined;
   const fleetFile = opts.snapshot ?? latest;
   if (fleetFile) {
+    const warning = manifestWarningForFile(fleetFile);
+    if (warning) process.stderr.write(`snapbench scenario: ${warning}\n`);
     try {
       fleet = costFleetFromSnapshot(fleetFile);
     } catch (error) {

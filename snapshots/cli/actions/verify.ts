@@ -14,6 +14,11 @@ export function runVerify(file: string, opts: { format: string; trust?: string }
   const db = openSnapshot(file, { inspect: true });
   try {
     const report = verifySnapshot(db, file);
+    if (report.rootSha256 === null) {
+      // Too damaged for its manifest to be read: nothing else can be checked.
+      if (opts.format === 'json') process.stdout.write(JSON.stringify({ file, ...report, signatures: null }, null, 2) + '\n');
+      throw new CliError(`${file}: not intact: ${report.problems.join('; ')}`, 'ask the sender for a fresh copy', EXIT_NOT_INTACT);
+    }
     const stored = readManifest(db, file);
     const manifest = stored.manifest;
     const signatures = checkSignatures(db, rootHash(stored.body), trusted);
@@ -27,6 +32,9 @@ export function runVerify(file: string, opts: { format: string; trust?: string }
         process.stdout,
         `  schema ${report.schemaSource === 'recorded' ? 'as recorded in the manifest' : 'as rebuilt from the catalog (the file predates the schema record)'}; ${report.integrityCheck === 'quick_check' ? 'quick_check ok (the file is over 1 GiB: indexes were not cross-checked)' : 'integrity_check ok'}`,
       );
+      if (report.dqRuns > 0) {
+        printWrapped(process.stdout, `  ${countText(report.dqRuns, 'stored DQ run', 'stored DQ runs')} added after the snapshot was made: consistent, but covered by neither the root hash nor a signature (anyone can rewrite them); run "snapbench dq" again to rely on their results`);
+      }
     } else {
       for (const problem of report.problems) printLine(process.stdout, `${file}: ${problem}`);
     }

@@ -18,6 +18,11 @@ export function registerSeriesCommands(program: Command): void {
     .action(async (files: string[], opts: { dq: boolean; format: 'json' | 'csv' | 'text'; csvSafe?: boolean }) => {
       const { buildSeries, seriesJson, SeriesError } = await import('../../series/build.ts');
       const { seriesCsv, seriesText } = await import('../../series/format.ts');
+      const { manifestWarningForFile } = await import('../../file/manifestCheck.ts');
+      for (const file of files) {
+        const warning = manifestWarningForFile(file);
+        if (warning) printLine(process.stderr, `snapbench series: ${warning}`);
+      }
       let view;
       try {
         view = buildSeries(files, {
