@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { closeSync, lstatSync, openSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { META } from './schema.ts';
+import { inspectFileHeader, isHeaderProblem } from './fileHeader.ts';
 
 /** An output path a command must not write; one line for the CLI, 'refused' for the API. */
 export class OutputPathError extends Error {
@@ -92,6 +93,12 @@ export function isSqliteFile(path: string): boolean {
 /** True when the file is an SQLite database with a Snapbench manifest table (only its schema is read). */
 export function isSnapshotFile(path: string): boolean {
   if (!isSqliteFile(path)) return false;
+  // A WAL-mode file, or one with a -wal or -journal beside it, is not opened (SQLite would create or read files beside it).
+  try {
+    if (isHeaderProblem(inspectFileHeader(path))) return false;
+  } catch {
+    return false;
+  }
   let db: Database.Database | null = null;
   try {
     db = new Database(path, { readonly: true, fileMustExist: true });

@@ -120,6 +120,10 @@ f=open('x.snapbench','r+b'); f.seek(18); f.write(b'\\x01\\x01'); f.close()`,
     expect(result.code).toBe(1);
     expect(oneLine(result)).toMatch(/is in WAL mode, which Snapbench never writes.*PRAGMA journal_mode=DELETE/);
     expect(script(path).output).toMatch(/file header: WAL mode/);
+    // Nor does a command that would write over it look inside it (the output check opened it before).
+    const demo = await runCli(['demo', '--scale', '0.001', '--out', path]);
+    expect(demo.code).toBe(1);
+    expect(oneLine(demo)).toMatch(/exists and is not a Snapbench snapshot; it is not replaced/);
     expect(readdirSync(folder).sort()).toEqual(before);
     // Converted back, it verifies: the header's journal mode is no part of the content.
     execFileSync('sqlite3', [path, 'PRAGMA journal_mode=DELETE'], { encoding: 'utf8' });
