@@ -1,20 +1,18 @@
 // `npm run bench`, latency part: pulls over a slow link against the stock tools
-// over the same link. The link is made here and removed at the end: a network
-// namespace with a veth pair to this machine and `tc netem delay 10ms` on each
-// end (20 ms round trips). Servers run on this side (listening on the veth
-// address too); every client (snapbench pull, mariadb-dump, psql \copy,
-// redis-cli --memkeys) runs inside the namespace. No traffic leaves the machine.
-// Where the kernel has no netem (CONFIG_NET_SCH_NETEM), the same 10 ms each way
-// is added by a delay line in this process between the veth address and the
-// servers (every chunk forwarded 10 ms after it arrived, in order, without
-// stop-and-wait), and the report says so. Where a namespace cannot be made at all
-// (not root, no `ip`), the bench says why and is skipped.
+// over the same link. The link (bench/harness/link.ts) is made here and removed
+// at the end: a network namespace with a veth pair to this machine and `tc netem
+// delay 10ms` on each end (20 ms round trips), or where the kernel has no netem
+// the same 10 ms each way from a delay line in this process, and the report says
+// which. Servers run on this side; every client (snapbench pull, mariadb-dump,
+// psql \copy, redis-cli --memkeys) runs inside the namespace. Where a namespace
+// cannot be made at all (not root, no `ip`), the bench says why and is skipped.
+// Goal (issue 15): the Redis walk >= 10x redis-cli --memkeys over this link.
 //
 //   BENCH_LATENCY_ROWS  rows in MariaDB and PostgreSQL `orders` (default 200000)
 //   BENCH_LATENCY_KEYS  keys in Redis (default 30000: redis-cli --memkeys pays a round trip per key)
 // Writes bench/results/latency.json.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createConnection, createServer, type Server } from 'node:net';
+import type { Server } from 'node:net';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,81 +24,15 @@ import { generatePostgres, POSTGRES_DB } from './engines/postgres.ts';
 import { generateRedis } from './engines/redis.ts';
 import { int, log, ROOT, runSimple } from './harness/process.ts';
 import { SNAPBENCH_BIN } from './harness/pull.ts';
+import { delayLine as delayLineOf, delayWords, inNamespace as inLinkNamespace, linkSpec, makeLink, q, removeLink } from './harness/link.ts';
 
 const ROWS = Number(process.env.BENCH_LATENCY_ROWS || 200_000);
 const KEYS = Number(process.env.BENCH_LATENCY_KEYS || 30_000);
 const DELAY_MS = 10;
-const SUFFIX = String(process.pid % 100_000);
-const NS = `snapbench-lat-${SUFFIX}`;
-const HOST_IF = `sbl${SUFFIX}a`;
-const NS_IF = `sbl${SUFFIX}b`;
-const HOST_ADDR = '10.213.77.1';
-const NS_ADDR = '10.213.77.2';
 
-async function sh(args: string[]): Promise<void> {
-  const r = await runSimple(args[0]!, args.slice(1));
-  if (r.code !== 0) throw new Error(`${args.join(' ')}: ${(r.stderr || r.stdout).trim().split('\n')[0]}`);
-}
-
-/** Makes the namespace, the veth pair and the delays; throws with the reason when it cannot. Returns how the delay is made. */
-async function makeLink(): Promise<'netem' | 'delay-line'> {
-  await sh(['ip', 'netns', 'add', NS]);
-  await sh(['ip', 'link', 'add', HOST_IF, 'type', 'veth', 'peer', 'name', NS_IF]);
-  await sh(['ip', 'link', 'set', NS_IF, 'netns', NS]);
-  await sh(['ip', 'addr', 'add', `${HOST_ADDR}/30`, 'dev', HOST_IF]);
-  await sh(['ip', 'link', 'set', HOST_IF, 'up']);
-  await sh(['ip', '-n', NS, 'addr', 'add', `${NS_ADDR}/30`, 'dev', NS_IF]);
-  await sh(['ip', '-n', NS, 'link', 'set', NS_IF, 'up']);
-  await sh(['ip', '-n', NS, 'link', 'set', 'lo', 'up']);
-  try {
-    await sh(['tc', 'qdisc', 'add', 'dev', HOST_IF, 'root', 'netem', 'delay', `${DELAY_MS}ms`]);
-  } catch (error) {
-    if (!/qdisc kind is unknown/i.test((error as Error).message)) throw error;
-    return 'delay-line';
-  }
-  await sh(['ip', 'netns', 'exec', NS, 'tc', 'qdisc', 'add', 'dev', NS_IF, 'root', 'netem', 'delay', `${DELAY_MS}ms`]);
-  return 'netem';
-}
-
-/**
- * A delay line: listens on the veth address and forwards each connection to the
- * server on 127.0.0.1, every chunk DELAY_MS after it arrived, in both directions.
- */
-function delayLine(targetPort: number, delayMs = DELAY_MS): Promise<{ server: Server; port: number }> {
-  const server = createServer((client) => {
-    const upstream = createConnection({ host: '127.0.0.1', port: targetPort });
-    client.setNoDelay(true);
-    upstream.setNoDelay(true);
-    const pipe = (from: typeof client, to: typeof client) => {
-      from.on('data', (chunk: Buffer) => setTimeout(() => to.destroyed || to.write(chunk), delayMs));
-      from.on('end', () => setTimeout(() => to.end(), delayMs));
-      from.on('error', () => to.destroy());
-    };
-    pipe(client, upstream);
-    pipe(upstream, client);
-  });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, HOST_ADDR, () => resolve({ server, port: (server.address() as { port: number }).port }));
-  });
-}
-
-async function removeLink(): Promise<void> {
-  // Deleting the namespace removes its veth end, and with it the pair.
-  await runSimple('ip', ['netns', 'del', NS]);
-  await runSimple('ip', ['link', 'del', HOST_IF]);
-}
-
-/** Runs a shell command line inside the namespace; returns its wall time in ms. */
-async function inNamespace(command: string): Promise<{ ms: number; stdout: string }> {
-  const start = performance.now();
-  const r = await runSimple('ip', ['netns', 'exec', NS, 'sh', '-c', command]);
-  const ms = performance.now() - start;
-  if (r.code !== 0) throw new Error(`${command.slice(0, 120)}: exit ${r.code}: ${(r.stderr || r.stdout).trim().split('\n').slice(-1)[0]}`);
-  return { ms, stdout: r.stdout };
-}
-
-const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+const LINK = linkSpec('snapbench-lat', 77, DELAY_MS);
+const { hostAddr: HOST_ADDR } = LINK;
+const inNamespace = (command: string) => inLinkNamespace(LINK, command);
 
 interface Row {
   engine: string;
@@ -112,14 +44,19 @@ interface Row {
   tool: string;
   toolPerSecond: number;
   ratio: number;
+  goal: string;
+  result: 'MET' | 'MISS' | '-';
 }
+
+/** The goals over the slow link, by engine. */
+const GOALS: Record<string, number> = { Redis: 10 };
 
 async function main(): Promise<number> {
   let how: 'netem' | 'delay-line';
   try {
-    how = await makeLink();
+    how = (await makeLink(LINK)).how;
   } catch (error) {
-    await removeLink();
+    await removeLink(LINK);
     log(`latency bench skipped: cannot make a network namespace with a delayed veth link here (${(error as Error).message})`);
     return 0;
   }
@@ -127,8 +64,8 @@ async function main(): Promise<number> {
   const lines: Server[] = [];
   const dir = await mkdtemp(join(tmpdir(), 'snapbench-latency-'));
   try {
-    const delayBy = how === 'netem' ? `tc netem ${DELAY_MS} ms each way` : `a delay line in the bench process, ${DELAY_MS} ms each way (this kernel has no netem)`;
-    log(`latency bench: namespace ${NS} over a veth pair, ${delayBy}; loading ${int(ROWS)} rows and ${int(KEYS)} keys`);
+    const delayBy = delayWords({ ...LINK, how });
+    log(`latency bench: namespace ${LINK.ns} over a veth pair, ${delayBy}; loading ${int(ROWS)} rows and ${int(KEYS)} keys`);
     const listen = how === 'netem' ? { extraListen: HOST_ADDR } : {};
     const [maria, pg, redis] = await Promise.all([startMariadb(listen), startPostgres(listen), startRedis(listen)]);
     servers.push(maria, pg, redis);
@@ -140,8 +77,8 @@ async function main(): Promise<number> {
       if (how === 'netem') {
         portOf.set(server, server.port);
       } else {
-        const slow = await delayLine(server.port);
-        const fast = await delayLine(server.port, 0);
+        const slow = await delayLineOf(LINK, server.port, DELAY_MS);
+        const fast = await delayLineOf(LINK, server.port, 0);
         lines.push(slow.server, fast.server);
         portOf.set(server, slow.port);
         fastPortOf.set(server, fast.port);
@@ -196,20 +133,22 @@ async function main(): Promise<number> {
         tool,
         toolPerSecond: Math.round(count / (toolMs / 1000)),
         ratio: Math.round((toolMs / pullMs) * 100) / 100,
+        goal: GOALS[engine] ? `>= ${GOALS[engine]}x` : '-',
+        result: (GOALS[engine] ? (toolMs / pullMs >= GOALS[engine] ? 'MET' : 'MISS') : '-') as Row['result'],
       };
       rows.push(row);
-      log(`latency bench: ${engine}: snapbench ${int(row.snapbenchPerSecond)} ${unit}/s (${int(row.snapbenchNoDelayPerSecond)} without the delay), ${tool} ${int(row.toolPerSecond)} ${unit}/s, ratio ${row.ratio}x`);
+      log(`latency bench: ${engine}: snapbench ${int(row.snapbenchPerSecond)} ${unit}/s (${int(row.snapbenchNoDelayPerSecond)} without the delay), ${tool} ${int(row.toolPerSecond)} ${unit}/s, ratio ${row.ratio}x${row.goal === '-' ? '' : ` (goal ${row.goal}: ${row.result})`}`);
     };
     await measure('Redis', 'keys', KEYS, 'lat-redis', 'redis-cli --memkeys', `redis-cli -h ${HOST_ADDR} -p ${portOf.get(redis)} --memkeys > /dev/null`);
     await measure('MySQL', 'rows', ROWS, 'lat-mariadb', 'mariadb-dump', `mariadb-dump --no-defaults --quick --single-transaction -h ${HOST_ADDR} -P ${portOf.get(maria)} -u bench ${MYSQL_DB} orders > /dev/null`);
     await measure('PostgreSQL', 'rows', ROWS, 'lat-postgres', 'psql \\copy', `psql -X -h ${HOST_ADDR} -p ${portOf.get(pg)} -U postgres -d ${POSTGRES_DB} -c ${q('\\copy orders to /dev/null')}`);
 
-    const widths = [12, 18, 18, 22, 18, 8];
+    const widths = [12, 18, 18, 22, 18, 8, 8, 6];
     const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join(' ');
     process.stdout.write(`\nOver a ${DELAY_MS * 2} ms round-trip link (${delayBy}):\n`);
-    process.stdout.write(`${line(['engine', 'snapbench 20 ms', 'snapbench 0 ms', 'reference tool', 'tool 20 ms', 'ratio'])}\n`);
+    process.stdout.write(`${line(['engine', 'snapbench 20 ms', 'snapbench 0 ms', 'reference tool', 'tool 20 ms', 'ratio', 'goal', 'result'])}\n`);
     for (const r of rows) {
-      process.stdout.write(`${line([r.engine, `${int(r.snapbenchPerSecond)} ${r.unit}/s`, `${int(r.snapbenchNoDelayPerSecond)} ${r.unit}/s`, r.tool, `${int(r.toolPerSecond)} ${r.unit}/s`, `${r.ratio}x`])}\n`);
+      process.stdout.write(`${line([r.engine, `${int(r.snapbenchPerSecond)} ${r.unit}/s`, `${int(r.snapbenchNoDelayPerSecond)} ${r.unit}/s`, r.tool, `${int(r.toolPerSecond)} ${r.unit}/s`, `${r.ratio}x`, r.goal, r.result]).trimEnd()}\n`);
     }
     mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
     writeFileSync(join(ROOT, 'bench', 'results', 'latency.json'), JSON.stringify({ delayMsEachWay: DELAY_MS, delayBy, measuredRoundTrips: latency, rows }, null, 2) + '\n');
@@ -220,7 +159,7 @@ async function main(): Promise<number> {
   } finally {
     for (const line of lines) line.close();
     await Promise.all(servers.map((s) => s.stop()));
-    await removeLink();
+    await removeLink(LINK);
     rmSync(dir, { recursive: true, force: true });
   }
 }

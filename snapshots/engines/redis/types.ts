@@ -3,7 +3,6 @@
 // are in patterns.ts.
 import { isUtf8 } from 'node:buffer';
 import { createHmac } from 'node:crypto';
-import { createKeyHasher as createOwnKeyHasher } from './sha256.ts';
 
 /**
  * Every command the adapter may send, lower case. Nothing here writes, and
@@ -67,14 +66,14 @@ function utf8SequenceLength(b: Uint8Array, i: number): number {
 }
 
 /**
- * key → HMAC-SHA256(secret, key), the first 16 hex characters (64 bits), with
- * the hand-written SHA-256 (sha256.ts: 0.56 us a key against 1.6 us for
- * createHmac, which made the whole 1M-key pull over 20% slower: bench/README.md).
- * SNAPBENCH_KEY_HMAC=node: node:crypto's createHmac, the bench's baseline.
+ * key → HMAC-SHA256(secret, key), the first 16 hex characters (64 bits), by
+ * node:crypto. A hand-written SHA-256 (sha256.ts) did this until it was measured
+ * against createHmac (bench/redis-paths.ts, bench/README.md): it saved ~1.2 s of
+ * CPU per 1M keys, 16-19% of the whole pull, under the 20% a hand-written path
+ * must win by to stay.
  */
 export function createKeyHasher(secret: Uint8Array): (key: Uint8Array) => string {
-  if (process.env.SNAPBENCH_KEY_HMAC === 'node') return (key) => createHmac('sha256', secret).update(key).digest('hex').slice(0, 16);
-  return createOwnKeyHasher(secret);
+  return (key) => createHmac('sha256', secret).update(key).digest('hex').slice(0, 16);
 }
 
 /** Words a Redis error may quote that are command names, not data. */
