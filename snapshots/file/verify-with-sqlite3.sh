@@ -14,10 +14,13 @@ TRUST=${2:-}
 # Before sqlite3 opens the file: SQLite also reads a -wal beside it (merged into every query, whatever the
 # header says) and rolls a hot -journal back into it, and opening a WAL-mode file creates -wal and -shm files.
 # Snapbench files have neither and are never in WAL mode, so any of these stops the check here.
-for side in -wal -journal; do
-  if [ -e "$F$side" ] && { [ ! -f "$F$side" ] || [ -s "$F$side" ]; }; then
-    echo "$F$side: PRESENT beside the file (SQLite would read it instead of the file's own pages); move it away and verify the file alone"; exit 1
-  fi
+# (SQLite names them after the real path: through a symlink, beside its target.)
+for base in "$F" "$(readlink -f -- "$F")"; do
+  for side in -wal -journal; do
+    if [ -e "$base$side" ] && { [ ! -f "$base$side" ] || [ -s "$base$side" ]; }; then
+      echo "$base$side: PRESENT beside the file (SQLite would read it instead of the file's own pages); move it away and verify the file alone"; exit 1
+    fi
+  done
 done
 if [ "$(head -c 16 "$F" | tr -d '\000')" != 'SQLite format 3' ]; then echo "$F: not an SQLite file"; exit 1; fi
 if [ "$(od -An -tu1 -j18 -N2 "$F" | tr -s ' ')" != ' 1 1' ]; then echo "file header: WAL mode or damaged (bytes 18-19 are not 1 1); not opened"; exit 1; fi

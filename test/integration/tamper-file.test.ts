@@ -5,7 +5,7 @@
 // would; `verify --trust` must not pass, every command answers with one line,
 // and nothing is created beside the file.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, closeSync, rmSync, truncateSync, writeSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, closeSync, rmSync, symlinkSync, truncateSync, writeSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempDir, type CliResult } from '../helpers/cli.ts';
@@ -102,6 +102,13 @@ f=open('x.snapbench','r+b'); f.seek(18); f.write(b'\\x01\\x01'); f.close()`,
     const checked = script(x);
     expect(checked.status).toBe(1);
     expect(checked.output).toMatch(/x\.snapbench-wal: PRESENT beside the file/);
+    // Given through a symlink elsewhere: SQLite looks beside the target, and so does the check.
+    const link = join(dir, `link-${counter}.snapbench`);
+    symlinkSync(x, link);
+    const linked = await runCli(['verify', link, '--trust', pub]);
+    expect(linked.code).toBe(1);
+    expect(oneLine(linked)).toMatch(/has a write-ahead log beside it \(.*case-\d+\/x\.snapbench-wal/);
+    expect(script(link).output).toMatch(/x\.snapbench-wal: PRESENT beside the file/);
     expect(readdirSync(folder).sort()).toEqual(before);
     // Without its -wal, the file is what it is: not intact.
     const alone = join(dir, `alone-${counter}.snapbench`);
