@@ -8,7 +8,7 @@ import { accessSync, constants } from 'node:fs';
 import type { RulePack, Severity } from '../../shared/dq/pack.ts';
 import { summarize, type DqResult, type Status } from '../../shared/dq/results.ts';
 import { DQ_DDL, DQ_TABLES } from '../file/schema.ts';
-import { openSnapshotForWriting } from '../file/reader.ts';
+import { openSnapshotForWriting, SnapshotFileError } from '../file/reader.ts';
 import { dqResultsHash } from '../file/verify.ts';
 import { TOOL_VERSION } from '../version.ts';
 import type { DqRun } from './run.ts';
@@ -116,13 +116,27 @@ export function readRunResults(db: Database.Database, runId: number): DqResult[]
          FROM ${DQ_TABLES.results} WHERE run_id = ? ORDER BY ordinal`,
     )
     .all(runId) as { id: string; title: string; severity: Severity; status: Status; count: number | null; total: number | null; metrics: string; limited: number; evidence: string; evidenceQuery: string | null }[];
-  return rows.map((r) => ({ ...r, metrics: JSON.parse(r.metrics) as Record<string, unknown>, limited: r.limited === 1, evidence: JSON.parse(r.evidence) as Record<string, unknown>[] }));
+  return rows.map((r) => ({
+    ...r,
+    metrics: storedJson(r.metrics, `stored DQ run ${runId}, rule ${r.id}: its metrics`) as Record<string, unknown>,
+    limited: r.limited === 1,
+    evidence: storedJson(r.evidence, `stored DQ run ${runId}, rule ${r.id}: its evidence`) as Record<string, unknown>[],
+  }));
+}
+
+/** JSON that dq stored; text that is not JSON (the run was edited) is one clear line, not a parser error. */
+function storedJson(text: unknown, what: string): unknown {
+  try {
+    return JSON.parse(String(text));
+  } catch {
+    throw new SnapshotFileError(`${what} are not JSON: the run was changed after dq stored it`, '"snapbench verify FILE" names the change; run "snapbench dq" again for results to rely on');
+  }
 }
 
 export function readStoredPack(db: Database.Database, runId: number): RulePack | null {
   if (!hasDqTables(db)) return null;
   const json = db.prepare(`SELECT pack_json FROM ${DQ_TABLES.runs} WHERE run_id = ?`).pluck().get(runId) as string | undefined;
-  return json ? (JSON.parse(json) as RulePack) : null;
+  return json ? (storedJson(json, `stored DQ run ${runId}: its pack`) as RulePack) : null;
 }
 
 export function latestRun(db: Database.Database): { run: StoredRun; results: DqResult[] } | null {

@@ -7,7 +7,7 @@
 // beside it. Snapbench never writes either (its files use a rollback journal
 // that is gone when the write ends), so such a file is refused with one line
 // before it is opened. The header is read with plain file reads.
-import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
 
 const SQLITE_MAGIC = Buffer.from('SQLite format 3\u0000', 'latin1');
 const HEADER_BYTES = 100;
@@ -35,6 +35,14 @@ function sidecarSize(path: string): number | null {
     return stat.isFile() ? stat.size : Number.POSITIVE_INFINITY;
   } catch {
     return null;
+  }
+}
+
+function realPath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
   }
 }
 
@@ -85,19 +93,22 @@ export function inspectFileHeader(path: string): HeaderFacts | HeaderProblem {
   if (pages !== null && bytes < pages * pageSize) {
     return { problem: `is truncated: ${bytes} bytes, its header says ${pages} pages of ${pageSize} bytes (${pages * pageSize} bytes)`, hint: fresh };
   }
-  const wal = sidecarSize(`${path}-wal`);
-  if (wal !== null && wal > 0) {
-    return {
-      problem: `has a write-ahead log beside it (${path}-wal, ${sizeText(wal)}): SQLite would read data from it that the file itself does not hold; it was not opened`,
-      hint: 'a Snapbench file never has one: verify the file without it (move the -wal file away), or ask the sender for a fresh copy',
-    };
-  }
-  const journal = sidecarSize(`${path}-journal`);
-  if (journal !== null && journal > 0) {
-    return {
-      problem: `has a rollback journal beside it (${path}-journal, ${sizeText(journal)}): SQLite would roll it back into the file, changing it; it was not opened`,
-      hint: 'a finished Snapbench file never has one: move the -journal file away and verify the file alone, or ask the sender for a fresh copy',
-    };
+  // SQLite names its side files after the database's real path: through a symlink, they sit beside the target.
+  for (const base of new Set([path, realPath(path)])) {
+    const wal = sidecarSize(`${base}-wal`);
+    if (wal !== null && wal > 0) {
+      return {
+        problem: `has a write-ahead log beside it (${base}-wal, ${sizeText(wal)}): SQLite would read data from it that the file itself does not hold; it was not opened`,
+        hint: 'a Snapbench file never has one: verify the file without it (move the -wal file away), or ask the sender for a fresh copy',
+      };
+    }
+    const journal = sidecarSize(`${base}-journal`);
+    if (journal !== null && journal > 0) {
+      return {
+        problem: `has a rollback journal beside it (${base}-journal, ${sizeText(journal)}): SQLite would roll it back into the file, changing it; it was not opened`,
+        hint: 'a finished Snapbench file never has one: move the -journal file away and verify the file alone, or ask the sender for a fresh copy',
+      };
+    }
   }
   return { pageSize, pages, bytes, userVersion: head.readUInt32BE(60), applicationId: head.readUInt32BE(68) };
 }

@@ -9,6 +9,7 @@ import { rootHash } from './hash.ts';
 import { manifestShapeProblem } from '../../shared/model/manifestShape.ts';
 import { ddlObjects, schemaProblems, summarizeProblems } from './objects.ts';
 import { inspectFileHeader, isHeaderProblem } from './fileHeader.ts';
+import { catalogValueProblem } from './catalogValues.ts';
 
 export class SnapshotFileError extends Error {
   constructor(
@@ -83,6 +84,8 @@ export function openSnapshot(path: string, options: OpenOptions = {}): Database.
   if (!options.inspect) {
     try {
       refuseAlteredSchema(db, path);
+      const odd = catalogValueProblem(db);
+      if (odd) throw new SnapshotFileError(`${path}: refused: ${odd}`, `it was changed after it was made; "snapbench verify ${path}" checks its hashes`);
     } catch (error) {
       db.close();
       throw error;

@@ -1,5 +1,6 @@
 // Recomputes every hash of a snapshot file and names what changed.
 import { createHash } from 'node:crypto';
+import { quoteIdentifier } from '../../shared/model/sql.ts';
 import type Database from 'better-sqlite3';
 import { DQ_COLUMNS, DQ_TABLES, META, REQUIRED_META_TABLES } from './schema.ts';
 import { statSync } from 'node:fs';
@@ -129,9 +130,19 @@ function verifyContents(db: Database.Database, path: string): VerifyReport {
   if (integrityCheck !== 'skipped') {
     let messages: string[];
     try {
-      const lines = db.pragma(`${integrityCheck}(100)`, { simple: false }) as { [key: string]: string }[];
-      // One row per problem, or (newer SQLite) several lines in a row under a "*** in database main ***" heading.
-      messages = lines.flatMap((row) => String(Object.values(row)[0]).split('\n')).filter((m) => m !== 'ok' && m !== '' && !/^\*\*\* in database /.test(m));
+      const check = (pragma: string) =>
+        // One row per problem, or (newer SQLite) several lines in a row under a "*** in database main ***" heading.
+        (db.pragma(pragma, { simple: false }) as { [key: string]: string }[])
+          .flatMap((row) => String(Object.values(row)[0]).split('\n'))
+          .filter((m) => m !== 'ok' && m !== '' && !/^\*\*\* in database /.test(m));
+      messages = check(`${integrityCheck}(100)`);
+      if (integrityCheck === 'quick_check') {
+        // quick_check does not compare an index's entries with its table: a lookup through an edited index would
+        // return another row than the hashed scan reads. Only Snapbench's small catalog tables have indexes, so
+        // each of those gets the full check.
+        const indexed = db.prepare(`SELECT DISTINCT tbl_name FROM sqlite_master WHERE type = 'index' ORDER BY tbl_name`).pluck().all() as string[];
+        for (const table of indexed) if (messages.length < 100) messages.push(...check(`integrity_check(${quoteIdentifier(table)})`));
+      }
     } catch (error) {
       if (!isDamage(error)) throw error;
       messages = [(error as Error).message];

@@ -5,7 +5,7 @@
 // would; `verify --trust` must not pass, every command answers with one line,
 // and nothing is created beside the file.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, closeSync, truncateSync, writeSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, closeSync, rmSync, symlinkSync, truncateSync, writeSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempDir, type CliResult } from '../helpers/cli.ts';
@@ -102,6 +102,13 @@ f=open('x.snapbench','r+b'); f.seek(18); f.write(b'\\x01\\x01'); f.close()`,
     const checked = script(x);
     expect(checked.status).toBe(1);
     expect(checked.output).toMatch(/x\.snapbench-wal: PRESENT beside the file/);
+    // Given through a symlink elsewhere: SQLite looks beside the target, and so does the check.
+    const link = join(dir, `link-${counter}.snapbench`);
+    symlinkSync(x, link);
+    const linked = await runCli(['verify', link, '--trust', pub]);
+    expect(linked.code).toBe(1);
+    expect(oneLine(linked)).toMatch(/has a write-ahead log beside it \(.*case-\d+\/x\.snapbench-wal/);
+    expect(script(link).output).toMatch(/x\.snapbench-wal: PRESENT beside the file/);
     expect(readdirSync(folder).sort()).toEqual(before);
     // Without its -wal, the file is what it is: not intact.
     const alone = join(dir, `alone-${counter}.snapbench`);
@@ -173,6 +180,42 @@ describe('the header and the length of the file', () => {
     expect(result.stdout).not.toMatch(/quick_check/);
     expect(script(path).output).toMatch(/file: CHANGED \(1153433600 bytes follow its last page\)/);
   });
+
+  it('over 1 GiB of pages (quick_check), an index edited to point a name at another row is still found', async () => {
+    const { folder, path } = copyAlone();
+    // 1.1 GiB of free pages: the content is unchanged, the database is large.
+    execFileSync('sqlite3', [path, `PRAGMA secure_delete = OFF; CREATE TABLE pad(x); WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 1150) INSERT INTO pad SELECT zeroblob(1000000) FROM c; DROP TABLE pad;`]);
+    try {
+      const large = await runCli(['verify', path, '--trust', pub]);
+      expect(large.code, large.stdout + large.stderr).toBe(0);
+      expect(large.stdout.replace(/\n\s+/g, ' ')).toMatch(/quick_check ok \(the database is over 1 GiB: the indexes of the catalog tables, the only ones it has, were checked in full\)/);
+      // Two rowids swapped inside the index of _snapbench_instances (keys, order and count unchanged): quick_check alone passes it,
+      // while a lookup by instance name returns the other instance's row.
+      python(
+        `import sqlite3
+c = sqlite3.connect('file:f.snapbench?mode=ro', uri=True)
+a, b = (c.execute('SELECT instance FROM _snapbench_instances WHERE rowid = ?', (i,)).fetchone()[0].encode() for i in (5, 6))
+root, size = c.execute("SELECT rootpage FROM sqlite_master WHERE name = 'sqlite_autoindex__snapbench_instances_1'").fetchone()[0], c.execute('PRAGMA page_size').fetchone()[0]
+c.close()
+f = open('f.snapbench', 'r+b'); f.seek((root - 1) * size); page = bytearray(f.read(size))
+for name, rowid in ((a, 5), (b, 6)):
+    at = page.find(name)
+    assert at >= 0 and page[at + len(name)] == rowid, (name, rowid)
+    page[at + len(name)] = 11 - rowid
+f.seek((root - 1) * size); f.write(page); f.close()`,
+        folder,
+      );
+      expect(spawnSync('sqlite3', ['-readonly', path, 'PRAGMA quick_check'], { encoding: 'utf8' }).stdout.trim()).toBe('ok');
+      const edited = await runCli(['verify', path, '--trust', pub]);
+      expect(edited.code).toBe(2);
+      expect(edited.stdout).toMatch(/SQLite quick_check: row \d+ missing from index sqlite_autoindex__snapbench_instances_1/);
+      const checked = script(path);
+      expect(checked.status).toBe(1);
+      expect(checked.output).toMatch(/quick_check: FAILED: row \d+ missing from index sqlite_autoindex__snapbench_instances_1/);
+    } finally {
+      rmSync(path, { force: true });
+    }
+  }, 120_000);
 
   it('a changed user_version or application_id is named', async () => {
     const { path } = copyAlone();

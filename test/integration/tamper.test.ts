@@ -8,6 +8,7 @@
 // outside the output path. Statements that never end are stopped by their
 // time limit, and `serve` exits on one SIGTERM while one runs.
 import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { copyFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
@@ -15,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { ROW_ENCODING_DESCRIPTION, rootHash, tableContentHash } from '../../snapshots/file/hash.ts';
 import { dqResultsHash } from '../../snapshots/file/verify.ts';
-import { dataTableDdl } from '../../snapshots/file/objects.ts';
+import { dataTableDdl, recordSchema } from '../../snapshots/file/objects.ts';
 import { LEGACY_META_DDL, REQUIRED_META_TABLES } from '../../snapshots/file/schema.ts';
 import { runCli, tempDir, type CliResult } from '../helpers/cli.ts';
 import { startServe } from '../e2e/harness.ts';
@@ -185,6 +186,57 @@ describe('commands that read summaries warn when the manifest no longer matches 
     });
     // The untouched file: no warning.
     expect((await runCli(['diff', signed, signed, '--format', 'json'])).stderr).not.toMatch(/NOT INTACT/);
+  });
+});
+
+describe('a file re-hashed by someone without the key, with values of a type Snapbench never writes', () => {
+  /** Runs SQL on a copy, then recomputes every hash, the schema record and the root, as an attacker without the key can. */
+  function rehashed(sql: string, from = signed): string {
+    const path = join(dir, `rehashed-${++counter}.snapbench`);
+    copyFileSync(from, path);
+    const db = new Database(path);
+    db.exec(sql);
+    const manifest = JSON.parse((db.prepare('SELECT body FROM _snapbench_manifest').get() as { body: string }).body) as { hashes: Record<string, object>; schema?: unknown };
+    for (const table of Object.keys(manifest.hashes)) manifest.hashes[table] = { ...manifest.hashes[table], ...tableContentHash(db, table) };
+    manifest.schema = recordSchema(db);
+    const body = JSON.stringify(manifest);
+    db.prepare('UPDATE _snapbench_manifest SET body = ?, root_sha256 = ?').run(body, rootHash(body));
+    const runs = db.prepare(`SELECT 1 FROM sqlite_master WHERE name = '_snapbench_dq_runs'`).get() ? (db.prepare('SELECT run_id FROM _snapbench_dq_runs').pluck().all() as number[]) : [];
+    for (const id of runs) {
+      const pack = db.prepare('SELECT pack_json FROM _snapbench_dq_runs WHERE run_id = ?').pluck().get(id) as string;
+      db.prepare('UPDATE _snapbench_dq_runs SET results_sha256 = ?, pack_sha256 = ?, snapshot_root_sha256 = ? WHERE run_id = ?').run(dqResultsHash(db, id), createHash('sha256').update(pack).digest('hex'), rootHash(body), id);
+    }
+    db.close();
+    return path;
+  }
+
+  it('a BLOB where a name belongs, text where a count belongs: every reading command refuses with one line naming the column', async () => {
+    const path = rehashed(`UPDATE _snapbench_tables SET database = x'00ff' WHERE rowid = 3; UPDATE _snapbench_tables SET rows = 'many' WHERE rowid = 4;`);
+    expect((await runCli(['verify', path])).code).toBe(0); // intact as re-hashed: only --trust can tell
+    expect((await runCli(['verify', path, '--trust', pub])).code).toBe(5);
+    const out = join(dir, `export-${counter}`);
+    const runs = [['tables', path], ['query', path, 'SELECT 1'], ['dq', path, '--format', 'json', '--no-store'], ['series', path, '--format', 'json'], ['export', path, '--format', 'parquet', '--out', out], ['diff', signed, path, '--format', 'json']];
+    const results = await Promise.all(runs.map((args) => runCli(args, { env })));
+    results.forEach((result, i) => {
+      expect(result.code, `${runs[i]![0]}: ${result.stderr}`).toBe(1);
+      expect(oneLine(result), runs[i]![0]).toMatch(/refused: table "_snapbench_tables", column "database": holds a blob value \(row 3\) where Snapbench writes text/);
+    });
+  });
+
+  it('stored DQ results whose JSON is not JSON: one clear line from dq history, dq evidence, series and diff', async () => {
+    const base = join(dir, `dq-json-${++counter}.snapbench`);
+    copyFileSync(signed, base);
+    expect((await runCli(['dq', base, '--format', 'json'], { env })).code).toBe(0);
+    const path = rehashed(`UPDATE _snapbench_dq_results SET metrics = 'not json' WHERE ordinal = 1`, base);
+    expect((await runCli(['verify', path])).code).toBe(0);
+    const rule = sqlite(path, 'SELECT rule_id FROM _snapbench_dq_results WHERE ordinal = 1');
+    const runs = [['dq', 'history', path, '--rule', rule], ['dq', 'evidence', path, rule], ['series', path, '--format', 'json'], ['diff', signed, path, '--format', 'json']];
+    const results = await Promise.all(runs.map((args) => runCli(args, { env })));
+    results.forEach((result, i) => {
+      expect(result.code, `${runs[i]!.join(' ')}: ${result.stderr}`).toBe(1);
+      expect(result.stderr).not.toMatch(/Unexpected token|--debug/);
+      expect(result.stderr.trim().split('\n').at(-1)).toMatch(new RegExp(`stored DQ run 1, rule ${rule}: its metrics are not JSON: the run was changed after dq stored it`));
+    });
   });
 });
 
