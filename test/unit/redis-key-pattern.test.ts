@@ -241,6 +241,14 @@ describe('createKeyHasher', () => {
       }
     }
   });
+  it('stays HMAC-SHA256 across long keys (its buffer grows) and the short keys after them', () => {
+    const secret = randomBytes(32);
+    const hasher = createKeyHasher(secret);
+    for (const length of [1000, 1024 - 64, 1024 - 63, 1024, 1025, 70_000, 3, 0, 5000, 17]) {
+      const key = randomBytes(length);
+      expect(hasher(key)).toBe(createHmac('sha256', secret).update(key).digest('hex').slice(0, 16));
+    }
+  });
   it('depends on the secret', () => {
     const key = Buffer.from('session:abc');
     expect(createKeyHasher(randomBytes(32))(key)).not.toBe(createKeyHasher(randomBytes(32))(key));

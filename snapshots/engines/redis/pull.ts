@@ -14,6 +14,8 @@ export const SCAN_COUNT = 1000;
 /** The most keys one SCAN page asks for when round trips, not the server, set the pace. */
 export const MAX_SCAN_COUNT = 16_000;
 export const PROGRESS_EVERY = 50_000;
+/** The most key records in one batch to the writer. */
+const WRITE_BATCH = 4096;
 
 /** What the walk learnt about MEMORY USAGE: unknown until the first batch answers. */
 export interface MemoryUsageState {
@@ -256,13 +258,15 @@ export class PatternedKeys {
     await this.write(waiting);
   }
 
+  /** In batches of at most WRITE_BATCH keys: the sample's keys, released at once, would make one batch (and every encoder buffer after it) of 50K keys. */
   private async write(pending: PendingRecord[]): Promise<void> {
-    if (pending.length === 0) return;
-    const records = pending.map(({ record, name }) => {
-      record.pattern = this.learner.patternOf(name);
-      return record;
-    });
-    await this.writer.push(records);
+    for (let start = 0; start < pending.length; start += WRITE_BATCH) {
+      const records = pending.slice(start, start + WRITE_BATCH).map(({ record, name }) => {
+        record.pattern = this.learner.patternOf(name);
+        return record;
+      });
+      await this.writer.push(records);
+    }
   }
 }
 
