@@ -326,7 +326,14 @@ export class SnapshotStore {
       this.db.exec(`DELETE FROM main.${quoteIdentifier(target.tableName)}`);
       return { ok: false, reason: `the base holds ${copied} rows of ${baseTable}, its manifest says ${expected.rows} (the base was changed after it was made)` };
     }
-    return { ok: true, hash: { rows: expected.rows, sha256: expected.sha256 } };
+    // The base's root hash covers its manifest, not its rows: the copy is hashed
+    // again, so rows altered in the base are read from the server, never carried.
+    const hash = tableContentHash(this.db, target.tableName);
+    if (hash.sha256 !== expected.sha256) {
+      this.db.exec(`DELETE FROM main.${quoteIdentifier(target.tableName)}`);
+      return { ok: false, reason: `the base's rows of ${baseTable} do not match the content hash its manifest records (the base was changed after it was made)` };
+    }
+    return { ok: true, hash };
   }
 
   insertRows(id: number, batch: PackedBatch): void {

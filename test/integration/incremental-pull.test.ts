@@ -6,7 +6,7 @@
 // table's rows were read; the new file verifies without OLD, names OLD's root
 // hash as its base, and OLD was not changed by a single byte.
 import { createHash } from 'node:crypto';
-import { readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Redis } from 'ioredis';
@@ -210,6 +210,30 @@ describe('pull --base', () => {
     } finally {
       renameSync(away, oldFile);
     }
+  });
+
+  it('never carries rows altered in the base: they are read from the server and the new file verifies', async () => {
+    // The base's manifest is intact (its root hash still matches); only rows were changed.
+    const altered = join(dir, 'altered-base.snapbench');
+    copyFileSync(oldFile, altered);
+    const carriedTable = UNCHANGED_MARIA[0]!;
+    const db = new Database(altered);
+    db.prepare(`UPDATE "maria/shop/${carriedTable}" SET v = 'forged' WHERE id = 1`).run();
+    db.prepare(`UPDATE "maria/shop/t_order_log" SET amount = '0.00' WHERE id = 1`).run();
+    db.close();
+    const out = join(dir, 'from-altered.snapbench');
+    const pull = await runCli(['pull', '--fleet', join(dir, 'fleet.yaml'), '--out', out, '--base', altered], { env: { MARIA_PW: 'reader-pw' } });
+    expect(pull.code, pull.stderr).toBe(0);
+    const origin = catalog(out);
+    expect(origin.get(`maria/${carriedTable}`)!.origin).toBe('pulled');
+    expect(origin.get(`maria/${carriedTable}`)!.note).toMatch(/do not match the content hash its manifest records/);
+    expect(origin.get('maria/t_order_log')).toMatchObject({ origin: 'pulled', rows: 320 });
+    expect(origin.get('maria/t_order_log')!.note).toMatch(/^append_only: read in full because the base could not be used \(the base's rows of .* do not match/);
+    expect(origin.get('maria/t01')!.origin).toBe('carried');
+    expect(rowsOf(out, `maria/shop/${carriedTable}`)).toEqual((await mariadbExec(maria, `SELECT id, v FROM shop.${carriedTable} ORDER BY id`)).split('\n'));
+    expect(rowsOf(out, 'maria/shop/t_order_log')).toEqual((await mariadbExec(maria, 'SELECT id, order_no, amount FROM shop.t_order_log ORDER BY id')).split('\n'));
+    const verified = await runCli(['verify', out]);
+    expect(verified.code, verified.stderr + verified.stdout).toBe(0);
   });
 
   it('refuses --base as the output, and a base that is not a snapshot, in one line', async () => {
