@@ -212,28 +212,36 @@ describe('pull --base', () => {
     }
   });
 
-  it('never carries rows altered in the base: they are read from the server and the new file verifies', async () => {
+  it('never lets rows altered in the base pass: an appended table is read again, a carried one fails verify by name', async () => {
     // The base's manifest is intact (its root hash still matches); only rows were changed.
     const altered = join(dir, 'altered-base.snapbench');
     copyFileSync(oldFile, altered);
     const carriedTable = UNCHANGED_MARIA[0]!;
     const db = new Database(altered);
-    db.prepare(`UPDATE "maria/shop/${carriedTable}" SET v = 'forged' WHERE id = 1`).run();
     db.prepare(`UPDATE "maria/shop/t_order_log" SET amount = '0.00' WHERE id = 1`).run();
     db.close();
     const out = join(dir, 'from-altered.snapbench');
     const pull = await runCli(['pull', '--fleet', join(dir, 'fleet.yaml'), '--out', out, '--base', altered], { env: { MARIA_PW: 'reader-pw' } });
     expect(pull.code, pull.stderr).toBe(0);
     const origin = catalog(out);
-    expect(origin.get(`maria/${carriedTable}`)!.origin).toBe('pulled');
-    expect(origin.get(`maria/${carriedTable}`)!.note).toMatch(/do not match the content hash its manifest records/);
+    // The appended table's hash is computed again over all its rows: the altered base rows must not go into it.
     expect(origin.get('maria/t_order_log')).toMatchObject({ origin: 'pulled', rows: 320 });
-    expect(origin.get('maria/t_order_log')!.note).toMatch(/^append_only: read in full because the base could not be used \(the base's rows of .* do not match/);
-    expect(origin.get('maria/t01')!.origin).toBe('carried');
-    expect(rowsOf(out, `maria/shop/${carriedTable}`)).toEqual((await mariadbExec(maria, `SELECT id, v FROM shop.${carriedTable} ORDER BY id`)).split('\n'));
+    expect(origin.get('maria/t_order_log')!.note).toMatch(/^append_only: read in full because the base could not be used \(the base's rows of .* do not match the content hash its manifest records/);
     expect(rowsOf(out, 'maria/shop/t_order_log')).toEqual((await mariadbExec(maria, 'SELECT id, order_no, amount FROM shop.t_order_log ORDER BY id')).split('\n'));
     const verified = await runCli(['verify', out]);
     expect(verified.code, verified.stderr + verified.stdout).toBe(0);
+
+    // A carried table keeps the base's recorded hash (no second pass over its rows): the new file names it.
+    const db2 = new Database(altered);
+    db2.prepare(`UPDATE "maria/shop/${carriedTable}" SET v = 'forged' WHERE id = 1`).run();
+    db2.close();
+    const out2 = join(dir, 'from-altered-2.snapbench');
+    const pull2 = await runCli(['pull', '--fleet', join(dir, 'fleet.yaml'), '--out', out2, '--base', altered], { env: { MARIA_PW: 'reader-pw' } });
+    expect(pull2.code, pull2.stderr).toBe(0);
+    expect(catalog(out2).get(`maria/${carriedTable}`)!.origin).toBe('carried');
+    const refused = await runCli(['verify', out2]);
+    expect(refused.code).toBe(2);
+    expect(refused.stdout + refused.stderr).toMatch(new RegExp(`maria/shop/${carriedTable}.*content changed`));
   });
 
   it('refuses --base as the output, and a base that is not a snapshot, in one line', async () => {
