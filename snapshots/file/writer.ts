@@ -292,7 +292,7 @@ export class SnapshotWriter {
         void this.call('insertObjects', [instance.name, plain]).catch(() => {});
       },
       carryTable: async (table: TableInfo, from: BaseTable, note: string | null) => {
-        const copied = await fromBase(table, from, false);
+        const copied = await fromBase(table, from, from.rehashCarried);
         if ('reason' in copied) return { carried: false as const, reason: copied.reason };
         const result: TablePullResult = { rows: from.rows, limited: false, origin: 'carried', originNote: note };
         await this.call('finishTable', [copied.id, ref, copied.info, result, copied.hash]);

@@ -212,7 +212,7 @@ describe('pull --base', () => {
     }
   });
 
-  it('never lets rows altered in the base pass: an appended table is read again, a carried one fails verify by name', async () => {
+  it('never lets rows altered in the base pass: an appended table is read again, a carried one fails verify by name, and with --sign it is read again', async () => {
     // The base's manifest is intact (its root hash still matches); only rows were changed.
     const altered = join(dir, 'altered-base.snapbench');
     copyFileSync(oldFile, altered);
@@ -242,6 +242,19 @@ describe('pull --base', () => {
     const refused = await runCli(['verify', out2]);
     expect(refused.code).toBe(2);
     expect(refused.stdout + refused.stderr).toMatch(new RegExp(`maria/shop/${carriedTable}.*content changed`));
+
+    // With --sign the signature attests the rows: each carried copy is hashed first, and the altered table is read again.
+    const keys = await runCli(['keys', 'generate', '--out', join(dir, 'signer')]);
+    expect(keys.code, keys.stderr).toBe(0);
+    const out3 = join(dir, 'from-altered-signed.snapbench');
+    const pull3 = await runCli(['pull', '--fleet', join(dir, 'fleet.yaml'), '--out', out3, '--base', altered, '--sign', join(dir, 'signer.key')], { env: { MARIA_PW: 'reader-pw' } });
+    expect(pull3.code, pull3.stderr).toBe(0);
+    const signedOrigin = catalog(out3);
+    expect(signedOrigin.get(`maria/${carriedTable}`)!.origin).toBe('pulled');
+    expect(signedOrigin.get(`maria/${carriedTable}`)!.note).toMatch(/do not match the content hash its manifest records/);
+    expect(signedOrigin.get('maria/t01')!.origin).toBe('carried');
+    const trusted = await runCli(['verify', out3, '--trust', join(dir, 'signer.pub')]);
+    expect(trusted.code, trusted.stdout + trusted.stderr).toBe(0);
   });
 
   it('refuses --base as the output, and a base that is not a snapshot, in one line', async () => {
