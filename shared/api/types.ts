@@ -133,6 +133,8 @@ export interface TrustSummary {
   /** What the quick checks found wrong, one line each (empty when none). */
   problems: string[];
   trustedKeys: number;
+  /** Data-quality runs stored in the file: added after it was made, so no signature covers them. */
+  dqRuns: number;
 }
 
 export interface VerifyResult {

@@ -70,6 +70,12 @@ export interface BaseTable {
   columns: { name: string; declaredType: string; storage: string; nullable: boolean; primaryKeyOrdinal: number | null }[];
   /** Every row was read (not limited, status pulled). */
   complete: boolean;
+  /**
+   * Hash a carried table's copy before carrying it (`pull --base --sign`: a
+   * signature attests the rows, so rows altered in the base are read again
+   * instead); otherwise it keeps the base's recorded hash without a second pass.
+   */
+  rehashCarried: boolean;
 }
 
 /** The base snapshot (`pull --base OLD`) as one instance's adapter sees it: OLD is opened read-only and never changed. */

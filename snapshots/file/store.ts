@@ -309,7 +309,15 @@ export class SnapshotStore {
    * number of rows than its manifest says, is not copied; the caller reads the
    * table from the server instead.
    */
-  copyFromBase(id: number, basePath: string, baseRootSha256: string, baseTable: string, expected: { rows: number; sha256: string }): { ok: true; hash: ContentHash } | { ok: false; reason: string } {
+  /**
+   * Copies a base table's rows. `rehash` (appended tables, whose hash is computed
+   * again at the end over all rows) hashes the copy and refuses it unless it is
+   * the base manifest's hash: the base's root hash covers its manifest, not its
+   * rows, and the new rows' hash must not take in rows altered in the base. A
+   * carried table keeps the hash the base records without a second pass, so
+   * rows altered in the base make the new file fail `verify`, naming the table.
+   */
+  copyFromBase(id: number, basePath: string, baseRootSha256: string, baseTable: string, expected: { rows: number; sha256: string }, rehash: boolean): { ok: true; hash: ContentHash } | { ok: false; reason: string } {
     const target = this.table(id);
     this.attachBase(basePath, baseRootSha256);
     const object = this.db.prepare(`SELECT type, sql FROM ${BASE_SCHEMA}.sqlite_master WHERE name = ?`).get(baseTable) as { type: string; sql: string | null } | undefined;
@@ -326,7 +334,13 @@ export class SnapshotStore {
       this.db.exec(`DELETE FROM main.${quoteIdentifier(target.tableName)}`);
       return { ok: false, reason: `the base holds ${copied} rows of ${baseTable}, its manifest says ${expected.rows} (the base was changed after it was made)` };
     }
-    return { ok: true, hash: { rows: expected.rows, sha256: expected.sha256 } };
+    if (!rehash) return { ok: true, hash: { rows: expected.rows, sha256: expected.sha256 } };
+    const hash = tableContentHash(this.db, target.tableName);
+    if (hash.sha256 !== expected.sha256) {
+      this.db.exec(`DELETE FROM main.${quoteIdentifier(target.tableName)}`);
+      return { ok: false, reason: `the base's rows of ${baseTable} do not match the content hash its manifest records (the base was changed after it was made)` };
+    }
+    return { ok: true, hash };
   }
 
   insertRows(id: number, batch: PackedBatch): void {

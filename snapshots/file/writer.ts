@@ -258,12 +258,12 @@ export class SnapshotWriter {
       this.countOrigin(instance.name, result);
     };
     /** Creates the table and copies the base table's rows into it; on a mismatch the table is dropped and the reason returned. */
-    const fromBase = async (table: TableInfo, from: BaseTable): Promise<{ id: number; info: TableInfo; hash: unknown } | { reason: string }> => {
+    const fromBase = async (table: TableInfo, from: BaseTable, rehash: boolean): Promise<{ id: number; info: TableInfo; hash: unknown } | { reason: string }> => {
       const id = this.nextTableId++;
       const info = SnapshotWriter.plainInfo(table);
       this.trackOpen(instance.name, id, true);
       await this.call('beginTable', [id, ref, info]);
-      const copied = await this.call<{ ok: true; hash: unknown } | { ok: false; reason: string }>('copyFromBase', [id, from.file, from.baseRootSha256, from.tableName, { rows: from.rows, sha256: from.sha256 }]);
+      const copied = await this.call<{ ok: true; hash: unknown } | { ok: false; reason: string }>('copyFromBase', [id, from.file, from.baseRootSha256, from.tableName, { rows: from.rows, sha256: from.sha256 }, rehash]);
       if (!copied.ok) {
         this.trackOpen(instance.name, id, false);
         await this.call('abandonTable', [id]);
@@ -292,7 +292,7 @@ export class SnapshotWriter {
         void this.call('insertObjects', [instance.name, plain]).catch(() => {});
       },
       carryTable: async (table: TableInfo, from: BaseTable, note: string | null) => {
-        const copied = await fromBase(table, from);
+        const copied = await fromBase(table, from, from.rehashCarried);
         if ('reason' in copied) return { carried: false as const, reason: copied.reason };
         const result: TablePullResult = { rows: from.rows, limited: false, origin: 'carried', originNote: note };
         await this.call('finishTable', [copied.id, ref, copied.info, result, copied.hash]);
@@ -301,7 +301,7 @@ export class SnapshotWriter {
         return { carried: true as const };
       },
       beginAppend: async (table: TableInfo, from: BaseTable) => {
-        const copied = await fromBase(table, from);
+        const copied = await fromBase(table, from, true);
         if ('reason' in copied) return { ok: false as const, reason: copied.reason };
         const { id, info } = copied;
         const columns = physicalColumns(info.columns);

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fail } from '../../shared/api/errors.ts';
 import type { RedactionView, SignatureView, TrustedKey, TrustSummary } from '../../shared/api/types.ts';
 import { rootHash } from '../file/hash.ts';
+import { DQ_TABLES } from '../file/schema.ts';
 import type { StoredManifest } from '../file/reader.ts';
 import { checkSignatures, keyFingerprint, loadTrustedKey, SignatureError } from '../file/signature.ts';
 import { readJsonList, writeJsonAtomically } from './config.ts';
@@ -161,5 +162,12 @@ export function trustSummary(db: Database.Database, stored: StoredManifest, keys
     redacted,
     problems,
     trustedKeys: keys.length,
+    dqRuns: storedDqRuns(db),
   };
+}
+
+/** Runs `snapbench dq` stored in the file (none when it has no DQ tables). */
+function storedDqRuns(db: Database.Database): number {
+  const present = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(DQ_TABLES.runs);
+  return present ? Number(db.prepare(`SELECT count(*) FROM ${DQ_TABLES.runs}`).pluck().get()) : 0;
 }

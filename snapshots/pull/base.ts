@@ -55,7 +55,7 @@ export class BaseSnapshot {
   }
 
   /** Opens OLD read-only; throws SnapshotFileError (one line) when it is not an intact snapshot. */
-  static open(path: string): BaseSnapshot {
+  static open(path: string, options: { rehashCarried?: boolean } = {}): BaseSnapshot {
     const file = resolve(path);
     const db = openSnapshot(file);
     try {
@@ -65,7 +65,7 @@ export class BaseSnapshot {
       }
       if (!manifest.complete) throw new SnapshotFileError(`${path}: is not a complete snapshot`, 'give a finished snapshot as --base');
       const base = new BaseSnapshot(file, db, rootSha256, manifest.createdAt);
-      base.index(manifest.hashes ?? {});
+      base.index(manifest.hashes ?? {}, options.rehashCarried ?? false);
       return base;
     } catch (error) {
       db.close();
@@ -73,7 +73,7 @@ export class BaseSnapshot {
     }
   }
 
-  private index(hashes: Record<string, { sha256: string; rows: number }>): void {
+  private index(hashes: Record<string, { sha256: string; rows: number }>, rehashCarried: boolean): void {
     const has = columnNames(this.db, META.tables);
     const status = has.has('status') ? 'status' : `'pulled'`;
     const rows = this.db
@@ -113,6 +113,7 @@ export class BaseSnapshot {
         proof: proofs.get(JSON.stringify([t.instance, changeProofName({ database: t.database, schema: t.schema ?? undefined, name })])) ?? null,
         columns: own.map((c) => ({ name: c.name, declaredType: c.declaredType, storage: c.storage, nullable: c.nullable === 1, primaryKeyOrdinal: c.primaryKeyOrdinal })),
         complete: t.limited === 0 && t.status === 'pulled' && hash.rows === t.rows,
+        rehashCarried,
       });
     }
   }

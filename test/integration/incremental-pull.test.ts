@@ -6,7 +6,7 @@
 // table's rows were read; the new file verifies without OLD, names OLD's root
 // hash as its base, and OLD was not changed by a single byte.
 import { createHash } from 'node:crypto';
-import { readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Redis } from 'ioredis';
@@ -210,6 +210,51 @@ describe('pull --base', () => {
     } finally {
       renameSync(away, oldFile);
     }
+  });
+
+  it('never lets rows altered in the base pass: an appended table is read again, a carried one fails verify by name, and with --sign it is read again', async () => {
+    // The base's manifest is intact (its root hash still matches); only rows were changed.
+    const altered = join(dir, 'altered-base.snapbench');
+    copyFileSync(oldFile, altered);
+    const carriedTable = UNCHANGED_MARIA[0]!;
+    const db = new Database(altered);
+    db.prepare(`UPDATE "maria/shop/t_order_log" SET amount = '0.00' WHERE id = 1`).run();
+    db.close();
+    const out = join(dir, 'from-altered.snapbench');
+    const pull = await runCli(['pull', '--fleet', join(dir, 'fleet.yaml'), '--out', out, '--base', altered], { env: { MARIA_PW: 'reader-pw' } });
+    expect(pull.code, pull.stderr).toBe(0);
+    const origin = catalog(out);
+    // The appended table's hash is computed again over all its rows: the altered base rows must not go into it.
+    expect(origin.get('maria/t_order_log')).toMatchObject({ origin: 'pulled', rows: 320 });
+    expect(origin.get('maria/t_order_log')!.note).toMatch(/^append_only: read in full because the base could not be used \(the base's rows of .* do not match the content hash its manifest records/);
+    expect(rowsOf(out, 'maria/shop/t_order_log')).toEqual((await mariadbExec(maria, 'SELECT id, order_no, amount FROM shop.t_order_log ORDER BY id')).split('\n'));
+    const verified = await runCli(['verify', out]);
+    expect(verified.code, verified.stderr + verified.stdout).toBe(0);
+
+    // A carried table keeps the base's recorded hash (no second pass over its rows): the new file names it.
+    const db2 = new Database(altered);
+    db2.prepare(`UPDATE "maria/shop/${carriedTable}" SET v = 'forged' WHERE id = 1`).run();
+    db2.close();
+    const out2 = join(dir, 'from-altered-2.snapbench');
+    const pull2 = await runCli(['pull', '--fleet', join(dir, 'fleet.yaml'), '--out', out2, '--base', altered], { env: { MARIA_PW: 'reader-pw' } });
+    expect(pull2.code, pull2.stderr).toBe(0);
+    expect(catalog(out2).get(`maria/${carriedTable}`)!.origin).toBe('carried');
+    const refused = await runCli(['verify', out2]);
+    expect(refused.code).toBe(2);
+    expect(refused.stdout + refused.stderr).toMatch(new RegExp(`maria/shop/${carriedTable}.*content changed`));
+
+    // With --sign the signature attests the rows: each carried copy is hashed first, and the altered table is read again.
+    const keys = await runCli(['keys', 'generate', '--out', join(dir, 'signer')]);
+    expect(keys.code, keys.stderr).toBe(0);
+    const out3 = join(dir, 'from-altered-signed.snapbench');
+    const pull3 = await runCli(['pull', '--fleet', join(dir, 'fleet.yaml'), '--out', out3, '--base', altered, '--sign', join(dir, 'signer.key')], { env: { MARIA_PW: 'reader-pw' } });
+    expect(pull3.code, pull3.stderr).toBe(0);
+    const signedOrigin = catalog(out3);
+    expect(signedOrigin.get(`maria/${carriedTable}`)!.origin).toBe('pulled');
+    expect(signedOrigin.get(`maria/${carriedTable}`)!.note).toMatch(/do not match the content hash its manifest records/);
+    expect(signedOrigin.get('maria/t01')!.origin).toBe('carried');
+    const trusted = await runCli(['verify', out3, '--trust', join(dir, 'signer.pub')]);
+    expect(trusted.code, trusted.stdout + trusted.stderr).toBe(0);
   });
 
   it('refuses --base as the output, and a base that is not a snapshot, in one line', async () => {

@@ -2,7 +2,7 @@
 // trust summary a snapshot opens with: a signature by a trusted key names a
 // trusted signer; by another key it is "unknown-key"; keys live in the config
 // directory and survive a restart of the host; bad keys are one clear line.
-import { readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dispatch, type CallOutcome } from '../../shared/api/rpc.ts';
@@ -41,7 +41,7 @@ describe('trusted keys', () => {
     let host = new WorkbenchHost({ transport: 'http', configDir: config });
     try {
       const opened = value<SnapshotSummary>(await call(host, 'snapshot/open', { path: signed }));
-      expect(opened.trust).toMatchObject({ manifestIntact: true, complete: true, trustedBy: null, redacted: null, problems: [], trustedKeys: 0 });
+      expect(opened.trust).toMatchObject({ manifestIntact: true, complete: true, trustedBy: null, redacted: null, problems: [], trustedKeys: 0, dqRuns: 0 });
       expect(opened.trust.signatures).toEqual([{ signer: 'Alice Example', fingerprint, signedAt: expect.any(String), status: 'unknown-key', keyLabel: null, reason: null }]);
       const keys = value<TrustedKey[]>(await call(host, 'trust/add', { publicKey: readFileSync(join(dir, 'alice.pub'), 'utf8'), label: 'Alice' }));
       expect(keys).toEqual([{ fingerprint, label: 'Alice', addedAt: expect.any(String) }]);
@@ -60,6 +60,20 @@ describe('trusted keys', () => {
       // A private key file given by path: only its public half is kept.
       value(await call(host, 'trust/add', { path: join(dir, 'alice.key') }));
       expect(readFileSync(join(config, 'trusted-keys.json'), 'utf8')).not.toMatch(/PRIVATE/);
+    } finally {
+      await host.close();
+    }
+  });
+
+  it('says how many stored DQ runs a signed file holds, which no signature covers', async () => {
+    const withRun = join(dir, 'with-run.snapbench');
+    copyFileSync(signed, withRun);
+    const dq = await runCli(['dq', withRun]);
+    expect(dq.code, dq.stderr).toBe(0);
+    const host = new WorkbenchHost({ transport: 'http', configDir: join(dir, 'config-dq') });
+    try {
+      const opened = value<SnapshotSummary>(await call(host, 'snapshot/open', { path: withRun }));
+      expect(opened.trust).toMatchObject({ manifestIntact: true, problems: [], dqRuns: 1 });
     } finally {
       await host.close();
     }

@@ -64,7 +64,7 @@ describe('change proofs', () => {
 
   it('sees a changed column before anything else', () => {
     const base: BaseTable = {
-      file: 'old.snapbench', baseRootSha256: 'r', tableName: 'm/shop/t', rows: 1, sha256: 'x', proof: null, complete: true,
+      file: 'old.snapbench', baseRootSha256: 'r', tableName: 'm/shop/t', rows: 1, sha256: 'x', proof: null, complete: true, rehashCarried: false,
       columns: table('t').columns.map((c) => ({ name: c.name, declaredType: c.declaredType, storage: c.storage, nullable: c.nullable, primaryKeyOrdinal: c.primaryKeyOrdinal })),
     };
     expect(columnsDiffer(table('t'), base)).toBeNull();

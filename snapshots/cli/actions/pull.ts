@@ -41,7 +41,7 @@ export async function runPull(opts: PullOptions): Promise<void> {
   let base: BaseSnapshot | undefined;
   if (opts.base) {
     try {
-      base = BaseSnapshot.open(opts.base);
+      base = BaseSnapshot.open(opts.base, { rehashCarried: Boolean(opts.sign) });
     } catch (error) {
       if (error instanceof SnapshotFileError) throw new CliError(`--base ${error.message}`, error.hint);
       throw error;

@@ -56,6 +56,12 @@ export function TrustPanel({ snapshot }: { snapshot: SnapshotSummary }) {
           ))}
         </ul>
       )}
+      {summary.dqRuns > 0 && (
+        <p className="small" data-testid="dq-runs-unsigned">
+          {countOf(summary.dqRuns, 'stored data-quality run', 'stored data-quality runs')} in this file: added after it was made, so no signature or manifest hash covers{' '}
+          {summary.dqRuns === 1 ? 'it' : 'them'}. Rerun the pack (Data quality, or “snapbench dq FILE --no-store”) before relying on a stored finding.
+        </p>
+      )}
       {summary.redacted ? (
         <div className="redaction">
           <p className="small">
