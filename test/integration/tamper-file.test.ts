@@ -9,6 +9,7 @@ import { copyFileSync, existsSync, mkdirSync, openSync, readdirSync, readFileSyn
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempDir, type CliResult } from '../helpers/cli.ts';
+import { makeSignedDemo } from '../helpers/signedDemo.ts';
 
 const T_ORDER = 'aws-luckyus-salesorder-rw/luckyus_sales_order/t_order';
 const SCRIPT = join(import.meta.dirname, '../../snapshots/file/verify-with-sqlite3.sh');
@@ -55,14 +56,7 @@ function overwrite(path: string, offset: number, bytes: Buffer): void {
 
 beforeAll(async () => {
   dir = tempDir('snapbench-tamper-file-');
-  const env = { SNAPBENCH_CONFIG_DIR: join(dir, 'config') };
-  const demo = join(dir, 'demo.snapbench');
-  expect((await runCli(['demo', '--scale', '0.005', '--out', demo])).code).toBe(0);
-  expect((await runCli(['keys', 'generate', '--out', join(dir, 'alice')])).code).toBe(0);
-  pub = join(dir, 'alice.pub');
-  signed = join(dir, 'signed.snapbench');
-  const shared = await runCli(['share', demo, '--out', signed, '--sign', join(dir, 'alice.key'), '--signer', 'Alice', '--fresh-key'], { env });
-  expect(shared.code, shared.stderr).toBe(0);
+  ({ signed, pub } = await makeSignedDemo(dir));
 }, 180_000);
 
 afterAll(() => {

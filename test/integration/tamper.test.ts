@@ -20,6 +20,7 @@ import { dataTableDdl, recordSchema } from '../../snapshots/file/objects.ts';
 import { LEGACY_META_DDL, REQUIRED_META_TABLES } from '../../snapshots/file/schema.ts';
 import { runCli, tempDir, type CliResult } from '../helpers/cli.ts';
 import { startServe } from '../e2e/harness.ts';
+import { makeSignedDemo } from '../helpers/signedDemo.ts';
 
 const T_ORDER = 'aws-luckyus-salesorder-rw/luckyus_sales_order/t_order';
 const SCRIPT = join(import.meta.dirname, '../../snapshots/file/verify-with-sqlite3.sh');
@@ -57,14 +58,7 @@ function oneLine(result: CliResult): string {
 
 beforeAll(async () => {
   dir = tempDir('snapbench-tamper-');
-  env = { SNAPBENCH_CONFIG_DIR: join(dir, 'config') };
-  const demo = join(dir, 'demo.snapbench');
-  expect((await runCli(['demo', '--scale', '0.005', '--out', demo])).code).toBe(0);
-  expect((await runCli(['keys', 'generate', '--out', join(dir, 'alice')])).code).toBe(0);
-  pub = join(dir, 'alice.pub');
-  signed = join(dir, 'signed.snapbench');
-  const shared = await runCli(['share', demo, '--out', signed, '--sign', join(dir, 'alice.key'), '--signer', 'Alice', '--fresh-key'], { env });
-  expect(shared.code, shared.stderr).toBe(0);
+  ({ signed, pub, env } = await makeSignedDemo(dir));
 }, 180_000);
 
 afterAll(() => {

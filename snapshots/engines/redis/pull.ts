@@ -229,6 +229,22 @@ export interface WalkCounters {
 }
 
 /**
+ * A copy of a record that waits for the sample to fill. The records built for
+ * every key (buildRecords) must not be the ones that wait: V8 tracks survival
+ * per allocation site, and 50K records kept alive there made it allocate every
+ * later key's record straight in the old generation (pretenuring), where each
+ * one, and the strings it holds, stayed until the next full GC: the 1M-key
+ * pull's main heap grew to ~90 MB between full GCs (14 MB live), 20-30 MB of
+ * peak RSS and ~0.5 s of CPU (bench/README.md, "Redis 1M-key pull: memory and CPU").
+ */
+function waitingCopy({ name, record }: PendingRecord): PendingRecord {
+  return {
+    name,
+    record: { db: record.db, pattern: record.pattern, keyHash: record.keyHash, keyName: record.keyName, type: record.type, ttlMs: record.ttlMs, memoryBytes: record.memoryBytes, shard: record.shard },
+  };
+}
+
+/**
  * Gives a database's records their patterns on their way to its writer. The
  * patterns are learnt from the first keys (a random sample: SCAN follows the
  * hash order), across every shard of a cluster; until then the records wait.
@@ -241,8 +257,10 @@ export class PatternedKeys {
 
   async push(pending: PendingRecord[]): Promise<void> {
     if (!this.learner.learning) return this.write(pending);
-    for (const p of pending) this.learner.observe(p.name);
-    this.waiting.push(...pending);
+    for (const p of pending) {
+      this.learner.observe(p.name);
+      this.waiting.push(waitingCopy(p));
+    }
     if (!this.learner.learning) await this.release();
   }
 
