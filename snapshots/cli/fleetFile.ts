@@ -10,8 +10,11 @@ export function loadFleetFile(path: string) {
   let bytes: Buffer;
   try {
     bytes = readFileSync(path);
-  } catch {
-    throw new CliError(`fleet manifest ${path}: cannot be read`, 'check the path given to --fleet');
+  } catch (error) {
+    // fleet check takes the manifest as an argument, pull and dq --pushdown as --fleet: the hint names neither.
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : 'cannot be read';
+    throw new CliError(`fleet manifest ${path}: ${why}`, 'check the path of the fleet manifest; "snapbench fleet manifest" prints an example');
   }
   let document: unknown;
   try {

@@ -133,7 +133,7 @@ function cacheClassForAllocation(prices: PriceCatalogue, allocatedMib: number, r
 /** Store count from the store table when the snapshot has one: shops that are not test stores. */
 export function measuredStoreCount(db: Database.Database): { stores: number; from: string } | null {
   const table = db
-    .prepare(`SELECT sql_name AS sqlName, table_name AS tableName FROM ${META.tables} WHERE source_table = 't_shop_info' ORDER BY table_name LIMIT 1`)
+    .prepare(`SELECT sql_name AS sqlName, table_name AS tableName FROM ${META.tables} WHERE source_table = 't_shop_info' AND kind <> 'pushdown' ORDER BY table_name LIMIT 1`)
     .get() as { sqlName: string; tableName: string } | undefined;
   if (!table) return null;
   const columns = db.prepare(`SELECT column_name FROM ${META.columns} WHERE table_name = ?`).pluck().all(table.tableName) as string[];

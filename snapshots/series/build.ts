@@ -84,7 +84,8 @@ export function readSeriesPoint(path: string, options: Pick<SeriesOptions, 'comp
       .prepare(`SELECT instance, database, source_table AS "table", table_name AS tableName, kind, rows FROM ${META.tables} ORDER BY instance, database, source_table`)
       .all() as { instance: string; database: string; table: string; tableName: string; kind: string; rows: number }[];
     for (const t of tableRows) {
-      if (t.kind === 'table') tables.set(tableKey(t.instance, t.database, t.table), { instance: t.instance, database: t.database, table: t.table, rows: t.rows, tableName: t.tableName });
+      // A table checked in place (pull: pushdown) has no rows in the file, but its catalog row holds the server's exact count.
+      if (t.kind === 'table' || t.kind === 'pushdown') tables.set(tableKey(t.instance, t.database, t.table), { instance: t.instance, database: t.database, table: t.table, rows: t.rows, tableName: t.tableName });
       else {
         keysByInstance.set(t.instance, (keysByInstance.get(t.instance) ?? 0) + t.rows);
         if (!keyTables.has(t.instance)) keyTables.set(t.instance, t.tableName);

@@ -114,6 +114,8 @@ export function buildSharePlan(db: Database.Database, catalog: Catalog, profileC
     return full;
   };
   for (const table of catalog.tables) {
+    // Checked in place (pull: pushdown): catalog rows only, no data table to copy.
+    if (table.kind === 'pushdown') continue;
     const physical = db.prepare(`SELECT name FROM pragma_table_info(?) ORDER BY cid`).pluck().all(table.name) as string[];
     const plan: TablePlan = { table: table.name, kind: table.kind === 'redis-keys' ? 'redis-keys' : 'data', columns: physical, actions: [] };
     tables.push(plan);

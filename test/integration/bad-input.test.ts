@@ -152,6 +152,15 @@ describe('fleet manifests and packs', () => {
     expect(oneLine(dq)).toMatch(new RegExp(`pack ${pack.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: refused: its YAML aliases`));
   });
 
+  it('a missing manifest is one line whose hint fits the command (fleet check takes no --fleet)', async () => {
+    const absent = join(dir, 'absent-fleet.yaml');
+    for (const args of [['fleet', 'check', absent, '--connect', '--format', 'json'], ['pull', '--fleet', absent, '--out', join(dir, 'absent.snapbench')]]) {
+      const result = await runCli(args);
+      expect(result.code).toBe(1);
+      expect(oneLine(result)).toBe(`snapbench: fleet manifest ${absent}: no such file (check the path of the fleet manifest; "snapbench fleet manifest" prints an example)`);
+    }
+  });
+
   it('an unknown tag is one line, not a multi-line YAMLWarning', async () => {
     const fleet = write('tag.yaml', 'instances:\n  - name: a\n    engine: !!foo mysql\n');
     const result = await runCli(['fleet', 'check', fleet]);

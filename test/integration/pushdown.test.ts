@@ -154,6 +154,22 @@ describe('dq --pushdown on the seeded reference fleet', () => {
     expect(stored.results.find((r) => r.id === 'DQ-006')!.count).toBe(offline['DQ-006']!.count);
   });
 
+  it('is understood by series, scenario --snapshot and share like any snapshot', async () => {
+    type Series = { tables: { instance: string; table: string; rows: (number | null)[] }[]; dq: { rule: string; counts: (number | null)[] }[]; growth: { metric: string }[] };
+    const series = parseJson<Series>(await runCli(['series', pulledFile, pushdownFile, '--format', 'json']));
+    // Each table checked in place keeps the server's exact count; it is not a Redis key count.
+    const order = series.tables.find((t) => t.table === 't_order')!;
+    expect(order.rows).toEqual([offline['DQ-002']!.total, offline['DQ-002']!.total]);
+    expect(series.dq.find((d) => d.rule === 'DQ-002')!.counts).toEqual([offline['DQ-002']!.count, offline['DQ-002']!.count]);
+    expect(series.growth.map((g) => g.metric)).not.toContain('keys:aws-luckyus-salesorder-rw');
+    const scenario = await runCli(['scenario', '--snapshot', pushdownFile, '--stores', '100', '--format', 'json']);
+    expect(scenario.code, scenario.stderr).toBe(0);
+    const shared = join(dir, 'pushdown-shared.snapbench');
+    const share = await runCli(['share', pushdownFile, '--out', shared, '--fresh-key']);
+    expect(share.code, share.stderr).toBe(0);
+    expect((await runCli(['verify', shared])).code).toBe(0);
+  });
+
   it('sent the servers nothing but reads, and scanned each table once', () => {
     const writes = /\b(INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER|TRUNCATE|GRANT|RENAME|LOCK)\b/i;
     const mariaQueries = mariaLog.split('\n').filter((l) => /\sQuery\t/.test(l)).map((l) => l.split(/\sQuery\t/)[1]!);
