@@ -9,6 +9,7 @@ import type { InstanceTarget, PullOptions } from '../types.ts';
 import { RespError, type Reply, type RespConnection, encodeCommand } from './resp.ts';
 import { KeyPatternLearner } from './patterns.ts';
 import { createKeyHasher, decodeKeyName, scrubServerMessage } from './types.ts';
+import { boundHeapGrowth } from './heap.ts';
 
 export const SCAN_COUNT = 1000;
 /** The most keys one SCAN page asks for when round trips, not the server, set the pace. */
@@ -38,6 +39,7 @@ export interface WalkContext {
 /** `memorySamples`: the manifest's memory_samples (0 = exact), or undefined for the server's default. */
 export function walkContext(instanceName: string, rawKeyNames: boolean, target: InstanceTarget, options: PullOptions, memorySamples?: number): WalkContext {
   const samples = memorySamples === undefined ? null : String(memorySamples);
+  boundHeapGrowth();
   return {
     instanceName,
     rawKeyNames,
