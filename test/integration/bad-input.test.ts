@@ -161,6 +161,13 @@ describe('fleet manifests and packs', () => {
     }
   });
 
+  it('--only naming only inventory-only instances says that none of them can be pulled', async () => {
+    const fleet = write('inventory-only.yaml', 'instances:\n  - { name: a, engine: mysql }\n  - { name: b, engine: redis, host: 127.0.0.1, port: 1 }\n');
+    const result = await runCli(['pull', '--fleet', fleet, '--only', 'a', '--out', join(dir, 'inventory-only.snapbench')]);
+    expect(result.code).toBe(1);
+    expect(oneLine(result)).toBe('snapbench: nothing to pull: none of the instances given to --only has connection details (host); inventory-only instances are not pulled');
+  });
+
   it('an unknown tag is one line, not a multi-line YAMLWarning', async () => {
     const fleet = write('tag.yaml', 'instances:\n  - name: a\n    engine: !!foo mysql\n');
     const result = await runCli(['fleet', 'check', fleet]);
