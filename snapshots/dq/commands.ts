@@ -2,8 +2,8 @@
 // `snapbench diff` (registered in snapshots/cli/commands/dq.ts, which loads
 // this module only when one of them runs).
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, extname, resolve } from 'node:path';
+import { existsSync, writeFileSync } from 'node:fs';
+import { extname, resolve } from 'node:path';
 import { DqPackError, type RulePack } from '../../shared/dq/pack.ts';
 import { summarize, type DqResult } from '../../shared/dq/results.ts';
 import { countText, formatNumberText, formatTimeText, textTable, type TextColumn } from '../../shared/text/layout.ts';
@@ -13,6 +13,7 @@ import { EXIT_DQ_FINDINGS, EXIT_FAILED } from '../exitCodes.ts';
 import { runQuery } from '../query/runQuery.ts';
 import { csvSafeFor, printLine, printText } from '../terminal.ts';
 import { refuseOutputOverInput, type CommandInput } from '../file/outputPath.ts';
+import { checkOutputFile } from '../output/outputFile.ts';
 import { manifestMismatch, manifestMismatchWarning } from '../file/manifestCheck.ts';
 import { openSnapshot, readManifest } from '../file/reader.ts';
 import { storedDqProblems } from '../file/verify.ts';
@@ -50,9 +51,7 @@ function reportFormat(format: string | undefined, out: string | undefined): Repo
 }
 
 function checkOut(out: string): void {
-  const dir = dirname(resolve(out));
-  if (!existsSync(dir)) throw new CliError(`--out ${out}: directory ${dir} does not exist`, 'create it or choose another path');
-  if (existsSync(out) && statSync(out).isDirectory()) throw new CliError(`--out ${out}: is a directory`, 'give a file name');
+  checkOutputFile('--out', out);
 }
 
 function render(format: ReportFormat, ctx: ReportContext, csvSafe: boolean): string {

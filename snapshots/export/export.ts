@@ -387,7 +387,13 @@ function prepareOutput(out: string, snapshotFile: string): void {
       }
     }
   } else {
-    mkdirSync(target, { recursive: true });
+    try {
+      mkdirSync(target, { recursive: true });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      const why = code === 'ENOTDIR' || code === 'EEXIST' ? 'a part of the path is a file, not a directory' : code === 'EACCES' || code === 'EPERM' ? 'the directory cannot be created here (permission denied)' : 'the directory cannot be created';
+      throw new ExportError(`--out ${out}: ${why}`, 'give a new or empty directory where you can write');
+    }
   }
 }
 

@@ -87,7 +87,7 @@ export async function pullFleet(options: PullFleetOptions): Promise<PullFleetRes
   const pullable = selected.filter((i) => i.connection);
   if (pullable.length === 0) {
     throw new FleetError(
-      `nothing to pull: ${options.only ? 'the selected instances have' : 'no instance in the fleet manifest has'} connection details (host); inventory-only instances are not pulled`,
+      `nothing to pull: ${options.only ? 'none of the instances given to --only has' : 'no instance in the fleet manifest has'} connection details (host); inventory-only instances are not pulled`,
     );
   }
   const { secret, source } = keyHashSecret(options.env);

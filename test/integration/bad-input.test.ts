@@ -161,6 +161,32 @@ describe('fleet manifests and packs', () => {
     }
   });
 
+  it('--only naming only inventory-only instances says that none of them can be pulled', async () => {
+    const fleet = write('inventory-only.yaml', 'instances:\n  - { name: a, engine: mysql }\n  - { name: b, engine: redis, host: 127.0.0.1, port: 1 }\n');
+    const result = await runCli(['pull', '--fleet', fleet, '--only', 'a', '--out', join(dir, 'inventory-only.snapbench')]);
+    expect(result.code).toBe(1);
+    expect(oneLine(result)).toBe('snapbench: nothing to pull: none of the instances given to --only has connection details (host); inventory-only instances are not pulled');
+  });
+
+  it('an --out inside a file is one line naming it, from every writing command', async () => {
+    const fleet = write('one-redis.yaml', 'instances:\n  - { name: b, engine: redis, host: 127.0.0.1, port: 1 }\n');
+    const under = (name: string) => join(snapshot, name);
+    const cases = [
+      ['demo', '--out', under('x.snapbench')],
+      ['demo', '--series', '2', '--out', under('series')],
+      ['pull', '--fleet', fleet, '--out', under('x.snapbench')],
+      ['dq', snapshot, '--format', 'json', '--no-store', '--out', under('r.json')],
+      ['share', snapshot, '--fresh-key', '--out', under('x.snapbench')],
+      ['keys', 'generate', '--out', under('k')],
+      ['fleet', 'manifest', '--out', under('f.yaml')],
+    ];
+    for (const args of cases) {
+      const result = await runCli(args);
+      expect(result.code, args.join(' ')).toBe(1);
+      expect(oneLine(result), args.join(' ')).toMatch(new RegExp(`^snapbench: --out ${snapshot.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}/\\S+: ${snapshot.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is a file, not a directory \\(choose a path inside a directory\\)$`));
+    }
+  });
+
   it('an unknown tag is one line, not a multi-line YAMLWarning', async () => {
     const fleet = write('tag.yaml', 'instances:\n  - name: a\n    engine: !!foo mysql\n');
     const result = await runCli(['fleet', 'check', fleet]);

@@ -345,6 +345,9 @@ describe('export refuses what it must not do', () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/not empty and holds no earlier export/);
     expect(readFileSync(join(foreign, 'notes.txt'), 'utf8')).toBe('mine');
+    const underFile = await runCli(['export', demoFile, '--out', join(foreign, 'notes.txt', 'x')]);
+    expect(underFile.code).toBe(1);
+    expect(underFile.stderr).toBe(`snapbench: --out ${join(foreign, 'notes.txt', 'x')}: a part of the path is a file, not a directory (give a new or empty directory where you can write)\n`);
     const nothing = await runCli(['export', demoFile, '--out', join(dir, 'none'), '--tables', 'no_such_table']);
     expect(nothing.stderr).toMatch(/--tables no_such_table: matches no table/);
     const altered = join(dir, 'altered.snapbench');

@@ -126,6 +126,10 @@ describe('snapbench scenario', () => {
     const json = parseJson<ScenarioJson & { decisions: Record<string, unknown> }>(result);
     expect(json.instances.redis).toBe(28);
     expect(json.decisions.reservedCoverage).toBe(0.5);
+    // --set KEY=VALUE ...: several pairs after one --set give the same answer.
+    const together = await runCli(['scenario', '--stores', '16', '--set', 'redisClusters=28', 'reservedCoverage=50%', '--format', 'json']);
+    expect(together.code, together.stderr).toBe(0);
+    expect(parseJson(together)).toEqual(json);
   });
 
   for (const [args, pattern] of [

@@ -11,7 +11,7 @@ import { parseHostPort, SeedError, type Endpoint } from '../../fleet/seed/endpoi
 import { refuseOutputOverInput } from '../../file/outputPath.ts';
 import { CliError } from '../../errors.ts';
 import { EXIT_CANCELLED } from '../../exitCodes.ts';
-import { checkOutputFile } from '../../output/outputFile.ts';
+import { checkOutputDirectory, checkOutputFile } from '../../output/outputFile.ts';
 import { loadFleetFile } from '../fleetFile.ts';
 import { printLine, printText, printWrapped } from '../../terminal.ts';
 import { inertText } from '../../../shared/text/inert.ts';
@@ -48,6 +48,7 @@ function plantedSummary(counts: PlantedCounts): string {
 async function demoSeries(count: number, dir: string, opts: { scale: number; seed: number; progress?: boolean; format: string }): Promise<void> {
   const full = resolve(dir);
   if (existsSync(full) && !statSync(full).isDirectory()) throw new CliError(`--out ${dir}: is a file; with --series it names a directory`, 'give a directory (it is created when missing)');
+  checkOutputDirectory('--out', dir);
   const { DemoCancelled, demoSeriesFileName, writeDemoSeries } = await import('../../fleet/demo.ts');
   // Every file the series writes may replace only an earlier snapshot.
   for (let week = 0; week < count; week++) refuseOutputOverInput(resolve(full, demoSeriesFileName(week)), [], { label: '--out', replaces: 'snapshot' });

@@ -42,7 +42,7 @@ export function registerScenarioCommands(program: Command, model: CostModel | nu
     .description("model the fleet's monthly cost at N stores under decisions, with the reason for every figure")
     .addOption(preset.default('report-07'))
     .option('--stores <n>', 'store count, 1 to 1000 (default 16)')
-    .option('--set <key=value>', 'a decision, price.<key> or assumption.<key>; repeatable', collect, [])
+    .option('--set <key=value...>', 'decisions, price.<key> or assumption.<key>: --set a=1 b=2, or --set repeated', collect, [])
     .option('--snapshot <file>', 'take the fleet from a snapshot (its instance classes, Redis utilisation, data sizes and query rates)')
     .option('--series <files...>', 'measure growth from snapshots of one fleet (3 or more over 7 or more days): it replaces the preset\'s growth per category; the fleet is the latest of them unless --snapshot is given')
     .option('--detail', 'text: the audit trail instead of the summary (every line item with its formula, the savings step by step, the curve, the largest items)')
