@@ -150,22 +150,23 @@ export class RowEncoder {
    */
   text(value: string): boolean {
     const n = value.length;
-    let ascii = true;
-    for (let i = 0; i < n; i++) {
-      if (value.charCodeAt(i) >= 0x80) {
-        ascii = false;
-        break;
-      }
+    // ASCII (the common case): copied as it is checked, in one pass.
+    const start = this.at;
+    this.header(TYPE_TEXT, n);
+    const buf = this.buf;
+    let at = this.at;
+    let i = 0;
+    for (; i < n; i++) {
+      const c = value.charCodeAt(i);
+      if (c >= 0x80) break;
+      buf[at++] = c;
     }
-    if (ascii) {
-      this.header(TYPE_TEXT, n);
-      const buf = this.buf;
-      let at = this.at;
-      for (let i = 0; i < n; i++) buf[at++] = value.charCodeAt(i);
+    if (i === n) {
       buf[at++] = COMMA;
       this.at = at;
       return true;
     }
+    this.at = start;
     if (LONE_SURROGATE.test(value)) return false;
     const length = Buffer.byteLength(value, 'utf8');
     this.header(TYPE_TEXT, length);
