@@ -53,7 +53,7 @@ export function hardenConnection(db: Database.Database): void {
  */
 export function openSnapshot(path: string, options: OpenOptions = {}): Database.Database {
   if (!existsSync(path)) throw new SnapshotFileError(`${path}: no such file`, 'check the path, or create a snapshot with "snapbench pull" or "snapbench demo"');
-  if (statSync(path).isDirectory()) throw new SnapshotFileError(`${path}: is a directory, not a snapshot file`);
+  if (statSync(path).isDirectory()) throw new SnapshotFileError(`${path}: is a directory, not a snapshot file`, 'give the path of a .snapbench file inside it');
   // A FIFO, device or socket would block the open or stream forever: only a regular file is read.
   if (!statSync(path).isFile()) throw new SnapshotFileError(`${path}: is not a regular file (a FIFO, device or socket), so not a snapshot`, 'give the path of a .snapbench file');
   // Before SQLite opens it: a WAL-mode file, or a -wal or hot -journal beside it, would make SQLite read (or write) bytes that are not the file's.

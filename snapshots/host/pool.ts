@@ -244,7 +244,12 @@ export class JobPool {
         // Ended at once: a worker in the middle of a statement would not stop otherwise.
         this.stopWorker(slot);
         if (job) this.settle(job, { error: new ApiFailure(apiError('cancelled', 'the host is shutting down')) });
-        if (worker && worker.exitCode === null && worker.signalCode === null) await new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+        // Referenced while it dies: an idle worker is unreferenced, and an event loop with nothing else left would end
+        // the process before 'exit' fires, leaving serve's promise unsettled (exit code 13 instead of 0).
+        if (worker && worker.exitCode === null && worker.signalCode === null) {
+          worker.ref();
+          await new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+        }
       }
     }
   }

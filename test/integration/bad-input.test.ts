@@ -131,6 +131,12 @@ describe('paths that are not files', () => {
       expect(oneLine(result)).toBe(`snapbench: ${path}: is not a regular file (a FIFO, device or socket), so not a snapshot (give the path of a .snapbench file)`);
     }
   });
+
+  it('a directory is one line with the fix', async () => {
+    const result = await runCli(['verify', dir]);
+    expect(result.code).toBe(1);
+    expect(oneLine(result)).toBe(`snapbench: ${dir}: is a directory, not a snapshot file (give the path of a .snapbench file inside it)`);
+  });
 });
 
 describe('fleet manifests and packs', () => {
