@@ -161,12 +161,21 @@ describe('a PostgreSQL account that cannot read everything (items 7, 8; issue 11
         '  - { id: R-1, title: secret rows, severity: low, check: row_count, table: public.secret, fail: count = 0 }',
         '  - { id: R-2, title: orders rows, severity: low, check: row_count, table: public.orders, fail: count = 0 }',
         '  - { id: R-3, title: rls rows, severity: low, check: row_count, table: rls_t, fail: count = 0 }',
+        '  - { id: R-4, title: secrets anywhere, severity: high, check: secrets }',
+        '  - { id: R-5, title: PII anywhere, severity: high, check: pii_columns, kinds: [email, phone], sample: 1000, threshold: 50% }',
       ].join('\n'),
     );
     const results = Object.fromEntries(parseJson<DqReport>(await runCli(['dq', file, '--pack', pack, '--format', 'json', '--no-store'])).results.map((r) => [r.id, r]));
     expect(results['R-1']).toMatchObject({ status: 'skipped', metrics: { reason: expect.stringMatching(/pg\/shop\/public\.secret was not read whole \(not-readable: missing privilege: SELECT/) } });
     expect(results['R-2']).toMatchObject({ status: 'pass', count: 50 });
     expect(results['R-3']).toMatchObject({ status: 'skipped', metrics: { reason: expect.stringMatching(/row-level security/) } });
+    // Fleet-wide security scans look at what was read whole and name what they could not look at.
+    for (const id of ['R-4', 'R-5']) {
+      expect(results[id]!.status, id).not.toBe('skipped');
+      const notRead = results[id]!.metrics.not_read as string[];
+      expect(notRead.some((why) => /pg\/shop\/public\.secret was not read whole \(not-readable/.test(why)), id).toBe(true);
+      expect(results[id]!.metrics.tables_not_read, id).toBe(notRead.length);
+    }
     expect((await runCli(['verify', file])).code).toBe(0);
   });
 });

@@ -3,19 +3,42 @@
 import type { RuleOf } from '../../../shared/dq/pack.ts';
 import { DEFAULT_SECRET_PATTERN, isBlank, parseRatio, piiKind, requiredLiteral, type PiiKind } from '../../../shared/dq/definitions.ts';
 import type { Evidence } from '../../../shared/dq/results.ts';
-import { storesKeyNames, type CatalogColumn, type CatalogTable } from '../catalog.ts';
+import { notReadWhole, storesKeyNames, type CatalogColumn, type CatalogTable } from '../catalog.ts';
 import { SkipRule, toCount, type Finish, type RuleContext } from '../engine.ts';
 import { blankSql, quoteIdentifier, regexSql, sqlString } from '../sql.ts';
 
-/** The tables a security rule scans: those it names, else every table of the snapshot. */
-function scannedTables(ctx: RuleContext, refs: string[] | undefined, kinds: CatalogTable['kind'][]): CatalogTable[] {
-  const tables = refs ? [...new Set(refs.flatMap((ref) => ctx.tables(ref, { kinds })))] : ctx.use(ctx.catalog.tables.filter((t) => kinds.includes(t.kind)));
-  if (tables.length === 0) throw new SkipRule('the snapshot has no tables');
-  return tables;
+interface Scanned {
+  tables: CatalogTable[];
+  /** Fleet-wide scans: the tables left out because they were not read whole, each with why. */
+  notRead: string[];
+}
+
+/**
+ * The tables a security rule scans: those it names (the rule is skipped when one
+ * was not read whole, like any rule), else every table of the snapshot that was
+ * read whole, with the others listed in the result's metrics: a fleet-wide scan
+ * says what it could not look at instead of passing over it in silence.
+ */
+function scannedTables(ctx: RuleContext, refs: string[] | undefined, kinds: CatalogTable['kind'][]): Scanned {
+  if (refs) {
+    const tables = [...new Set(refs.flatMap((ref) => ctx.tables(ref, { kinds })))];
+    if (tables.length === 0) throw new SkipRule('the snapshot has no tables');
+    return { tables, notRead: [] };
+  }
+  const all = ctx.catalog.tables.filter((t) => kinds.includes(t.kind));
+  const notRead = all.map(notReadWhole).filter((why): why is string => why !== null);
+  const tables = ctx.use(all.filter((t) => notReadWhole(t) === null));
+  if (tables.length === 0) throw new SkipRule(notRead.length > 0 ? `no table was read whole: ${notRead.slice(0, 3).join('; ')}` : 'the snapshot has no tables');
+  return { tables, notRead };
+}
+
+/** The metrics a fleet-wide scan adds when it left tables out (none otherwise, so results stay as they were). */
+function notReadMetrics(notRead: string[]): Record<string, unknown> {
+  return notRead.length > 0 ? { tables_not_read: notRead.length, not_read: notRead.slice(0, 20) } : {};
 }
 
 export function planPiiColumns(rule: RuleOf<'pii_columns'>, ctx: RuleContext): Finish {
-  const tables = scannedTables(ctx, rule.tables, ['table']);
+  const { tables, notRead } = scannedTables(ctx, rule.tables, ['table']);
   const threshold = parseRatio(rule.threshold)!;
   const kinds = new Set<PiiKind>(rule.kinds as PiiKind[]);
   return () => {
@@ -55,7 +78,7 @@ export function planPiiColumns(rule: RuleOf<'pii_columns'>, ctx: RuleContext): F
     return {
       count: flagged.length,
       total: examined,
-      metrics: { by_kind: byKind, sample: rule.sample, threshold },
+      metrics: { by_kind: byKind, sample: rule.sample, threshold, ...notReadMetrics(notRead) },
       evidence: flagged.slice(0, ctx.evidenceLimit).map(({ sampleSql: _sql, ...e }) => e),
       evidenceQuery: flagged.length > 0 ? flagged.map((f) => f.sampleSql).join('\nUNION ALL\n') : null,
     };
@@ -80,7 +103,8 @@ function secretColumns(ctx: RuleContext, table: CatalogTable): CatalogColumn[] {
 export function planSecrets(rule: RuleOf<'secrets'>, ctx: RuleContext): Finish {
   const source = rule.regex ?? DEFAULT_SECRET_PATTERN;
   const flags = rule.flags ?? '';
-  const cells = scannedTables(ctx, rule.tables, ['table', 'redis-keys']).flatMap((table) =>
+  const { tables, notRead } = scannedTables(ctx, rule.tables, ['table', 'redis-keys']);
+  const cells = tables.flatMap((table) =>
     secretColumns(ctx, table).map((column) => {
       const c = quoteIdentifier(column.sqlColumn);
       const prefilter = prefilterSql(c, source, flags);
@@ -118,6 +142,7 @@ export function planSecrets(rule: RuleOf<'secrets'>, ctx: RuleContext): Finish {
       metrics: {
         by_column: Object.fromEntries(found.map((cell) => [`${cell.table.name}.${cell.column.name}`, counts[cells.indexOf(cell)]])),
         columns_scanned: cells.length,
+        ...notReadMetrics(notRead),
       },
       evidence,
       evidenceQuery: found.length > 0 ? evidenceQuery : null,
