@@ -80,6 +80,7 @@ export class CopyTextParser {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   private scratch: Buffer = Buffer.allocUnsafe(4096);
+  private scratchMadeHigh = false;
   /** Encoded mode's output (null when the columns cannot be encoded), and whether rows still go there. */
   private readonly encoder: RowEncoder | null = null;
   private encodingOn = false;
@@ -251,8 +252,9 @@ export class CopyTextParser {
       case 3: // Utf8
         if (!escaped) enc.value(TYPE_TEXT, buf, s, e);
         else {
-          const n = this.unescapeInto(buf, s, e);
-          if (n < 0) return false;
+          // Not UTF-8 after unescaping: value mode replaces such bytes, so this row goes that way.
+          const n = this.unescapeToScratch(buf, s, e);
+          if (!this.scratchIsUtf8(n)) return false;
           enc.value(TYPE_TEXT, this.scratch, 0, n);
         }
         return true;
@@ -283,11 +285,11 @@ export class CopyTextParser {
   }
 
   /**
-   * Undoes the escapes of buf[s, e) into this.scratch, byte by byte, as value
-   * mode does; returns the length, or -1 when an octal or hex escape made bytes
-   * that are not UTF-8 (value mode replaces them, or refuses them in strict mode).
+   * Undoes the escapes of buf[s, e) into this.scratch, byte by byte; returns the
+   * length. `scratchMadeHigh` says whether an octal or hex escape made a byte of
+   * 0x80 or more, the only way the result can stop being UTF-8.
    */
-  private unescapeInto(buf: Buffer, s: number, e: number): number {
+  private unescapeToScratch(buf: Buffer, s: number, e: number): number {
     if (this.scratch.length < e - s) this.scratch = Buffer.allocUnsafe(Math.max(e - s, this.scratch.length * 2));
     const out = this.scratch;
     let o = 0;
@@ -329,11 +331,15 @@ export class CopyTextParser {
       }
       out[o++] = c;
     }
-    if (madeHigh && !isUtf8(out.subarray(0, o))) {
-      if (this.strict) throw new CopyFormatError(`row ${this.rowsSeen + 1}: an escaped text value is not valid UTF-8`);
-      return -1;
-    }
+    this.scratchMadeHigh = madeHigh;
     return o;
+  }
+
+  /** Whether scratch[0, n) is UTF-8; in strict mode a value that is not fails the parse. */
+  private scratchIsUtf8(n: number): boolean {
+    if (!this.scratchMadeHigh || isUtf8(this.scratch.subarray(0, n))) return true;
+    if (this.strict) throw new CopyFormatError(`row ${this.rowsSeen + 1}: an escaped text value is not valid UTF-8`);
+    return false;
   }
 
   /** Parses rows from `text`, which ends with a newline. */
@@ -434,50 +440,9 @@ export class CopyTextParser {
   /** Byte-level unescaping for octal and hex escapes; returns the UTF-8 decoded field. */
   private unescapeBytes(field: string): string {
     const buf = Buffer.from(field, 'utf8');
-    const e = buf.length;
-    if (this.scratch.length < e) this.scratch = Buffer.allocUnsafe(Math.max(e, this.scratch.length * 2));
-    const out = this.scratch;
-    let o = 0;
-    for (let k = 0; k < e; k++) {
-      let c = buf[k];
-      if (c === 92 && k + 1 < e) {
-        c = buf[++k];
-        switch (c) {
-          case 98: c = 8; break; // \b
-          case 102: c = 12; break; // \f
-          case 110: c = 10; break; // \n
-          case 114: c = 13; break; // \r
-          case 116: c = 9; break; // \t
-          case 118: c = 11; break; // \v
-          case 120: { // \xH or \xHH; a bare \x is a literal x
-            const h1 = k + 1 < e ? hexValue(buf[k + 1]) : -1;
-            if (h1 >= 0) {
-              c = h1;
-              k++;
-              const h2 = k + 1 < e ? hexValue(buf[k + 1]) : -1;
-              if (h2 >= 0) {
-                c = c * 16 + h2;
-                k++;
-              }
-            }
-            break;
-          }
-          default:
-            if (c >= 48 && c <= 55) { // \o, \oo, \ooo
-              let v = c - 48;
-              for (let n = 0; n < 2 && k + 1 < e && buf[k + 1] >= 48 && buf[k + 1] <= 55; n++) v = v * 8 + (buf[++k] - 48);
-              c = v & 0xff;
-            }
-          // any other character after a backslash stands for itself (this covers \\)
-        }
-      }
-      out[o++] = c;
-    }
-    const bytes = out.subarray(0, o);
-    if (this.strict && !isUtf8(bytes)) {
-      throw new CopyFormatError(`row ${this.rowsSeen + 1}: an escaped text value is not valid UTF-8`);
-    }
-    return bytes.toString('utf8');
+    const n = this.unescapeToScratch(buf, 0, buf.length);
+    this.scratchIsUtf8(n);
+    return this.scratch.toString('utf8', 0, n);
   }
 }
 
