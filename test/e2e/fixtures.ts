@@ -4,7 +4,7 @@
 import type { FleetInstance } from '../../shared/model/fleet.ts';
 import type { ColumnInfo, SqlValue, TableInfo } from '../../shared/model/snapshot.ts';
 import { SnapshotWriter } from '../../snapshots/file/writer.ts';
-import { TOOL_VERSION } from '../../snapshots/version.ts';
+import { fixtureManifest } from '../helpers/manifestInput.ts';
 
 export const LARGE_TABLE = { instance: 'bench-mysql', database: 'shop', table: 't_event' } as const;
 export const LARGE_TABLE_NAME = `${LARGE_TABLE.instance}/${LARGE_TABLE.database}/${LARGE_TABLE.table}`;
@@ -92,16 +92,7 @@ export async function writeLargeSnapshot(path: string, rows: number): Promise<vo
     await cities.sink.push(CITIES.map((c, i) => [c, ['TX', 'MA', 'IL', 'CO', 'TX', 'CA', 'TX'][i]!]));
     await cities.finish({ rows: CITIES.length, limited: false });
     writer.finishInstance(LARGE_TABLE.instance);
-    await writer.finish({
-      tool: { name: 'snapbench', version: TOOL_VERSION },
-      createdAt: new Date().toISOString(),
-      createdBy: 'e2e-fixture',
-      createdOnHost: 'localhost',
-      synthetic: true,
-      fleet: { name: 'e2e', file: null, sha256: null, instances: 1 },
-      options: { maxRows: null, only: null, concurrency: 1 },
-      keyHashing: { algorithm: 'hmac-sha256/16', keySource: 'random-per-snapshot' },
-    });
+    await writer.finish(fixtureManifest({ createdBy: 'e2e-fixture', fleet: 'e2e' }));
   } catch (error) {
     await writer.abort();
     throw error;

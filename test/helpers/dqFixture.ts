@@ -6,7 +6,7 @@ import type { Engine, FleetInstance } from '../../shared/model/fleet.ts';
 import type { ColumnInfo, ServerFact, SnapshotManifest, SqlValue, StorageKind, TableInfo } from '../../shared/model/snapshot.ts';
 import { redisKeyPattern } from '../../snapshots/engines/redis/patterns.ts';
 import { SnapshotWriter } from '../../snapshots/file/writer.ts';
-import { TOOL_VERSION } from '../../snapshots/version.ts';
+import { fixtureManifest } from './manifestInput.ts';
 
 export interface FixtureColumn {
   name: string;
@@ -131,16 +131,7 @@ export async function buildSnapshot(path: string, instances: FixtureInstance[], 
       if (instance.status === 'failed') await writer.failInstance(instance.name, 'connection refused', null);
       else writer.finishInstance(instance.name);
     }
-    return await writer.finish({
-      tool: { name: 'snapbench', version: TOOL_VERSION },
-      createdAt,
-      createdBy: 'dq-fixture',
-      createdOnHost: 'localhost',
-      synthetic: true,
-      fleet: { name: 'fixture', file: null, sha256: null, instances: instances.length },
-      options: { maxRows: instances.some((i) => i.tables?.some((t) => t.limited)) ? 1000 : null, only: null, concurrency: 1 },
-      keyHashing: { algorithm: 'hmac-sha256/16', keySource: 'random-per-snapshot' },
-    });
+    return await writer.finish(fixtureManifest({ createdBy: 'dq-fixture', fleet: 'fixture', instances: instances.length, createdAt, maxRows: instances.some((i) => i.tables?.some((t) => t.limited)) ? 1000 : null }));
   } catch (error) {
     await writer.abort();
     throw error;

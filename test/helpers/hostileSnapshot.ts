@@ -6,7 +6,7 @@
 import type { FleetInstance } from '../../shared/model/fleet.ts';
 import type { SqlValue } from '../../shared/model/snapshot.ts';
 import { SnapshotWriter } from '../../snapshots/file/writer.ts';
-import { TOOL_VERSION } from '../../snapshots/version.ts';
+import { fixtureManifest } from './manifestInput.ts';
 
 export const HOSTILE_INSTANCE = 'lab';
 export const HOSTILE_DATABASE = 'shop';
@@ -67,16 +67,7 @@ export async function writeHostileSnapshot(path: string): Promise<void> {
     await table.sink.push(HOSTILE_NOTES.map((n, i): SqlValue[] => [i + 1, n.value, -i]));
     await table.finish({ rows: HOSTILE_NOTES.length, limited: false });
     writer.finishInstance(HOSTILE_INSTANCE);
-    await writer.finish({
-      tool: { name: 'snapbench', version: TOOL_VERSION },
-      createdAt: new Date().toISOString(),
-      createdBy: 'mallory\u001b[2K',
-      createdOnHost: 'localhost',
-      synthetic: true,
-      fleet: { name: 'hostile', file: null, sha256: null, instances: 1 },
-      options: { maxRows: null, only: null, concurrency: 1 },
-      keyHashing: { algorithm: 'hmac-sha256/16', keySource: 'random-per-snapshot' },
-    });
+    await writer.finish(fixtureManifest({ createdBy: 'mallory\u001b[2K', fleet: 'hostile' }));
   } catch (error) {
     await writer.abort();
     throw error;

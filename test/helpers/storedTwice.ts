@@ -10,7 +10,7 @@ import type { EncodedRows } from '../../snapshots/file/encodedRows.ts';
 import type { Affinity } from '../../snapshots/file/hash.ts';
 import { SnapshotWriter } from '../../snapshots/file/writer.ts';
 import { verifySnapshot } from '../../snapshots/file/verify.ts';
-import { TOOL_VERSION } from '../../snapshots/version.ts';
+import { fixtureManifest } from './manifestInput.ts';
 
 export interface TestColumn {
   name: string;
@@ -63,16 +63,7 @@ export async function storeTwice(
     }
     await b.finish({ rows, limited: false });
     writer.finishInstance('i');
-    await writer.finish({
-      tool: { name: 'snapbench', version: TOOL_VERSION },
-      createdAt: new Date().toISOString(),
-      createdBy: 'test',
-      createdOnHost: 'localhost',
-      synthetic: true,
-      fleet: { name: 'test', file: null, sha256: null, instances: 1 },
-      options: { maxRows: null, only: null, concurrency: 1 },
-      keyHashing: { algorithm: 'hmac-sha256/16', keySource: 'random-per-snapshot' },
-    });
+    await writer.finish(fixtureManifest({ createdBy: 'test', fleet: 'test' }));
   } catch (error) {
     await writer.abort();
     throw error;

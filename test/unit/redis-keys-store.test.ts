@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import type { RedisKeyRecord } from '../../shared/model/snapshot.ts';
 import { SnapshotWriter } from '../../snapshots/file/writer.ts';
 import { verifySnapshot } from '../../snapshots/file/verify.ts';
-import { TOOL_VERSION } from '../../snapshots/version.ts';
 import { tempDir } from '../helpers/cli.ts';
+import { fixtureManifest } from '../helpers/manifestInput.ts';
 
 const dir = tempDir('snapbench-redis-keys-');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -57,16 +57,7 @@ describe('Redis key records in the snapshot', () => {
     for (let i = 0; i < keys.length; i += 1000) await db0.push(keys.slice(i, i + 1000));
     await db0.finish();
     writer.finishInstance('r');
-    await writer.finish({
-      tool: { name: 'snapbench', version: TOOL_VERSION },
-      createdAt: new Date().toISOString(),
-      createdBy: 'test',
-      createdOnHost: 'localhost',
-      synthetic: true,
-      fleet: { name: 'test', file: null, sha256: null, instances: 1 },
-      options: { maxRows: null, only: null, concurrency: 1 },
-      keyHashing: { algorithm: 'hmac-sha256/16', keySource: 'random-per-snapshot' },
-    });
+    await writer.finish(fixtureManifest({ createdBy: 'test', fleet: 'test' }));
     const db = new Database(path, { readonly: true });
     try {
       expect(verifySnapshot(db, path).problems).toEqual([]);
