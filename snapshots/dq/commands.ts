@@ -14,7 +14,7 @@ import { runQuery } from '../query/runQuery.ts';
 import { csvSafeFor, printLine, printText } from '../terminal.ts';
 import { refuseOutputOverInput, type CommandInput } from '../file/outputPath.ts';
 import { checkOutputFile } from '../output/outputFile.ts';
-import { manifestMismatch, manifestMismatchWarning } from '../file/manifestCheck.ts';
+import { manifestMismatch, manifestMismatchWarning, manifestWarning } from '../file/manifestCheck.ts';
 import { openSnapshot, readManifest } from '../file/reader.ts';
 import { storedDqProblems } from '../file/verify.ts';
 import { TOOL_VERSION } from '../version.ts';
@@ -166,8 +166,8 @@ export function withSnapshot<T>(file: string, use: (db: ReturnType<typeof openSn
   const db = openSnapshot(file);
   try {
     // Stored runs, evidence and a diff all read what the manifest vouches for: say when it no longer matches its root hash.
-    const changed = manifestMismatch(readManifest(db, file));
-    if (changed) printLine(process.stderr, `snapbench ${command}: ${manifestMismatchWarning(file, changed)}`);
+    const warning = manifestWarning(file, readManifest(db, file));
+    if (warning) printLine(process.stderr, `snapbench ${command}: ${warning}`);
     return use(db);
   } finally {
     db.close();

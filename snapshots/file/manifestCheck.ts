@@ -21,6 +21,12 @@ export function manifestMismatchWarning(path: string, mismatch: ManifestMismatch
   return `warning: ${path}: NOT INTACT: its manifest was changed after the snapshot was made (it hashes to ${mismatch.recomputed.slice(0, 16)}…, the file records root ${mismatch.recorded.slice(0, 16)}…); do not rely on it; "snapbench verify ${path}" names what changed`;
 }
 
+/** The one-line warning for a manifest that no longer matches its root hash, or null when it does. */
+export function manifestWarning(path: string, stored: Pick<StoredManifest, 'body' | 'rootSha256'>): string | null {
+  const mismatch = manifestMismatch(stored);
+  return mismatch ? manifestMismatchWarning(path, mismatch) : null;
+}
+
 /**
  * The warning line for a snapshot file whose manifest no longer matches its
  * root hash, or null; for commands that read several files or only summaries
@@ -35,8 +41,7 @@ export function manifestWarningForFile(path: string): string | null {
     return null;
   }
   try {
-    const mismatch = manifestMismatch(readManifest(db, path));
-    return mismatch ? manifestMismatchWarning(path, mismatch) : null;
+    return manifestWarning(path, readManifest(db, path));
   } catch {
     return null;
   } finally {
