@@ -2,7 +2,7 @@
 // key name, and the list of commands the adapter is allowed to send. Patterns
 // are in patterns.ts.
 import { isUtf8 } from 'node:buffer';
-import { hash } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 
 /**
  * Every command the adapter may send, lower case. Nothing here writes, and
@@ -67,42 +67,13 @@ function utf8SequenceLength(b: Uint8Array, i: number): number {
 
 /**
  * key → HMAC-SHA256(secret, key), the first 16 hex characters (64 bits), by
- * node:crypto. A hand-written SHA-256 (sha256.ts) did this until it was measured
- * against createHmac (bench/redis-paths.ts, bench/README.md): it saved ~1.2 s of
- * CPU per 1M keys, 16-19% of the whole pull, under the 20% a hand-written path
- * must win by to stay.
- *
- * HMAC is RFC 2104 over node:crypto's one-shot SHA-256 (`hash`):
- * H((K ^ opad) || H((K ^ ipad) || key)), with both padded keys prepared once.
- * createHmac builds an Hmac stream object per key; the two one-shot hashes cost
- * half its CPU (0.68 against 1.4 µs a key) and leave almost no garbage
- * (bench/README.md, "Redis 1M-key pull: memory and CPU"). The same bytes:
- * test/unit/redis-key-pattern.test.ts checks it against createHmac.
+ * node:crypto's createHmac. A hand-written SHA-256 (sha256.ts), then an HMAC
+ * composed by hand over node:crypto's one-shot hash, did this faster, but
+ * neither won by the 20% of the whole pull a hand-written path must win by to
+ * stay (bench/README.md, "Redis hand-written paths").
  */
 export function createKeyHasher(secret: Uint8Array): (key: Uint8Array) => string {
-  const BLOCK = 64;
-  const k = Buffer.alloc(BLOCK);
-  if (secret.length > BLOCK) k.set(hash('sha256', secret, 'buffer'));
-  else k.set(secret);
-  // inner: K ^ ipad, then the key (grown when a key does not fit); outer: K ^ opad, then the inner digest.
-  let inner = Buffer.alloc(BLOCK + 1024);
-  const outer = Buffer.alloc(BLOCK + 32);
-  for (let i = 0; i < BLOCK; i++) {
-    inner[i] = k[i]! ^ 0x36;
-    outer[i] = k[i]! ^ 0x5c;
-  }
-  return (key) => {
-    const n = key.length;
-    if (BLOCK + n > inner.length) {
-      const grown = Buffer.alloc(BLOCK + n);
-      inner.copy(grown, 0, 0, BLOCK);
-      inner = grown;
-    }
-    inner.set(key, BLOCK);
-    // The inner digest as 'binary' (latin1) text: one char per byte, written back as those bytes (no Buffer per key).
-    outer.write(hash('sha256', new Uint8Array(inner.buffer, inner.byteOffset, BLOCK + n), 'binary'), BLOCK, 32, 'latin1');
-    return hash('sha256', outer, 'hex').slice(0, 16);
-  };
+  return (key) => createHmac('sha256', secret).update(key).digest('hex').slice(0, 16);
 }
 
 /** Words a Redis error may quote that are command names, not data. */
